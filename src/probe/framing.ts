@@ -1,0 +1,87 @@
+/**
+ * Turning the probe's framed output back into sections, and (for the demo fleet and tests) framing
+ * saved sections again under a new nonce. Pure functions.
+ */
+import type { ProbeSection, RawCapture } from '../model.js';
+
+const MARK = '@@KNA-';
+
+/** Extract the nonce a probe script was built with (the demo servers answer in kind). */
+export function nonceOfScript(script: string): string | null {
+  return /^N=([0-9a-f]{32})$/m.exec(script)?.[1] ?? null;
+}
+
+/**
+ * Split the probe's stdout into sections. A section whose END never arrived (output cut off)
+ * is kept with `exit: null`. Text outside sections is ignored: it cannot be trusted to mean anything.
+ */
+export function unframe(output: string, nonce: string, commandOf: (id: string) => string): ProbeSection[] {
+  const prefix = `${MARK}${nonce} `;
+  const sections: ProbeSection[] = [];
+  let pos = 0;
+  for (;;) {
+    const begin = output.indexOf(`\n${prefix}BEGIN `, pos);
+    if (begin < 0) break;
+    const idStart = begin + 1 + prefix.length + 'BEGIN '.length;
+    const idEnd = output.indexOf('\n', idStart);
+    if (idEnd < 0) break;
+    const id = output.slice(idStart, idEnd);
+    const endMarker = `\n${prefix}END ${id} `;
+    const end = output.indexOf(endMarker, idEnd);
+    if (end < 0) {
+      sections.push({ id, command: commandOf(id), exit: null, stdout: output.slice(idEnd + 1), stderr: '' });
+      break;
+    }
+    const stdout = output.slice(idEnd + 1, end);
+    const rcStart = end + endMarker.length;
+    const rcEnd = output.indexOf('\n', rcStart);
+    const exitText = output.slice(rcStart, rcEnd < 0 ? undefined : rcEnd);
+    const exit = /^\d+$/.test(exitText) ? Number(exitText) : null;
+    const doneMarker = `\n${prefix}DONE ${id}\n`;
+    const done = rcEnd < 0 ? -1 : output.indexOf(doneMarker, rcEnd);
+    const stderr = done < 0 ? output.slice(rcEnd + 1) : output.slice(rcEnd + 1, done);
+    sections.push({ id, command: commandOf(id), exit, stdout, stderr });
+    if (done < 0) break;
+    pos = done + doneMarker.length - 1;
+  }
+  return sections;
+}
+
+/**
+ * Frame a capture the way the probe script would have under `nonce` (inverse of `unframe`);
+ * the per-object markers inside virsh batches are renewed too.
+ */
+export function frame(capture: RawCapture, nonce: string): string {
+  const prefix = `${MARK}${nonce} `;
+  const renew = (text: string) => text.split(`${MARK}${capture.nonce}:`).join(`${MARK}${nonce}:`);
+  let out = '';
+  for (const section of capture.sections) {
+    const s = { ...section, stdout: renew(section.stdout) };
+    out += `\n${prefix}BEGIN ${s.id}\n${s.stdout}\n${prefix}END ${s.id} ${s.exit ?? 255}\n${s.stderr}\n${prefix}DONE ${s.id}\n`;
+  }
+  return out;
+}
+
+/** Split a virsh batch section's stdout into per-object parts, keyed `uuid` → {info, xml}. */
+export function splitBatch(stdout: string, nonce: string): Map<string, { info: string; xml: string }> {
+  const parts = new Map<string, { info: string; xml: string }>();
+  const marker = new RegExp(`@@KNA-${nonce}:[a-z]+:([0-9a-fA-F-]{36}):(info|xml)\\n?`, 'g');
+  let last: { uuid: string; which: 'info' | 'xml'; from: number } | null = null;
+  const put = (until: number) => {
+    if (!last) return;
+    const entry = parts.get(last.uuid) ?? { info: '', xml: '' };
+    entry[last.which] = stdout.slice(last.from, until);
+    parts.set(last.uuid, entry);
+  };
+  for (const m of stdout.matchAll(marker)) {
+    put(m.index);
+    last = { uuid: m[1]!.toLowerCase(), which: m[2] as 'info' | 'xml', from: m.index + m[0].length };
+  }
+  put(stdout.length);
+  return parts;
+}
+
+/** Build a RawCapture from a finished exec. */
+export function toCapture(stdout: string, nonce: string, truncated: boolean, commandOf: (id: string) => string): RawCapture {
+  return { nonce, sections: unframe(stdout, nonce, commandOf), truncated, bytes: Buffer.byteLength(stdout) };
+}
