@@ -1,0 +1,172 @@
+/**
+ * Command-line parsing (DESIGN §7), pure: argv in, a typed command or a usage error out.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { HostKeyPolicy } from './model.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from './runner/runFleet.js';
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export type ReportFormat = 'json' | 'md';
+
+export interface AuditOptions {
+  inventory: string | null;
+  limit: string[];
+  concurrency: number;
+  timeoutMs: number;
+  maxBytes: number;
+  out: string | null;
+  formats: ReportFormat[];
+  json: string | null;
+  tui: boolean;
+  knownHosts: string | null;
+  hostKeyPolicy: HostKeyPolicy;
+  saveCaptures: string | null;
+  replay: string | null;
+}
+
+export type Command =
+  | { name: 'help' }
+  | { name: 'version' }
+  | { name: 'audit'; options: AuditOptions }
+  | { name: 'demo'; options: AuditOptions; hosts: number }
+  | { name: 'show-probe'; inventory: string | null; host: string | null };
+
+export const USAGE = `kvm-netaudit: which networking mode every libvirt network and VM NIC uses, fleet-wide, over SSH
+
+Usage:
+  kvm-netaudit [audit] -i inventory.yaml [options]   audit the hosts of an inventory
+  kvm-netaudit demo [--hosts N] [options]            audit the embedded demo fleet (local SSH servers)
+  kvm-netaudit show-probe [-i inventory.yaml --host NAME]
+                                                     print the exact read-only script run on a host
+  kvm-netaudit --help | --version
+
+Audit options:
+  -i, --inventory FILE        inventory YAML (see inventory.example.yaml)
+  -l, --limit PATTERN         only hosts or groups matching PATTERN (globs * ?, !PATTERN excludes,
+                              comma-separated or repeated)
+  -c, --concurrency N         hosts audited at once (default ${DEFAULT_CONCURRENCY})
+  -t, --timeout SECONDS       deadline per host, connect + probe (default ${DEFAULT_TIMEOUT_MS / 1000})
+      --max-output MIB        cut off a host's output beyond this (default ${DEFAULT_MAX_BYTES / 1024 / 1024})
+  -o, --out DIR               write reports to DIR (default reports/YYYYMMDD-HHMMSS/)
+      --format LIST           report files to write: json,md (default both)
+      --json FILE|-           also write report.json to FILE, or to stdout with -
+      --no-tui                plain line log instead of the live table (also when not a TTY or CI is set)
+      --known-hosts FILE      known_hosts file for every host (default: each host's knownHostsFile)
+      --host-key-policy P     strict (default) | accept-new | off
+      --save-captures DIR     save each host's raw probe output as DIR/HOST.json
+      --replay DIR            audit saved captures instead of connecting
+
+Exit codes: 0 every host audited; 2 one or more hosts could not be audited; 64 bad invocation or inventory.
+`;
+
+const AUDIT_FLAGS = {
+  inventory: { type: 'string', short: 'i' },
+  limit: { type: 'string', short: 'l', multiple: true },
+  concurrency: { type: 'string', short: 'c' },
+  timeout: { type: 'string', short: 't' },
+  'max-output': { type: 'string' },
+  out: { type: 'string', short: 'o' },
+  format: { type: 'string' },
+  json: { type: 'string' },
+  'no-tui': { type: 'boolean' },
+  'known-hosts': { type: 'string' },
+  'host-key-policy': { type: 'string' },
+  'save-captures': { type: 'string' },
+  replay: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+} as const;
+
+/**
+ * @param env used for `CI` (a CI run never gets the live table)
+ * @param stdoutIsTty whether the live table can be drawn
+ */
+export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv, stdoutIsTty: boolean): Command {
+  const [first, ...rest] = argv;
+  if (first === 'show-probe') return parseShowProbe(rest);
+  if (first === 'demo') {
+    const { values, options } = parseAuditLike(rest, { hosts: { type: 'string' } }, env, stdoutIsTty);
+    if (values.help) return { name: 'help' };
+    const hosts = typeof values.hosts === 'string' ? positiveInt(values.hosts, '--hosts', 100_000) : 0;
+    return { name: 'demo', options: { ...options, timeoutMs: values.timeout ? options.timeoutMs : 3_000 }, hosts };
+  }
+  const args = first === 'audit' ? rest : argv;
+  const { values, options } = parseAuditLike(args, {}, env, stdoutIsTty);
+  if (values.help) return { name: 'help' };
+  if (values.version) return { name: 'version' };
+  if (options.inventory === null && options.replay === null) {
+    throw new UsageError('missing --inventory FILE (try: kvm-netaudit demo, or --help)');
+  }
+  return { name: 'audit', options };
+}
+
+function parseShowProbe(args: string[]): Command {
+  const { values } = parseOrUsage(args, {
+    inventory: { type: 'string', short: 'i' },
+    host: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) return { name: 'help' };
+  const inventory = (values.inventory as string | undefined) ?? null;
+  const host = (values.host as string | undefined) ?? null;
+  if (host !== null && inventory === null) throw new UsageError('--host needs --inventory');
+  return { name: 'show-probe', inventory, host };
+}
+
+function parseAuditLike(
+  args: string[],
+  extra: Record<string, { type: 'string' | 'boolean' }>,
+  env: NodeJS.ProcessEnv,
+  stdoutIsTty: boolean,
+) {
+  const { values } = parseOrUsage(args, { ...AUDIT_FLAGS, ...extra });
+  const v = values as Record<string, string | string[] | boolean | undefined>;
+  const str = (key: string) => (typeof v[key] === 'string' ? (v[key] as string) : null);
+  const policy = str('host-key-policy') ?? 'strict';
+  if (!['strict', 'accept-new', 'off'].includes(policy)) {
+    throw new UsageError(`--host-key-policy: expected strict, accept-new or off, got "${policy}"`);
+  }
+  const formats = (str('format') ?? 'json,md').split(',').map((f) => f.trim()).filter(Boolean);
+  for (const f of formats) if (f !== 'json' && f !== 'md') throw new UsageError(`--format: unknown format "${f}" (json, md)`);
+  const limit = ((v.limit as string[] | undefined) ?? []).flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
+  const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
+  const options: AuditOptions = {
+    inventory: str('inventory'),
+    limit,
+    concurrency: str('concurrency') === null ? DEFAULT_CONCURRENCY : positiveInt(str('concurrency')!, '--concurrency', 10_000),
+    timeoutMs: str('timeout') === null ? DEFAULT_TIMEOUT_MS : positiveSeconds(str('timeout')!, '--timeout') * 1000,
+    maxBytes: str('max-output') === null ? DEFAULT_MAX_BYTES : positiveInt(str('max-output')!, '--max-output', 4096) * 1024 * 1024,
+    out: str('out'),
+    formats: [...new Set(formats)] as ReportFormat[],
+    json: str('json'),
+    tui: !v['no-tui'] && stdoutIsTty && !ci && str('json') !== '-',
+    knownHosts: str('known-hosts'),
+    hostKeyPolicy: policy as HostKeyPolicy,
+    saveCaptures: str('save-captures'),
+    replay: str('replay'),
+  };
+  return { values: v, options };
+}
+
+function parseOrUsage(args: string[], options: NonNullable<ParseArgsConfig['options']>) {
+  try {
+    return parseArgs({ args, options, allowPositionals: false, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message.replace(/\. To specify a positional.*$/s, ''));
+  }
+}
+
+function positiveInt(text: string, flag: string, max: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`${flag}: expected a whole number from 1 to ${max}, got "${text}"`);
+  return n;
+}
+
+function positiveSeconds(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0 || n > 86_400) throw new UsageError(`${flag}: expected seconds (e.g. 30 or 0.5), got "${text}"`);
+  return n;
+}
