@@ -1,0 +1,56 @@
+/**
+ * The classifier (DESIGN §4): pure, from a host's parsed facts to a mode, an evidence chain and
+ * warnings for every libvirt network and every VM interface, plus the host's one-sentence verdict.
+ */
+import type { HostAudit, HostFacts, Mode, VmAudit } from '../model.js';
+import { auditBridges } from './bridges.js';
+import { classifyInterface, type ClassifiedInterface } from './interfaces.js';
+import { classifyNetwork, type ClassifiedNetwork } from './networks.js';
+import { buildTopology } from './topology.js';
+import { createUplinkResolver } from './uplinks.js';
+import { buildVerdict } from './verdict.js';
+
+/** How one host is classified. */
+export interface ClassifyOptions {
+  /** The inventory's globs (`*`, `?`) of interfaces to count as bridge uplinks. @default [] */
+  uplinkInterfaces: string[];
+}
+
+/**
+ * Classify everything on one host.
+ * @example
+ * classifyHost(facts, { uplinkInterfaces: ['eno*'] }).verdict
+ * // '12 VM NICs use NAT through virbr0 (network default); 3 are bridged to the LAN through br0 (uplink bond0).'
+ */
+export function classifyHost(facts: HostFacts, options: ClassifyOptions): HostAudit {
+  const topology = buildTopology(facts);
+  const uplinks = createUplinkResolver(topology, options.uplinkInterfaces);
+
+  const networks = new Map<string, ClassifiedNetwork>();
+  const classifiedNetworks = facts.networks.map((network) => {
+    const classified = classifyNetwork(network, topology, uplinks);
+    if (!networks.has(network.name)) networks.set(network.name, classified);
+    return classified;
+  });
+
+  const nics: ClassifiedInterface[] = [];
+  const vms: VmAudit[] = facts.domains.map((domain) => {
+    const classified = domain.interfaces.map((nic, position) =>
+      classifyInterface(domain, nic, position, { topology, uplinks, networks }),
+    );
+    nics.push(...classified);
+    return { name: domain.name, uuid: domain.uuid, state: domain.state, interfaces: classified.map((c) => c.audit) };
+  });
+
+  return {
+    networks: classifiedNetworks.map((network) => network.audit),
+    bridges: auditBridges(topology, uplinks),
+    vms,
+    modes: [...new Set<Mode>(nics.map((nic) => nic.mode))].sort(),
+    verdict: buildVerdict(nics, classifiedNetworks, facts.libvirtError),
+    warnings: [...facts.warnings, ...classifiedNetworks.flatMap((n) => n.warnings), ...nics.flatMap((n) => n.warnings)],
+  };
+}
+
+export { effectiveForward } from './networks.js';
+export { isPhysicalNic } from './uplinks.js';

@@ -1,0 +1,130 @@
+/**
+ * A libvirt network's mode (DESIGN §4), from its `<forward>` element and, for networks onto a host
+ * bridge, from that bridge's uplinks.
+ */
+import type { ForwardFacts, Mode, NetworkAudit, NetworkFacts, Warning } from '../model.js';
+import { NO_ATTACHMENT, type Attachment, type Classification } from './attachment.js';
+import { resolveHostBridge } from './bridges.js';
+import { formatAddress, nonEmpty } from './evidence.js';
+import type { Topology } from './topology.js';
+import type { UplinkResolver } from './uplinks.js';
+
+/** A network's audit, plus what the verdict and the NICs on it need. */
+export interface ClassifiedNetwork extends Classification {
+  audit: NetworkAudit;
+}
+
+/** Forward modes that hand guests a host NIC through macvtap when the network has a device pool. */
+const MACVTAP_FORWARD_MODES = new Set(['bridge', 'vepa', 'private', 'passthrough']);
+
+/** The forward mode as libvirt means it: `none` without `<forward>`, `nat` when the mode is omitted. */
+export function effectiveForward(network: Pick<NetworkFacts, 'forward'>): string {
+  if (network.forward === null) return 'none';
+  return nonEmpty(network.forward.mode) ?? 'nat';
+}
+
+/** Classify one network against the host's bridges. */
+export function classifyNetwork(network: NetworkFacts, topology: Topology, uplinks: UplinkResolver): ClassifiedNetwork {
+  const forward = effectiveForward(network);
+  const head = `network ${network.name} (${describeForward(network)}${network.active === false ? ', inactive' : ''})`;
+  const outcome = modeOfNetwork(network, forward, topology, uplinks);
+  const evidence = [head, ...outcome.steps];
+  return {
+    mode: outcome.mode,
+    evidence,
+    attachment: { ...outcome.attachment, network: network.name },
+    warnings: outcome.warnings,
+    audit: {
+      name: network.name,
+      uuid: network.uuid,
+      active: network.active,
+      autostart: network.autostart,
+      persistent: network.persistent,
+      bridge: network.bridge,
+      forward,
+      mode: outcome.mode,
+      addresses: network.addresses.map((a) => formatAddress(a.address, a.prefix)),
+      dhcp: network.addresses.flatMap((a) => a.dhcpRanges),
+      evidence,
+    },
+  };
+}
+
+interface NetworkOutcome {
+  mode: Mode;
+  steps: string[];
+  attachment: Attachment;
+  warnings: Warning[];
+}
+
+function modeOfNetwork(network: NetworkFacts, forward: string, topology: Topology, uplinks: UplinkResolver): NetworkOutcome {
+  const bridge = nonEmpty(network.bridge);
+  const onBridge = bridge === null ? [] : [`bridge ${bridge}`];
+  const routedOut = network.forward?.dev ? [`out dev ${network.forward.dev}`] : [];
+  const done = (mode: Mode, steps: string[], attachment: Partial<Attachment> = {}): NetworkOutcome => ({
+    mode,
+    steps: [...steps, `⇒ ${mode}`],
+    attachment: { ...NO_ATTACHMENT, bridge, ...attachment },
+    warnings: [],
+  });
+
+  switch (forward) {
+    case 'none':
+      return done('isolated', onBridge);
+    case 'nat':
+      return done('nat', [...onBridge, ...routedOut]);
+    case 'route':
+      return done('routed', [...onBridge, ...routedOut]);
+    case 'open':
+      return done('open', [...onBridge, ...routedOut]);
+    case 'hostdev':
+      return done('hostdev', poolSteps(network.forward), { detail: poolSummary(network.forward) });
+  }
+  if (forward === 'bridge' && network.virtualportType === 'openvswitch') {
+    return done('ovs', ['virtualport openvswitch', ...onBridge]);
+  }
+  if (forward === 'bridge' && bridge !== null) {
+    const resolved = resolveHostBridge(bridge, topology, uplinks);
+    const warnings: Warning[] =
+      resolved.mode === 'missing'
+        ? [{ kind: 'bridge-missing', subject: `network ${network.name}`, message: `bridge ${bridge} is not on the host` }]
+        : [];
+    return {
+      mode: resolved.mode,
+      steps: resolved.steps,
+      attachment: { ...NO_ATTACHMENT, bridge, uplinks: resolved.uplinks, detail: resolved.mode === 'missing' ? `bridge ${bridge}` : null },
+      warnings,
+    };
+  }
+  if (MACVTAP_FORWARD_MODES.has(forward)) {
+    const pool = poolSteps(network.forward);
+    if (pool.length > 0) return done('macvtap', [`direct ${forward}`, ...pool], { detail: poolSummary(network.forward) });
+    return done('unknown', [forward === 'bridge' ? 'no bridge and no device pool' : 'no device pool']);
+  }
+  return done('unknown', [`unknown forward mode ${forward}`]);
+}
+
+function describeForward(network: NetworkFacts): string {
+  if (network.forward === null) return 'no forward';
+  if (nonEmpty(network.forward.mode) === null) return 'forward without mode = nat';
+  return `forward ${network.forward.mode}`;
+}
+
+/** `pool eth1, eth2`, `pf eth0`, `pool pci 0000:01:00.1` — the host devices a pool network hands out. */
+function poolSteps(forward: ForwardFacts | null): string[] {
+  if (!forward) return [];
+  const steps: string[] = [];
+  if (forward.pfs.length > 0) steps.push(`pf ${forward.pfs.join(', ')}`);
+  if (forward.interfaces.length > 0) steps.push(`pool ${forward.interfaces.join(', ')}`);
+  if (forward.pciAddresses.length > 0) steps.push(`pool pci ${forward.pciAddresses.join(', ')}`);
+  if (steps.length === 0 && nonEmpty(forward.dev)) steps.push(`dev ${forward.dev}`);
+  return steps;
+}
+
+function poolSummary(forward: ForwardFacts | null): string | null {
+  if (!forward) return null;
+  const devices = [...forward.pfs, ...forward.interfaces];
+  if (devices.length > 0) return `dev ${devices.join(', ')}`;
+  if (forward.pciAddresses.length > 0) return `pci ${forward.pciAddresses.join(', ')}`;
+  return nonEmpty(forward.dev) === null ? null : `dev ${forward.dev}`;
+}

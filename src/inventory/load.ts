@@ -1,0 +1,63 @@
+/**
+ * Reading and validating an inventory file (DESIGN §8): YAML → schema → names and references →
+ * merged HostConfigs. Every problem found is reported at once, each as `file:line: key.path: message`.
+ */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import type { Inventory } from '../model.js';
+import { InventoryError } from './errors.js';
+import { formatIssues, fromZodIssues } from './issues.js';
+import { checkNamesAndReferences } from './references.js';
+import { resolveHosts } from './resolve.js';
+import { inventorySchema } from './schema.js';
+import { parseYamlSource } from './yaml-source.js';
+
+/** Where `~` points and which environment to read it from. */
+export interface InventoryOptions {
+  /** Environment used to find the home directory (`HOME`). @default process.env */
+  env?: NodeJS.ProcessEnv;
+  /** Directory `~` expands to. @default env.HOME, else the OS user's home */
+  homeDir?: string;
+}
+
+/**
+ * Read and validate an inventory file.
+ * @throws InventoryError listing every problem (the CLI exits 64), or when the file cannot be read.
+ */
+export function loadInventory(path: string, options: InventoryOptions = {}): Inventory {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new InventoryError([`${path}: cannot read the inventory: ${reason}`]);
+  }
+  return parseInventory(text, path, options);
+}
+
+/**
+ * Validate inventory text. `file` names it in messages; relative key paths are taken relative to
+ * its directory.
+ * @throws InventoryError listing every problem.
+ */
+export function parseInventory(text: string, file: string, options: InventoryOptions = {}): Inventory {
+  const source = parseYamlSource(text);
+  if (source.syntaxErrors.length > 0) {
+    throw new InventoryError(source.syntaxErrors.map(({ line, message }) => `${file}:${line}: YAML syntax error: ${message}`));
+  }
+  if (source.data === null || source.data === undefined) {
+    throw new InventoryError([`${file}:1: the inventory is empty: it needs at least a hosts: list`]);
+  }
+
+  const parsed = inventorySchema.safeParse(source.data, { reportInput: true });
+  const describeHost = (index: number): string => `${file}:${source.lineOf(['hosts', index])}`;
+  const issues = [...(parsed.success ? [] : fromZodIssues(parsed.error.issues)), ...checkNamesAndReferences(source.data, describeHost)];
+  if (!parsed.success || issues.length > 0) throw new InventoryError(formatIssues(issues, file, source));
+
+  const env = options.env ?? process.env;
+  const homeDir = options.homeDir ?? env.HOME ?? homedir();
+  const resolved = resolveHosts(parsed.data, { homeDir, baseDir: dirname(resolve(file)) });
+  if (resolved.issues.length > 0) throw new InventoryError(formatIssues(resolved.issues, file, source));
+  return { file, hosts: resolved.hosts };
+}

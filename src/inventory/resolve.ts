@@ -1,0 +1,126 @@
+/**
+ * Merge defaults → groups (in the host's listed order) → host into one HostConfig per host.
+ * A key set to `null` at a later level unsets it (e.g. `jump: null` reaches a host directly).
+ */
+import type { HostConfig, JumpHostConfig } from '../model.js';
+import type { InventoryIssue } from './issues.js';
+import { expandPath } from './paths.js';
+import type { RawInventory, RawJumpHost, RawSettings } from './schema.js';
+
+/** What an unset key means (DESIGN §8). */
+export const BUILTIN_DEFAULTS = {
+  user: 'root',
+  port: 22,
+  identityFile: null,
+  passphraseEnv: null,
+  agent: false,
+  passwordEnv: null,
+  knownHostsFile: '~/.ssh/known_hosts',
+  libvirtUri: 'qemu:///system',
+  sudo: false,
+  uplinkInterfaces: [] as string[],
+  jump: null,
+} satisfies Required<RawSettings>;
+
+type Settings = Required<RawSettings>;
+
+export interface ResolveContext {
+  homeDir: string;
+  /** Relative key paths are taken relative to this directory (the inventory's). */
+  baseDir: string;
+}
+
+/** Resolve every host; path problems (`~user`) come back as issues rather than thrown. */
+export function resolveHosts(raw: RawInventory, context: ResolveContext): { hosts: HostConfig[]; issues: InventoryIssue[] } {
+  const issues: InventoryIssue[] = [];
+  const path = (value: string | null, at: (string | number)[]): string | null => {
+    if (value === null) return null;
+    const expanded = expandPath(value, context.homeDir, context.baseDir);
+    if (expanded === null) issues.push({ path: at, message: 'only "~" or "~/…" is expanded; write the full path for another user\'s home' });
+    return expanded ?? value;
+  };
+  const defaults = overlay(BUILTIN_DEFAULTS, raw.defaults);
+
+  // Jump hosts take the connection keys from defaults (not groups: they are not hypervisors).
+  const jumpHosts = new Map<string, JumpHostConfig>();
+  for (const [name, entry] of Object.entries(raw.jumpHosts ?? {})) {
+    const merged = overlayJump(defaults, entry);
+    jumpHosts.set(name, {
+      name,
+      address: entry.address,
+      port: merged.port,
+      user: merged.user,
+      identityFile: path(merged.identityFile, originOf('identityFile', [['jumpHosts', name, entry]], raw)),
+      passphraseEnv: merged.passphraseEnv,
+      agent: merged.agent,
+      passwordEnv: merged.passwordEnv,
+      knownHostsFile: path(merged.knownHostsFile, originOf('knownHostsFile', [['jumpHosts', name, entry]], raw)) ?? merged.knownHostsFile,
+    });
+  }
+
+  const hosts = raw.hosts.map((host, index): HostConfig => {
+    const groupNames = host.groups ?? [];
+    const levels: Level[] = [
+      ...groupNames.map((group): Level => ['groups', group, raw.groups?.[group] ?? null]),
+      ['hosts', index, host],
+    ];
+    let merged = defaults;
+    for (const [, , settings] of levels) merged = overlay(merged, settings);
+    return {
+      name: host.name,
+      address: host.address,
+      port: merged.port,
+      user: merged.user,
+      groups: [...groupNames],
+      identityFile: path(merged.identityFile, originOf('identityFile', levels, raw)),
+      passphraseEnv: merged.passphraseEnv,
+      agent: merged.agent,
+      passwordEnv: merged.passwordEnv,
+      knownHostsFile: path(merged.knownHostsFile, originOf('knownHostsFile', levels, raw)) ?? merged.knownHostsFile,
+      libvirtUri: merged.libvirtUri,
+      sudo: merged.sudo,
+      uplinkInterfaces: [...merged.uplinkInterfaces],
+      // references.ts has checked that the name exists.
+      jump: merged.jump === null ? null : (jumpHosts.get(merged.jump) ?? null),
+    };
+  });
+  return { hosts, issues: dedupe(issues) };
+}
+
+/** One level of settings and where it sits in the file: [section, key or index, settings]. */
+type Level = [string, string | number, RawSettings | RawJumpHost | null];
+
+/** The path of the level that set `key` last, for error messages; `defaults` when no level did. */
+function originOf(key: keyof RawSettings, levels: Level[], raw: RawInventory): (string | number)[] {
+  for (let i = levels.length - 1; i >= 0; i--) {
+    const level = levels[i];
+    if (level && level[2] && key in level[2]) return [level[0], level[1], key];
+  }
+  return raw.defaults && key in raw.defaults ? ['defaults', key] : ['defaults'];
+}
+
+/** Later wins; an absent key keeps the earlier value, an explicit null replaces it. */
+function overlay(base: Settings, settings: RawSettings | null | undefined): Settings {
+  if (!settings) return base;
+  const merged = { ...base };
+  for (const [key, value] of Object.entries(settings) as [keyof Settings, unknown][]) {
+    if (value !== undefined && key in BUILTIN_DEFAULTS) (merged as Record<string, unknown>)[key] = value;
+  }
+  return merged;
+}
+
+function overlayJump(defaults: Settings, entry: RawJumpHost): Settings {
+  const { address: _address, ...connection } = entry;
+  return overlay(defaults, connection);
+}
+
+/** The same bad `defaults` path would otherwise be reported once per host. */
+function dedupe(issues: InventoryIssue[]): InventoryIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    const key = JSON.stringify(issue.path);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

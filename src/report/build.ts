@@ -1,0 +1,68 @@
+/**
+ * The fleet report: per-host reports plus run metadata and a summary (DESIGN §6). Pure.
+ */
+import { MODES, type FleetReport, type HostReport, type Mode, type Severity } from '../model.js';
+
+/** Severities from most to least severe: the order summaries list them in. */
+export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
+/** What a run knows when it is over. */
+export interface FleetReportInput {
+  /** In inventory order; kept as given. */
+  hosts: HostReport[];
+  startedAt: Date;
+  finishedAt: Date;
+  /** Path of the inventory file, as the operator gave it. */
+  inventory: string;
+  concurrency: number;
+  /** False when the run stopped before every selected host was audited. */
+  complete: boolean;
+  /** kvm-netaudit's version. */
+  version: string;
+}
+
+/** Assemble the report and count its summary. */
+export function buildFleetReport(input: FleetReportInput): FleetReport {
+  return {
+    schemaVersion: 1,
+    tool: { name: 'kvm-netaudit', version: input.version },
+    run: {
+      startedAt: input.startedAt.toISOString(),
+      finishedAt: input.finishedAt.toISOString(),
+      inventory: input.inventory,
+      concurrency: input.concurrency,
+      complete: input.complete,
+    },
+    summary: summarize(input.hosts),
+    hosts: input.hosts,
+  };
+}
+
+function summarize(hosts: readonly HostReport[]): FleetReport['summary'] {
+  const modeCounts = new Map<Mode, number>();
+  const severityCounts = new Map<Severity, number>();
+  for (const host of hosts) {
+    for (const vm of host.vms) {
+      for (const nic of vm.interfaces) modeCounts.set(nic.mode, (modeCounts.get(nic.mode) ?? 0) + 1);
+    }
+    for (const finding of host.findings) severityCounts.set(finding.severity, (severityCounts.get(finding.severity) ?? 0) + 1);
+  }
+  return {
+    hosts: hosts.length,
+    ok: hosts.filter((host) => host.status === 'ok').length,
+    partial: hosts.filter((host) => host.status === 'partial').length,
+    failed: hosts.filter((host) => host.status === 'failed').length,
+    // Only modes and severities that occur, in vocabulary order, so the JSON is stable run to run.
+    modes: countsInOrder(MODES, modeCounts),
+    findings: countsInOrder(SEVERITIES, severityCounts),
+  };
+}
+
+function countsInOrder<K extends string>(order: readonly K[], counts: ReadonlyMap<K, number>): Partial<Record<K, number>> {
+  const out: Partial<Record<K, number>> = {};
+  for (const key of order) {
+    const count = counts.get(key);
+    if (count) out[key] = count;
+  }
+  return out;
+}

@@ -1,0 +1,6 @@
+/** Reports (DESIGN §6): build the fleet report, render JSON and Markdown, write them atomically. */
+export { buildFleetReport, SEVERITIES, type FleetReportInput } from './build.js';
+export { renderJson, toJsonReport } from './json.js';
+export { escapeMarkdownInline, type EscapeOptions } from './markdown-escape.js';
+export { renderMarkdown } from './markdown.js';
+export { timestamp, writeFileAtomic, writeJsonTo, writeReports, type ReportFormat, type WriteReportsOptions } from './write.js';

@@ -1,0 +1,98 @@
+/**
+ * report.json (DESIGN §6, schemaVersion 1). Every object is rebuilt key by key, so the file holds
+ * exactly the documented keys in the documented order, whatever else a HostReport carries in memory.
+ */
+import type { FleetReport, HostReport, InterfaceAudit, NetworkAudit, VmAudit } from '../model.js';
+
+/** Serialise the report: documented keys only, 2-space indent, trailing newline. */
+export function renderJson(report: FleetReport): string {
+  return `${JSON.stringify(toJsonReport(report), null, 2)}\n`;
+}
+
+/** The report as the plain object written to report.json. */
+export function toJsonReport(report: FleetReport): unknown {
+  const { run, summary } = report;
+  return {
+    schemaVersion: 1,
+    tool: { name: report.tool.name, version: report.tool.version },
+    run: {
+      startedAt: run.startedAt,
+      finishedAt: run.finishedAt,
+      inventory: run.inventory,
+      concurrency: run.concurrency,
+      complete: run.complete,
+    },
+    summary: {
+      hosts: summary.hosts,
+      ok: summary.ok,
+      // Not in the DESIGN §6 sketch, which allows new keys: a partial host is neither ok nor failed.
+      partial: summary.partial,
+      failed: summary.failed,
+      modes: { ...summary.modes },
+      findings: { ...summary.findings },
+    },
+    hosts: report.hosts.map(hostJson),
+  };
+}
+
+function hostJson(host: HostReport): unknown {
+  return {
+    name: host.name,
+    address: host.address,
+    groups: [...host.groups],
+    status: host.status,
+    error: host.error ? { kind: host.error.kind, message: host.error.message } : null,
+    durationMs: host.durationMs,
+    networks: host.networks.map(networkJson),
+    bridges: host.bridges.map((bridge) => ({
+      name: bridge.name,
+      kind: bridge.kind,
+      ports: [...bridge.ports],
+      uplinks: [...bridge.uplinks],
+      addresses: [...bridge.addresses],
+    })),
+    vms: host.vms.map(vmJson),
+    modes: [...host.modes],
+    verdict: host.verdict,
+    warnings: host.warnings.map((warning) => ({ kind: warning.kind, subject: warning.subject, message: warning.message })),
+    findings: host.findings.map((finding) => ({
+      rule: finding.rule,
+      severity: finding.severity,
+      subject: finding.subject,
+      message: finding.message,
+    })),
+  };
+}
+
+function networkJson(network: NetworkAudit): unknown {
+  return {
+    name: network.name,
+    uuid: network.uuid,
+    active: network.active,
+    autostart: network.autostart,
+    persistent: network.persistent,
+    bridge: network.bridge,
+    forward: network.forward,
+    mode: network.mode,
+    addresses: [...network.addresses],
+    dhcp: network.dhcp.map((range) => ({ start: range.start, end: range.end })),
+    evidence: [...network.evidence],
+  };
+}
+
+function vmJson(vm: VmAudit): unknown {
+  return { name: vm.name, uuid: vm.uuid, state: vm.state, interfaces: vm.interfaces.map(interfaceJson) };
+}
+
+function interfaceJson(nic: InterfaceAudit): unknown {
+  return {
+    mac: nic.mac,
+    type: nic.type,
+    source: nic.source,
+    target: nic.target,
+    model: nic.model,
+    mode: nic.mode,
+    via: nic.via,
+    evidence: [...nic.evidence],
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * Writing reports to disk (DESIGN §6): each file goes to a temporary file in the same directory,
+ * is flushed, then renamed over the target, so a crash never leaves half a report.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { FleetReport } from '../model.js';
+import { renderJson } from './json.js';
+import { renderMarkdown } from './markdown.js';
+
+export type ReportFormat = 'json' | 'md';
+
+/** Where and what to write. */
+export interface WriteReportsOptions {
+  /** Write into this directory (created if needed; existing reports in it are replaced). */
+  outDir?: string;
+  /** Parent of the timestamped directory used when `outDir` is not given. @default 'reports' */
+  baseDir?: string;
+  formats: readonly ReportFormat[];
+  /** The time that names the directory (local time). @default new Date() */
+  now?: Date;
+}
+
+const FILE_NAMES: Record<ReportFormat, string> = { json: 'report.json', md: 'report.md' };
+const RENDERERS: Record<ReportFormat, (report: FleetReport) => string> = { json: renderJson, md: renderMarkdown };
+
+/** Directory name suffixes tried before giving up (`-2` … `-999`). */
+const MAX_SUFFIX = 999;
+
+/**
+ * Write the report in each format. Without `outDir`, a new directory `reports/YYYYMMDD-HHMMSS/` is
+ * claimed (`-2`, `-3`… when it exists, e.g. two runs in the same second).
+ * @returns the directory and the paths written, in `formats` order.
+ */
+export async function writeReports(report: FleetReport, options: WriteReportsOptions): Promise<{ dir: string; files: string[] }> {
+  let dir: string;
+  if (options.outDir !== undefined) {
+    dir = options.outDir;
+    await mkdir(dir, { recursive: true });
+  } else {
+    dir = await claimNewDirectory(options.baseDir ?? 'reports', timestamp(options.now ?? new Date()));
+  }
+  const files: string[] = [];
+  for (const format of new Set(options.formats)) {
+    const file = join(dir, FILE_NAMES[format]);
+    await writeFileAtomic(file, RENDERERS[format](report));
+    files.push(file);
+  }
+  return { dir, files };
+}
+
+/**
+ * `--json FILE|-`: the JSON report to a file (atomically, parents created) or, for `-`, to `stdout`.
+ */
+export async function writeJsonTo(target: string, report: FleetReport, stdout: NodeJS.WritableStream = process.stdout): Promise<void> {
+  const json = renderJson(report);
+  if (target === '-') {
+    await new Promise<void>((resolve, reject) => {
+      stdout.write(json, (error) => (error ? reject(error) : resolve()));
+    });
+    return;
+  }
+  await mkdir(dirname(target), { recursive: true });
+  await writeFileAtomic(target, json);
+}
+
+/** `YYYYMMDD-HHMMSS` in local time. */
+export function timestamp(date: Date): string {
+  const pad = (value: number): string => String(value).padStart(2, '0');
+  return (
+    `${date.getFullYear()}${pad(date.getMonth() + 1)}${pad(date.getDate())}-` +
+    `${pad(date.getHours())}${pad(date.getMinutes())}${pad(date.getSeconds())}`
+  );
+}
+
+/** mkdir without `recursive` fails on an existing directory: that makes claiming a name race-free. */
+async function claimNewDirectory(baseDir: string, name: string): Promise<string> {
+  await mkdir(baseDir, { recursive: true });
+  for (let attempt = 1; attempt <= MAX_SUFFIX; attempt++) {
+    const dir = join(baseDir, attempt === 1 ? name : `${name}-${attempt}`);
+    try {
+      await mkdir(dir);
+      return dir;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  throw new Error(`cannot create a report directory: ${join(baseDir, name)} and ${MAX_SUFFIX - 1} suffixed names exist`);
+}
+
+/** Write to a temporary sibling, flush it to disk, then rename it over `file`. */
+export async function writeFileAtomic(file: string, content: string): Promise<void> {
+  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const handle = await open(temp, 'wx', 0o644);
+    try {
+      await handle.writeFile(content, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}

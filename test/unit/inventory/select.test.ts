@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { HostSelectionError, InventoryError, parseInventory, selectHosts } from '../../../src/inventory/index.js';
+
+const { hosts } = parseInventory(
+  [
+    'groups: { prod: {}, dmz: {}, lab: {} }',
+    'hosts:',
+    '  - { name: hv01, address: a, groups: [prod] }',
+    '  - { name: hv02, address: b, groups: [prod, dmz] }',
+    '  - { name: hv10, address: c, groups: [dmz] }',
+    '  - { name: lab-1, address: d, groups: [lab] }',
+    '  - { name: edge, address: e }',
+  ].join('\n'),
+  'inventory.yaml',
+  { homeDir: '/home/x' },
+);
+
+const names = (patterns: string[]): string[] => selectHosts(hosts, patterns).map((host) => host.name);
+
+function selectionErrors(patterns: string[]): string[] {
+  try {
+    selectHosts(hosts, patterns);
+  } catch (error) {
+    expect(error).toBeInstanceOf(HostSelectionError);
+    expect(error).toBeInstanceOf(InventoryError);
+    return [...(error as HostSelectionError).messages];
+  }
+  throw new Error('expected a HostSelectionError');
+}
+
+describe('selectHosts (--limit)', () => {
+  it('keeps every host when no pattern is given', () => {
+    expect(names([])).toEqual(hosts.map((host) => host.name));
+    expect(names(['', ' , '])).toEqual(hosts.map((host) => host.name));
+  });
+
+  it('matches host names with * and ? globs, keeping inventory order', () => {
+    expect(names(['hv?0'])).toEqual(['hv10']);
+    expect(names(['edge,hv*'])).toEqual(['hv01', 'hv02', 'hv10', 'edge']);
+  });
+
+  it('matches group names', () => {
+    expect(names(['dmz'])).toEqual(['hv02', 'hv10']);
+    expect(names(['l*'])).toEqual(['lab-1']);
+  });
+
+  it('takes comma-separated and repeated patterns alike', () => {
+    expect(names(['lab', 'edge'])).toEqual(names(['lab,edge']));
+    expect(names(['lab', 'edge'])).toEqual(['lab-1', 'edge']);
+  });
+
+  it('excludes with !pattern, from the includes or from all hosts', () => {
+    expect(names(['prod,!dmz'])).toEqual(['hv01']);
+    expect(names(['!prod', '!lab'])).toEqual(['hv10', 'edge']);
+    expect(names(['hv*', '!hv0?'])).toEqual(['hv10']);
+  });
+
+  it('treats a glob as a whole-name match, with other characters literal', () => {
+    expect(selectionErrors(['hv'])).toEqual(['--limit: "hv" matches no host name or group']);
+    expect(selectionErrors(['hv.1'])).toEqual(['--limit: "hv.1" matches no host name or group']);
+  });
+
+  it('names every pattern that matches nothing, included or excluded', () => {
+    expect(selectionErrors(['prod,prdo', '!lba', 'edge'])).toEqual([
+      '--limit: "prdo" matches no host name or group',
+      '--limit: "!lba" matches no host name or group',
+    ]);
+  });
+
+  it('refuses a selection that leaves no host', () => {
+    expect(selectionErrors(['lab,!lab-*'])).toEqual(['--limit lab,!lab-*: no host left to audit']);
+  });
+
+  it('refuses a bare !', () => {
+    expect(selectionErrors(['prod,!'])).toEqual(['--limit: "!" excludes nothing: write !NAME or !GLOB']);
+  });
+});

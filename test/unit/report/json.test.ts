@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { buildFleetReport, renderJson } from '../../../src/report/index.js';
+import { failedHost, host } from './sample.js';
+
+/** The keys DESIGN §6 documents, plus `summary.partial` (new keys may be added). */
+const DOCUMENTED = {
+  root: ['schemaVersion', 'tool', 'run', 'summary', 'hosts'],
+  tool: ['name', 'version'],
+  run: ['startedAt', 'finishedAt', 'inventory', 'concurrency', 'complete'],
+  summary: ['hosts', 'ok', 'partial', 'failed', 'modes', 'findings'],
+  host: ['name', 'address', 'groups', 'status', 'error', 'durationMs', 'networks', 'bridges', 'vms', 'modes', 'verdict', 'warnings', 'findings'],
+  error: ['kind', 'message'],
+  network: ['name', 'uuid', 'active', 'autostart', 'persistent', 'bridge', 'forward', 'mode', 'addresses', 'dhcp', 'evidence'],
+  bridge: ['name', 'kind', 'ports', 'uplinks', 'addresses'],
+  vm: ['name', 'uuid', 'state', 'interfaces'],
+  interface: ['mac', 'type', 'source', 'target', 'model', 'mode', 'via', 'evidence'],
+  warning: ['kind', 'subject', 'message'],
+  finding: ['rule', 'severity', 'subject', 'message'],
+};
+
+type Json = Record<string, unknown>;
+
+function sampleReport() {
+  // In-memory extras (as a runner might attach) must not leak into the file.
+  const withExtras = { ...host('hv01'), internalState: 'secret', warnings: [{ kind: 'link-down', subject: 'link eno2', message: 'down', extra: 1 }] };
+  withExtras.findings = [{ rule: 'no-bridged-dmz', severity: 'high', subject: 'vm x', message: 'bridged' }];
+  return buildFleetReport({
+    hosts: [withExtras, failedHost('hv02')],
+    startedAt: new Date('2025-01-01T00:00:00Z'),
+    finishedAt: new Date('2025-01-01T00:00:10Z'),
+    inventory: 'inventory.yaml',
+    concurrency: 8,
+    complete: true,
+    version: '0.1.0',
+  });
+}
+
+describe('renderJson', () => {
+  it('writes exactly the documented keys at every level, in order', () => {
+    // Given a report with one audited and one failed host, and extra in-memory properties
+    const report = sampleReport();
+    // When it is rendered and read back
+    const json = JSON.parse(renderJson(report)) as Json;
+    // Then every object has exactly the documented keys
+    expect(Object.keys(json)).toEqual(DOCUMENTED.root);
+    expect(Object.keys(json.tool as Json)).toEqual(DOCUMENTED.tool);
+    expect(Object.keys(json.run as Json)).toEqual(DOCUMENTED.run);
+    expect(Object.keys(json.summary as Json)).toEqual(DOCUMENTED.summary);
+    const [audited, failed] = json.hosts as Json[];
+    for (const h of [audited, failed]) expect(Object.keys(h ?? {})).toEqual(DOCUMENTED.host);
+    expect(Object.keys(failed?.error as Json)).toEqual(DOCUMENTED.error);
+    expect(audited?.error).toBeNull();
+    expect(Object.keys((audited?.networks as Json[])[0] ?? {})).toEqual(DOCUMENTED.network);
+    expect(Object.keys((audited?.bridges as Json[])[0] ?? {})).toEqual(DOCUMENTED.bridge);
+    const firstVm = (audited?.vms as Json[])[0] ?? {};
+    expect(Object.keys(firstVm)).toEqual(DOCUMENTED.vm);
+    expect(Object.keys((firstVm.interfaces as Json[])[0] ?? {})).toEqual(DOCUMENTED.interface);
+    expect(Object.keys((audited?.warnings as Json[])[0] ?? {})).toEqual(DOCUMENTED.warning);
+    expect(Object.keys((audited?.findings as Json[])[0] ?? {})).toEqual(DOCUMENTED.finding);
+  });
+
+  it('keeps the values', () => {
+    const report = sampleReport();
+    const json = JSON.parse(renderJson(report)) as { schemaVersion: number; summary: unknown; hosts: { name: string; modes: string[] }[] };
+    expect(json.schemaVersion).toBe(1);
+    expect(json.summary).toEqual(report.summary);
+    expect(json.hosts.map((h) => h.name)).toEqual(['hv01', 'hv02']);
+    expect(json.hosts[0]?.modes).toEqual(report.hosts[0]?.modes);
+  });
+
+  it('indents with two spaces and ends with a newline', () => {
+    const text = renderJson(sampleReport());
+    expect(text.endsWith('}\n')).toBe(true);
+    expect(text.split('\n')[1]).toBe('  "schemaVersion": 1,');
+  });
+});
