@@ -1,0 +1,60 @@
+/** Stand-ins for a terminal's stdout and stdin, good enough for Ink to render into and read keys from. */
+import { EventEmitter } from 'node:events';
+
+export class FakeStdout extends EventEmitter {
+  readonly writes: string[] = [];
+  constructor(
+    readonly columns = 100,
+    readonly rows = 30,
+    readonly isTTY = true,
+  ) {
+    super();
+  }
+  write = (chunk: string | Uint8Array): boolean => {
+    this.writes.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    return true;
+  };
+  asStream(): NodeJS.WriteStream {
+    return this as unknown as NodeJS.WriteStream;
+  }
+}
+
+export class FakeStdin extends EventEmitter {
+  readonly rawModeCalls: boolean[] = [];
+  private pending: string | null = null;
+  constructor(readonly isTTY: boolean) {
+    super();
+  }
+  /** Type keys, as a terminal in raw mode would deliver them. */
+  type(data: string): void {
+    this.pending = data;
+    this.emit('readable');
+  }
+  read = (): string | null => {
+    const data = this.pending;
+    this.pending = null;
+    return data;
+  };
+  setRawMode(enabled: boolean): this {
+    this.rawModeCalls.push(enabled);
+    return this;
+  }
+  setEncoding(): this {
+    return this;
+  }
+  ref(): this {
+    return this;
+  }
+  unref(): this {
+    return this;
+  }
+  resume(): this {
+    return this;
+  }
+  pause(): this {
+    return this;
+  }
+  asStream(): NodeJS.ReadStream {
+    return this as unknown as NodeJS.ReadStream;
+  }
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { displayWidth, fitEnd, sanitizeForTerminal, truncateToWidth } from '../../../src/ui/sanitize.js';
+
+describe('sanitizeForTerminal', () => {
+  it('turns escape sequences into visible text so they cannot drive the terminal', () => {
+    // Given a VM name that clears the screen, retitles the window and hides itself
+    const hostile = 'web\x1b[2J\x1b]0;pwned\x07\x1b[8m';
+    // When it is sanitised
+    const safe = sanitizeForTerminal(hostile);
+    // Then no ESC or BEL byte is left, and each is shown as an escape
+    expect(safe).not.toMatch(/[\x00-\x1f\x7f]/);
+    expect(safe).toBe('web\\x1b[2J\\x1b]0;pwned\\x07\\x1b[8m');
+  });
+
+  it('keeps everything on one line by escaping newlines, carriage returns and tabs', () => {
+    expect(sanitizeForTerminal('a\nb\rc\td')).toBe('a\\x0ab\\x0dc\\x09d');
+  });
+
+  it('escapes DEL and the C1 controls, including the one-byte CSI', () => {
+    expect(sanitizeForTerminal('x\x7f\x9b31m\x85y')).toBe('x\\x7f\\x9b31m\\x85y');
+  });
+
+  it('escapes bidi overrides and isolates that would reorder what is displayed', () => {
+    const trojan = 'vm\u202eexe.txt\u2066\u2069';
+    expect(sanitizeForTerminal(trojan)).toBe('vm\\u{202e}exe.txt\\u{2066}\\u{2069}');
+  });
+
+  it('replaces lone surrogates and keeps valid astral characters', () => {
+    expect(sanitizeForTerminal('a\ud800b\udc00c')).toBe('a\ufffdb\ufffdc');
+    expect(sanitizeForTerminal('ok 🚀 é 漢字')).toBe('ok 🚀 é 漢字');
+  });
+
+  it('returns ordinary names unchanged', () => {
+    const name = 'hv-nat-01.example.com';
+    expect(sanitizeForTerminal(name)).toBe(name);
+  });
+});
+
+describe('displayWidth and truncateToWidth', () => {
+  it('counts wide characters as two cells and combining marks as none', () => {
+    expect(displayWidth('abc')).toBe(3);
+    expect(displayWidth('漢字')).toBe(4);
+    expect(displayWidth('e\u0301')).toBe(1);
+    expect(displayWidth('🚀x')).toBe(3);
+  });
+
+  it('cuts with an ellipsis and never exceeds the width', () => {
+    // Given a long name
+    // When it is truncated to 8 cells
+    const cut = truncateToWidth('hypervisor-01', 8);
+    // Then it is 8 cells and ends with the ellipsis
+    expect(cut).toBe('hypervi…');
+    expect(displayWidth(cut)).toBe(8);
+  });
+
+  it('does not split a wide character across the edge', () => {
+    // Given CJK text whose 4th character would straddle the limit
+    const cut = truncateToWidth('漢字漢字漢字', 6);
+    // Then two wide characters and the ellipsis fit (5 cells), not a half character
+    expect(cut).toBe('漢字…');
+    expect(displayWidth(cut)).toBeLessThanOrEqual(6);
+    expect(displayWidth(fitEnd('漢字漢字漢字', 6))).toBe(6);
+  });
+
+  it('leaves text that fits alone', () => {
+    expect(truncateToWidth('short', 10)).toBe('short');
+    expect(truncateToWidth('anything', 0)).toBe('');
+  });
+});
