@@ -8,10 +8,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ssh2 from 'ssh2';
 import type { HostConfig, RawCapture } from '../model.js';
 import { readCapture, replayCapture } from '../transport/replay.js';
-import { startSshServer, type RunningSshServer } from './sshServer.js';
+import { generateEd25519KeyPair, startSshServer, type RunningSshServer } from './sshServer.js';
 
 /** One entry of fixtures/demo/fleet.json. */
 export interface DemoHostEntry {
@@ -47,11 +46,11 @@ export async function startDemoFleet(options: DemoFleetOptions): Promise<DemoFle
   const dir = await mkdtemp(path.join(tmpdir(), 'kvm-netaudit-demo-'));
   const servers: RunningSshServer[] = [];
   try {
-    const clientKey = ssh2.utils.generateKeyPairSync('ed25519');
+    const clientKey = generateEd25519KeyPair();
     const identityFile = path.join(dir, 'id_ed25519');
     await writeFile(identityFile, clientKey.private, { mode: 0o600 });
-    const strangerKey = ssh2.utils.generateKeyPairSync('ed25519');
-    const hostKeyPem = ssh2.utils.generateKeyPairSync('ed25519').private;
+    const strangerKey = generateEd25519KeyPair();
+    const hostKeyPem = generateEd25519KeyPair().private;
     const knownHostsFile = path.join(dir, 'known_hosts');
 
     const count = options.hosts > 0 ? options.hosts : bundled.length;

@@ -1,0 +1,97 @@
+/**
+ * Resolve the inventory's auth settings (DESIGN §8) into what ssh2 needs: a private key (and its passphrase),
+ * an agent socket, a password. Secrets come from the environment by *name*; messages name the variable or
+ * the file, never a secret.
+ */
+import { readFile } from 'node:fs/promises';
+import ssh2 from 'ssh2';
+import { TransportError, type HostConfig } from '../model.js';
+import { messageOf } from './errors.js';
+
+/** The auth fields shared by HostConfig and JumpHostConfig. */
+export type AuthSettings = Pick<HostConfig, 'identityFile' | 'passphraseEnv' | 'agent' | 'passwordEnv'>;
+
+/** What to hand to ssh2's `connect()`; `methods` lists them for error messages. */
+export interface SshCredentials {
+  privateKey?: Buffer;
+  passphrase?: string;
+  /** Path of the ssh-agent socket. */
+  agent?: string;
+  password?: string;
+  /** e.g. `publickey (/home/a/.ssh/id_ed25519)`, `agent`, `password ($HV_PASSWORD)`. */
+  methods: string[];
+  /** Why a configured method was left out (an unreadable key, no agent socket) while another one remains. */
+  skipped: string[];
+}
+
+/**
+ * Read and check the credentials for one host or bastion.
+ * @param who how messages name the host, e.g. `hv01` or `jump host bastion`
+ * @throws TransportError kind `auth` when the password variable is missing, or when a configured key or agent is
+ *   unusable and no other method remains
+ */
+export async function resolveCredentials(settings: AuthSettings, env: NodeJS.ProcessEnv, who: string): Promise<SshCredentials> {
+  const credentials: SshCredentials = { methods: [], skipped: [] };
+
+  if (settings.passwordEnv) {
+    const password = env[settings.passwordEnv];
+    if (password === undefined || password === '') {
+      throw new TransportError('auth', `${who}: the password variable ${settings.passwordEnv} (passwordEnv) is not set`);
+    }
+    credentials.password = password;
+    credentials.methods.push(`password ($${settings.passwordEnv})`);
+  }
+
+  if (settings.agent) {
+    const socket = env.SSH_AUTH_SOCK;
+    if (socket) {
+      credentials.agent = socket;
+      credentials.methods.push('agent');
+    } else {
+      credentials.skipped.push('agent authentication is configured but SSH_AUTH_SOCK is not set');
+    }
+  }
+
+  if (settings.identityFile) {
+    try {
+      const { key, passphrase } = await readIdentity(settings.identityFile, settings.passphraseEnv, env);
+      credentials.privateKey = key;
+      if (passphrase !== undefined) credentials.passphrase = passphrase;
+      credentials.methods.push(`publickey (${settings.identityFile})`);
+    } catch (error) {
+      credentials.skipped.push(messageOf(error));
+    }
+  }
+
+  // An unusable key or agent is fatal only when nothing else is left to try: a shared default key
+  // (defaults.identityFile) that this user lacks must not hide a working agent or password.
+  if (credentials.methods.length === 0 && credentials.skipped.length > 0) {
+    throw new TransportError('auth', `${who}: ${credentials.skipped.join('; ')}`);
+  }
+  return credentials;
+}
+
+async function readIdentity(
+  file: string,
+  passphraseEnv: string | null,
+  env: NodeJS.ProcessEnv,
+): Promise<{ key: Buffer; passphrase?: string }> {
+  let passphrase: string | undefined;
+  if (passphraseEnv) {
+    passphrase = env[passphraseEnv];
+    if (passphrase === undefined) throw new Error(`the passphrase variable ${passphraseEnv} (passphraseEnv) for ${file} is not set`);
+  }
+  let key: Buffer;
+  try {
+    key = await readFile(file);
+  } catch (error) {
+    throw new Error(`cannot read identity file ${file}: ${(error as NodeJS.ErrnoException).code ?? messageOf(error)}`);
+  }
+  // Parse here, not inside ssh2's connect(), so a bad key or passphrase gets a message that names the file.
+  const parsed = ssh2.utils.parseKey(key, passphrase);
+  if (parsed instanceof Error) {
+    const hint = passphraseEnv ? ` (passphrase from $${passphraseEnv})` : /passphrase/i.test(parsed.message) ? '; set passphraseEnv' : '';
+    throw new Error(`cannot use identity file ${file}${hint}: ${parsed.message}`);
+  }
+  return passphrase === undefined ? { key } : { key, passphrase };
+}

@@ -1,0 +1,189 @@
+/**
+ * Host key verification against known_hosts files, under the run's policy (DESIGN §7 `--host-key-policy`):
+ * - `strict`: only keys already in the file are accepted;
+ * - `accept-new`: an unknown host's key is appended to the file (trust on first use), a changed or revoked
+ *   key is still refused;
+ * - `off`: anything is accepted, with one warning per verifier.
+ * Decisions are data (accepted, or refused with a message that says what to do); the SSH layer turns a
+ * refusal into a `hostkey` TransportError.
+ */
+import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { HostKeyPolicy } from '../model.js';
+import {
+  checkHostKey,
+  formatKnownHostsLine,
+  keyFingerprint,
+  keyTypeFromBlob,
+  knownHostsName,
+  parseKnownHosts,
+  type KnownHostEntry,
+} from './knownHosts.js';
+import { messageOf } from './errors.js';
+
+/** Which host offered the key, and which file vouches for it. */
+export interface HostKeyTarget {
+  /** known_hosts file to check (and to append to under `accept-new`). */
+  file: string;
+  address: string;
+  port: number;
+  /** How messages name the host, e.g. `hv01` or `jump host bastion`. */
+  label: string;
+}
+
+export type HostKeyDecision = { accepted: true } | { accepted: false; message: string };
+
+export interface HostKeyVerifier {
+  verify(target: HostKeyTarget, keyBlob: Buffer): Promise<HostKeyDecision>;
+}
+
+export interface HostKeyVerifierOptions {
+  /** @default 'strict' */
+  policy?: HostKeyPolicy;
+  /** Told once when the policy is `off`, and each time `accept-new` adds a key. */
+  warn?: (message: string) => void;
+}
+
+/** A known_hosts file as last read. */
+interface LoadedFile {
+  entries: KnownHostEntry[];
+  /** The file exists, is not empty and does not end with a newline: the next append starts with one. */
+  needsNewline: boolean;
+}
+
+/**
+ * Create a verifier. It re-reads a known_hosts file only when the file changed (a fleet run checks thousands
+ * of hosts against the same file, and the operator may run ssh-keyscan meanwhile), and serialises its appends
+ * per file, so concurrent first connections never interleave lines or add the same host twice.
+ */
+export function createHostKeyVerifier(options: HostKeyVerifierOptions = {}): HostKeyVerifier {
+  const policy = options.policy ?? 'strict';
+  const warn = options.warn ?? (() => {});
+  /** Per file: its identity when read (inode, size, mtime) and the parse, shared by concurrent readers. */
+  const cache = new Map<string, { stamp: string; loaded: Promise<LoadedFile> }>();
+  const appendQueues = new Map<string, Promise<unknown>>();
+  let warnedOff = false;
+
+  const load = async (file: string): Promise<LoadedFile> => {
+    const stamp = await fileStamp(file);
+    const cached = cache.get(file);
+    if (cached && cached.stamp === stamp) return cached.loaded;
+    const loaded = readKnownHostsFile(file);
+    cache.set(file, { stamp, loaded });
+    // A failed read is not kept: the next host gets a fresh attempt and its own message.
+    loaded.catch(() => {
+      if (cache.get(file)?.loaded === loaded) cache.delete(file);
+    });
+    return loaded;
+  };
+
+  /** Run `task` after every earlier append to the same file has finished. */
+  const serialised = <T>(file: string, task: () => Promise<T>): Promise<T> => {
+    const previous = appendQueues.get(file) ?? Promise.resolve();
+    const next = previous.then(task, task);
+    appendQueues.set(
+      file,
+      next.catch(() => {}),
+    );
+    return next;
+  };
+
+  async function verify(target: HostKeyTarget, keyBlob: Buffer): Promise<HostKeyDecision> {
+    if (policy === 'off') {
+      if (!warnedOff) {
+        warnedOff = true;
+        warn('host key checking is off (--host-key-policy off): host keys are not verified, so connections can be intercepted');
+      }
+      return { accepted: true };
+    }
+    const keyType = keyTypeFromBlob(keyBlob);
+    const name = knownHostsName(target.address, target.port);
+    if (!keyType) return { accepted: false, message: `${target.label} (${name}) offered a host key that cannot be parsed` };
+    const offered = `${keyType} ${keyFingerprint(keyBlob)}`;
+
+    let loaded: LoadedFile;
+    try {
+      loaded = await load(target.file);
+    } catch (error) {
+      return { accepted: false, message: `cannot read known_hosts file ${target.file}: ${messageOf(error)}` };
+    }
+    const verdict = checkHostKey(loaded.entries, target.address, target.port, keyType, keyBlob);
+    switch (verdict.status) {
+      case 'match':
+        return { accepted: true };
+      case 'revoked':
+        return {
+          accepted: false,
+          message: `the host key of ${target.label} (${name}, ${offered}) is marked @revoked in ${target.file}:${verdict.entry?.line}; refusing to connect`,
+        };
+      case 'mismatch':
+        return {
+          accepted: false,
+          message:
+            `HOST KEY CHANGED for ${target.label} (${name}): it offered ${offered}, but ${target.file}:${verdict.entry?.line} ` +
+            `holds a different ${keyType} key. This can be an attack; if the host was really re-installed, remove the old key ` +
+            `with: ssh-keygen -R ${shellWord(name)} -f ${shellWord(target.file)}`,
+        };
+      case 'unknown':
+        if (policy === 'accept-new') return acceptNew(target, keyType, keyBlob, offered);
+        return {
+          accepted: false,
+          message:
+            `the host key of ${target.label} (${name}, ${offered}) is not in ${target.file}. Check the fingerprint, then add it with: ` +
+            `ssh-keyscan ${target.port === 22 ? '' : `-p ${target.port} `}${shellWord(target.address)} >> ${shellWord(target.file)} ` +
+            `(or run with --host-key-policy accept-new)`,
+        };
+    }
+  }
+
+  function acceptNew(target: HostKeyTarget, keyType: string, keyBlob: Buffer, offered: string): Promise<HostKeyDecision> {
+    return serialised(target.file, async (): Promise<HostKeyDecision> => {
+      const loaded = await load(target.file);
+      // Another connection may have added this host while we waited for the queue.
+      const verdict = checkHostKey(loaded.entries, target.address, target.port, keyType, keyBlob);
+      if (verdict.status === 'match') return { accepted: true };
+      if (verdict.status !== 'unknown') return verify(target, keyBlob);
+
+      const line = formatKnownHostsLine(target.address, target.port, keyType, keyBlob.toString('base64'));
+      try {
+        await mkdir(dirname(target.file), { recursive: true, mode: 0o700 });
+        // `mode` only applies when the file is created: an existing file keeps the owner's choice.
+        await appendFile(target.file, `${loaded.needsNewline ? '\n' : ''}${line}\n`, { mode: 0o600 });
+      } catch (error) {
+        return { accepted: false, message: `cannot add the host key of ${target.label} to ${target.file}: ${messageOf(error)}` };
+      }
+      cache.delete(target.file); // the next check re-reads the file with this line in it
+      warn(`added the host key of ${target.label} (${knownHostsName(target.address, target.port)}, ${offered}) to ${target.file}`);
+      return { accepted: true };
+    });
+  }
+
+  return { verify };
+}
+
+async function readKnownHostsFile(file: string): Promise<LoadedFile> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    // No file yet is the normal state before the first accept-new: every host is simply unknown.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], needsNewline: false };
+    throw error;
+  }
+  return { entries: parseKnownHosts(text), needsNewline: text.length > 0 && !text.endsWith('\n') };
+}
+
+/** What identifies one version of a file cheaply: inode, size and mtime; `absent` when there is none. */
+async function fileStamp(file: string): Promise<string> {
+  try {
+    const info = await stat(file, { bigint: true });
+    return `${info.ino}:${info.size}:${info.mtimeNs}`;
+  } catch {
+    return 'absent'; // unreadable or missing: readKnownHostsFile says which
+  }
+}
+
+/** Quote a word for a copy-pasteable shell command, only when it needs it (keeps the common case readable). */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./\-~]+$/.test(word) && !word.startsWith('~') ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

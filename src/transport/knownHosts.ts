@@ -1,0 +1,218 @@
+/**
+ * OpenSSH known_hosts, as pure functions: parse the text, decide whether an offered host key is known,
+ * and format the line that `accept-new` appends. No file I/O here (see hostKeyVerifier.ts).
+ *
+ * Line format (sshd(8) "SSH_KNOWN_HOSTS FILE FORMAT"):
+ *   [@revoked|@cert-authority] patterns keytype base64-key [comment]
+ * where patterns is a comma-separated list of host patterns (`*`, `?` wildcards, `!` negation,
+ * `[host]:port` for a port other than 22) or one hashed name `|1|base64(salt)|base64(hmac-sha1(salt, name))`.
+ */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+/** One host pattern of a plain (unhashed) entry. */
+export interface HostPattern {
+  /** The pattern without its `!`, lower-cased (OpenSSH matches host names case-insensitively). */
+  pattern: string;
+  negated: boolean;
+}
+
+/** A hashed host name (`|1|salt|hash`): can only be tested, never read back. */
+export interface HashedHost {
+  salt: Buffer;
+  hash: Buffer;
+}
+
+/** One usable line of a known_hosts file. */
+export interface KnownHostEntry {
+  /** 1-based line number, for messages that tell the operator which line to look at. */
+  line: number;
+  marker: 'revoked' | 'cert-authority' | null;
+  /** Plain patterns; empty when the entry is hashed. */
+  patterns: HostPattern[];
+  hashed: HashedHost | null;
+  keyType: string;
+  /** The key as written (base64 of the SSH wire blob). */
+  keyBase64: string;
+  key: Buffer;
+}
+
+/** What known_hosts says about the key a host offered. */
+export type HostKeyStatus = 'match' | 'mismatch' | 'unknown' | 'revoked';
+
+/** The answer of {@link checkHostKey}, with the line that decided it when there is one. */
+export interface HostKeyVerdict {
+  status: HostKeyStatus;
+  /** The entry that matched, conflicted or revoked the key (null for `unknown`). */
+  entry: KnownHostEntry | null;
+}
+
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const HASH_MAGIC = '|1|';
+
+/**
+ * Parse known_hosts text. Comments, blank lines and malformed lines are skipped, as OpenSSH does:
+ * one bad line must not make the whole file unusable.
+ */
+export function parseKnownHosts(text: string): KnownHostEntry[] {
+  const entries: KnownHostEntry[] = [];
+  const lines = text.split(/\r?\n/);
+  lines.forEach((raw, index) => {
+    const entry = parseKnownHostsLine(raw, index + 1);
+    if (entry) entries.push(entry);
+  });
+  return entries;
+}
+
+/** Parse one line; null when it is a comment, blank or malformed. */
+export function parseKnownHostsLine(raw: string, lineNumber: number): KnownHostEntry | null {
+  const trimmed = raw.trim();
+  if (trimmed === '' || trimmed.startsWith('#')) return null;
+  const fields = trimmed.split(/[ \t]+/);
+  let marker: KnownHostEntry['marker'] = null;
+  if (fields[0]?.startsWith('@')) {
+    const word = fields.shift();
+    if (word === '@revoked') marker = 'revoked';
+    else if (word === '@cert-authority') marker = 'cert-authority';
+    else return null; // an unknown marker: OpenSSH refuses the line, so must we
+  }
+  const [hostField, keyType, keyBase64] = fields;
+  if (!hostField || !keyType || !keyBase64 || !BASE64.test(keyBase64)) return null;
+  const key = Buffer.from(keyBase64, 'base64');
+  if (key.length === 0) return null;
+
+  if (hostField.startsWith(HASH_MAGIC)) {
+    const hashed = parseHashedHost(hostField);
+    if (!hashed) return null;
+    return { line: lineNumber, marker, patterns: [], hashed, keyType, keyBase64, key };
+  }
+  const patterns = hostField
+    .split(',')
+    .filter((p) => p !== '')
+    .map((p) => (p.startsWith('!') ? { pattern: p.slice(1).toLowerCase(), negated: true } : { pattern: p.toLowerCase(), negated: false }));
+  if (patterns.length === 0) return null;
+  return { line: lineNumber, marker, patterns, hashed: null, keyType, keyBase64, key };
+}
+
+function parseHashedHost(field: string): HashedHost | null {
+  const parts = field.slice(HASH_MAGIC.length).split('|');
+  if (parts.length !== 2) return null;
+  const [saltText, hashText] = parts as [string, string];
+  if (!BASE64.test(saltText) || !BASE64.test(hashText)) return null;
+  const salt = Buffer.from(saltText, 'base64');
+  const hash = Buffer.from(hashText, 'base64');
+  // HMAC-SHA1: a 20-byte digest; OpenSSH also uses a 20-byte salt, but only the digest length is structural.
+  if (hash.length !== 20 || salt.length === 0) return null;
+  return { salt, hash };
+}
+
+/**
+ * The name OpenSSH looks up for a host: `host` on port 22, `[host]:port` otherwise, lower-cased.
+ * @example knownHostsName('Example.COM', 2222) // '[example.com]:2222'
+ */
+export function knownHostsName(host: string, port: number): string {
+  const lower = host.toLowerCase();
+  return port === 22 ? lower : `[${lower}]:${port}`;
+}
+
+/** Glob match with OpenSSH's two wildcards: `*` (any run of characters) and `?` (exactly one). */
+export function matchWildcard(text: string, pattern: string): boolean {
+  // Iterative matcher with one backtrack point: linear enough for host names, no regex escaping pitfalls.
+  let t = 0;
+  let p = 0;
+  let starP = -1;
+  let starT = 0;
+  while (t < text.length) {
+    const pc = pattern[p];
+    if (pc === '*') {
+      starP = p++;
+      starT = t;
+    } else if (pc !== undefined && (pc === '?' || pc === text[t])) {
+      p++;
+      t++;
+    } else if (starP >= 0) {
+      p = starP + 1;
+      t = ++starT;
+    } else {
+      return false;
+    }
+  }
+  while (pattern[p] === '*') p++;
+  return p === pattern.length;
+}
+
+/** Whether an entry's host field names `name` (already in {@link knownHostsName} form). */
+export function entryMatchesName(entry: KnownHostEntry, name: string): boolean {
+  if (entry.hashed) {
+    const digest = createHmac('sha1', entry.hashed.salt).update(name).digest();
+    return timingSafeEqual(digest, entry.hashed.hash);
+  }
+  let matched = false;
+  for (const { pattern, negated } of entry.patterns) {
+    if (!matchWildcard(name, pattern)) continue;
+    if (negated) return false; // a matching negation vetoes the whole line
+    matched = true;
+  }
+  return matched;
+}
+
+/**
+ * Decide what known_hosts says about `keyBlob` offered by `host:port`.
+ * - `revoked`: a matching `@revoked` line holds this very key (wins over everything).
+ * - `match`: a matching plain line holds this key.
+ * - `mismatch`: the host is known with a key of the same type, but a different one.
+ * - `unknown`: otherwise (including a host known only with keys of other types).
+ * `@cert-authority` lines are recognised and ignored: this tool does not verify host certificates.
+ */
+export function checkHostKey(
+  entries: readonly KnownHostEntry[],
+  host: string,
+  port: number,
+  keyType: string,
+  keyBlob: Buffer,
+): HostKeyVerdict {
+  const name = knownHostsName(host, port);
+  let match: KnownHostEntry | null = null;
+  let conflict: KnownHostEntry | null = null;
+  for (const entry of entries) {
+    if (entry.marker === 'cert-authority') continue;
+    // Revoked keys: OpenSSH also honours `@revoked` lines whose patterns match the host only.
+    if (!entryMatchesName(entry, name)) continue;
+    const sameKey = entry.key.equals(keyBlob);
+    if (entry.marker === 'revoked') {
+      if (sameKey) return { status: 'revoked', entry };
+      continue;
+    }
+    if (sameKey) match ??= entry;
+    else if (entry.keyType === keyType) conflict ??= entry;
+  }
+  if (match) return { status: 'match', entry: match };
+  if (conflict) return { status: 'mismatch', entry: conflict };
+  return { status: 'unknown', entry: null };
+}
+
+/**
+ * The line `accept-new` appends: plain (not hashed), so the operator can read and review it.
+ * @example formatKnownHostsLine('10.0.0.5', 2222, 'ssh-ed25519', 'AAAAC3Nz…') // '[10.0.0.5]:2222 ssh-ed25519 AAAAC3Nz…'
+ */
+export function formatKnownHostsLine(host: string, port: number, keyType: string, keyBlobBase64: string): string {
+  return `${knownHostsName(host, port)} ${keyType} ${keyBlobBase64}`;
+}
+
+/**
+ * The key type written inside an SSH public key blob (its first length-prefixed string),
+ * e.g. `ssh-ed25519`; null when the blob is too short to hold one.
+ */
+export function keyTypeFromBlob(blob: Buffer): string | null {
+  if (blob.length < 4) return null;
+  const length = blob.readUInt32BE(0);
+  if (length === 0 || length > 64 || blob.length < 4 + length) return null;
+  const type = blob.subarray(4, 4 + length).toString('latin1');
+  return /^[\x21-\x7e]+$/.test(type) ? type : null;
+}
+
+/**
+ * The fingerprint OpenSSH prints (`ssh-keygen -lf`): `SHA256:` and unpadded base64 of the blob's digest.
+ */
+export function keyFingerprint(keyBlob: Buffer): string {
+  return `SHA256:${createHash('sha256').update(keyBlob).digest('base64').replace(/=+$/, '')}`;
+}

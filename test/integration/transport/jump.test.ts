@@ -1,0 +1,133 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningSshServer } from '../../../src/demo/sshServer.js';
+import type { HostConfig, JumpHostConfig } from '../../../src/model.js';
+import { createSshConnector } from '../../../src/transport/ssh.js';
+import {
+  hostConfig,
+  jumpConfig,
+  knownHostsLineFor,
+  makeTempDir,
+  rejectionOf,
+  startEchoServer,
+  unusedPort,
+  writeClientKey,
+  type ClientKey,
+} from '../../helpers/sshFixtures.js';
+
+let tmp: { dir: string; cleanup: () => Promise<void> };
+let key: ClientKey;
+let targets: RunningSshServer[];
+let knownHosts: string;
+
+beforeAll(async () => {
+  tmp = await makeTempDir('jump');
+  key = await writeClientKey(tmp.dir, 'id_ed25519');
+  targets = await Promise.all(['hv1', 'hv2', 'hv3'].map((label) => startEchoServer(key, label)));
+  knownHosts = path.join(tmp.dir, 'known_hosts');
+});
+afterAll(async () => {
+  await Promise.all(targets.map((t) => t.close()));
+  await tmp.cleanup();
+});
+
+/** A bastion that may forward to `ports` (default: the three targets). */
+function startBastion(ports = targets.map((t) => t.port)): Promise<RunningSshServer> {
+  return startEchoServer(key, 'bastion', { username: 'jump', forwardPorts: ports });
+}
+
+function hostsBehind(bastion: JumpHostConfig): HostConfig[] {
+  return targets.map((t, i) => hostConfig({ name: `hv${i + 1}`, port: t.port, identityFile: key.file, knownHostsFile: knownHosts, jump: bastion }));
+}
+
+function trust(servers: RunningSshServer[]): void {
+  writeFileSync(knownHosts, `${servers.map(knownHostsLineFor).join('\n')}\n`);
+}
+
+describe('jump hosts', () => {
+  it('reaches three hosts through ONE connection to the bastion, each answering for itself', async () => {
+    // Given a bastion that may forward to three servers, all trusted
+    const bastion = await startBastion();
+    trust([bastion, ...targets]);
+    const jump = jumpConfig({ port: bastion.port, identityFile: key.file, knownHostsFile: knownHosts });
+    const connector = createSshConnector({ connectTimeoutMs: 5_000 });
+    const targetConnectionsBefore = targets.map((t) => t.connections());
+
+    // When all three hosts are audited at once
+    const outputs = await Promise.all(
+      hostsBehind(jump).map(async (host) => {
+        const transport = await connector.connect(host, {});
+        try {
+          return (await transport.exec('probe', { maxBytes: 1 << 20 })).stdout;
+        } finally {
+          transport.close();
+        }
+      }),
+    );
+
+    // Then each host answered through the bastion, which counted exactly one connection
+    expect(outputs).toEqual(['hv1:probe', 'hv2:probe', 'hv3:probe']);
+    expect(bastion.connections()).toBe(1);
+    expect(targets.map((t, i) => t.connections() - targetConnectionsBefore[i]!)).toEqual([1, 1, 1]);
+
+    // and closing the connector ends the bastion connection
+    await connector.close();
+    await expect.poll(() => bastion.openConnections(), { timeout: 3_000 }).toBe(0);
+    await bastion.close();
+  });
+
+  it('fails every host behind a bastion whose key is unknown, with a hostkey error that names the bastion', async () => {
+    // Given a bastion missing from known_hosts (the targets are trusted)
+    const bastion = await startBastion();
+    trust(targets);
+    const jump = jumpConfig({ name: 'edge-bastion', port: bastion.port, identityFile: key.file, knownHostsFile: knownHosts });
+    const connector = createSshConnector({ connectTimeoutMs: 5_000 });
+    const targetConnectionsBefore = targets.map((t) => t.connections());
+
+    // When the three hosts connect
+    const errors = await Promise.all(hostsBehind(jump).map((host) => rejectionOf(connector.connect(host, {}))));
+    await connector.close();
+    await bastion.close();
+
+    // Then each fails with the bastion's hostkey error, and no target was reached
+    for (const error of errors) {
+      expect(error.kind).toBe('hostkey');
+      expect(error.message).toContain('jump host edge-bastion');
+    }
+    expect(targets.map((t, i) => t.connections() - targetConnectionsBefore[i]!)).toEqual([0, 0, 0]);
+  });
+
+  it('fails with unreachable, naming the bastion, when the bastion cannot forward to the host', async () => {
+    // Given a bastion that forwards to nothing
+    const bastion = await startBastion([]);
+    trust([bastion, ...targets]);
+    const jump = jumpConfig({ port: bastion.port, identityFile: key.file, knownHostsFile: knownHosts });
+    const connector = createSshConnector({ connectTimeoutMs: 5_000 });
+
+    // When a host behind it connects
+    const error = await rejectionOf(connector.connect(hostsBehind(jump)[0]!, {}));
+    await connector.close();
+    await bastion.close();
+
+    // Then the host is unreachable via that bastion
+    expect(error.kind).toBe('unreachable');
+    expect(error.message).toContain('via jump host bastion');
+    expect(error.message).toContain(`127.0.0.1:${targets[0]!.port}`);
+  });
+
+  it('fails every host with unreachable, naming the bastion, when the bastion is down', async () => {
+    // Given a bastion address where nothing listens
+    const port = await unusedPort();
+    const jump = jumpConfig({ name: 'dead-bastion', port, identityFile: key.file, knownHostsFile: knownHosts });
+    const connector = createSshConnector({ connectTimeoutMs: 5_000 });
+
+    // When the hosts connect
+    const errors = await Promise.all(hostsBehind(jump).map((host) => rejectionOf(connector.connect(host, {}))));
+    await connector.close();
+
+    // Then each names the bastion
+    expect(errors.map((e) => e.kind)).toEqual(['unreachable', 'unreachable', 'unreachable']);
+    for (const error of errors) expect(error.message).toContain('jump host dead-bastion');
+  });
+});

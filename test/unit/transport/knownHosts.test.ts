@@ -1,0 +1,205 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import ssh2 from 'ssh2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateEd25519KeyPair } from '../../../src/demo/sshServer.js';
+import {
+  checkHostKey,
+  entryMatchesName,
+  formatKnownHostsLine,
+  keyFingerprint,
+  keyTypeFromBlob,
+  knownHostsName,
+  parseKnownHosts,
+} from '../../../src/transport/knownHosts.js';
+import { hashKnownHostsFile, makeTempDir } from '../../helpers/sshFixtures.js';
+
+/** A fresh public key: type and base64 blob, as a server would offer it. */
+function newKey(): { type: string; base64: string; blob: Buffer } {
+  const parsed = ssh2.utils.parseKey(generateEd25519KeyPair().public);
+  if (parsed instanceof Error) throw parsed;
+  const blob = parsed.getPublicSSH();
+  return { type: parsed.type, base64: blob.toString('base64'), blob };
+}
+
+const hostKey = newKey();
+const otherKey = newKey();
+
+let tmp: { dir: string; cleanup: () => Promise<void> };
+beforeAll(async () => {
+  tmp = await makeTempDir('knownhosts');
+});
+afterAll(async () => {
+  await tmp.cleanup();
+});
+
+describe('parseKnownHosts', () => {
+  it('skips comments, blank and malformed lines but keeps line numbers of the good ones', () => {
+    // Given a file mixing every kind of line
+    const text = [
+      '# a comment',
+      '',
+      `hv01,10.0.0.11 ${hostKey.type} ${hostKey.base64} ops@laptop`,
+      'only-a-host-field',
+      `hv02 ${hostKey.type} not*base64`,
+      `@unknown-marker hv03 ${hostKey.type} ${hostKey.base64}`,
+      `   \t[hv04]:2222\t${otherKey.type} ${otherKey.base64}`,
+    ].join('\n');
+
+    // When it is parsed
+    const entries = parseKnownHosts(text);
+
+    // Then only the two well-formed entries remain, with their own line numbers and patterns
+    expect(entries.map((e) => e.line)).toEqual([3, 7]);
+    expect(entries[0]?.patterns.map((p) => p.pattern)).toEqual(['hv01', '10.0.0.11']);
+    expect(entries[0]?.key.equals(hostKey.blob)).toBe(true);
+    expect(entries[1]?.patterns.map((p) => p.pattern)).toEqual(['[hv04]:2222']);
+  });
+
+  it('reads @revoked and @cert-authority markers instead of taking them for host names', () => {
+    // Given marker lines
+    const text = [`@revoked * ${hostKey.type} ${hostKey.base64}`, `@cert-authority *.example.com ${otherKey.type} ${otherKey.base64}`].join('\n');
+
+    // When parsed
+    const entries = parseKnownHosts(text);
+
+    // Then each carries its marker and the real host pattern
+    expect(entries.map((e) => [e.marker, e.patterns[0]?.pattern])).toEqual([
+      ['revoked', '*'],
+      ['cert-authority', '*.example.com'],
+    ]);
+  });
+});
+
+describe('host pattern matching agrees with OpenSSH (ssh-keygen -F)', () => {
+  const patternFields = ['web*,!web3', 'WEB1', 'h?st', '!x,*', '[*]:2222', '[127.0.0.1]:2222', '127.0.0.1', '*.example.com,!db.example.com'];
+  const names = ['web1', 'web3', 'host', 'hoost', 'x', '[127.0.0.1]:2222', '127.0.0.1', '[x]:2222', 'a.example.com', 'db.example.com'];
+
+  for (const field of patternFields) {
+    it(`matches "${field}" exactly where ssh-keygen does`, () => {
+      // Given a one-line known_hosts file with this host field
+      const file = path.join(tmp.dir, 'oracle');
+      writeFileSync(file, `${field} ${hostKey.type} ${hostKey.base64}\n`);
+      const [entry] = parseKnownHosts(readFileSync(file, 'utf8'));
+
+      // When every name is looked up by us and by OpenSSH
+      const ours = names.filter((name) => entryMatchesName(entry!, name));
+      const openssh = names.filter((name) => spawnSync('ssh-keygen', ['-F', name, '-f', file]).status === 0);
+
+      // Then both find the same names
+      expect(ours).toEqual(openssh);
+    });
+  }
+});
+
+describe('checkHostKey', () => {
+  it('matches a host by plain name, by [host]:port, and not across ports', () => {
+    // Given entries for hv01 on port 22 and on port 2222
+    const entries = parseKnownHosts(
+      [formatKnownHostsLine('hv01', 22, hostKey.type, hostKey.base64), formatKnownHostsLine('hv01', 2222, otherKey.type, otherKey.base64)].join('\n'),
+    );
+
+    // When each key is checked on each port
+    // Then a key only matches on its own port; the other port's key is a mismatch (same type, different key)
+    expect(checkHostKey(entries, 'hv01', 22, hostKey.type, hostKey.blob).status).toBe('match');
+    expect(checkHostKey(entries, 'hv01', 2222, otherKey.type, otherKey.blob).status).toBe('match');
+    expect(checkHostKey(entries, 'hv01', 22, otherKey.type, otherKey.blob).status).toBe('mismatch');
+    expect(checkHostKey(entries, 'hv01', 2200, hostKey.type, hostKey.blob).status).toBe('unknown');
+  });
+
+  it('says mismatch with the line that holds the other key of the same type', () => {
+    // Given a host known with one key
+    const entries = parseKnownHosts(`# header\nhv01 ${hostKey.type} ${hostKey.base64}\n`);
+
+    // When it offers another key of the same type
+    const verdict = checkHostKey(entries, 'hv01', 22, otherKey.type, otherKey.blob);
+
+    // Then it is a mismatch pointing at line 2
+    expect(verdict).toMatchObject({ status: 'mismatch', entry: { line: 2 } });
+  });
+
+  it('treats a host known only with a key of another type as unknown', () => {
+    // Given hv01 known with an RSA-typed entry
+    const entries = parseKnownHosts(`hv01 ssh-rsa ${otherKey.base64}\n`);
+
+    // When it offers an ed25519 key
+    // Then nothing vouches for or against it
+    expect(checkHostKey(entries, 'hv01', 22, hostKey.type, hostKey.blob).status).toBe('unknown');
+  });
+
+  it('lets a revoked key win over a matching line, wherever the lines are', () => {
+    // Given the key both trusted and revoked (revocation last)
+    const entries = parseKnownHosts([`hv01 ${hostKey.type} ${hostKey.base64}`, `@revoked * ${hostKey.type} ${hostKey.base64}`].join('\n'));
+
+    // When the key is offered
+    const verdict = checkHostKey(entries, 'hv01', 22, hostKey.type, hostKey.blob);
+
+    // Then it is revoked
+    expect(verdict).toMatchObject({ status: 'revoked', entry: { line: 2 } });
+    // and another host with another key is unaffected
+    expect(checkHostKey(entries, 'hv02', 22, otherKey.type, otherKey.blob).status).toBe('unknown');
+  });
+
+  it('ignores @cert-authority lines rather than trusting their key as a host key', () => {
+    // Given a CA line whose pattern covers the host, holding the very key offered
+    const entries = parseKnownHosts(`@cert-authority * ${hostKey.type} ${hostKey.base64}\n`);
+
+    // When the host offers that key
+    // Then it is not a match (a CA key is not a host key)
+    expect(checkHostKey(entries, 'hv01', 22, hostKey.type, hostKey.blob).status).toBe('unknown');
+  });
+
+  it('matches hashed entries written by ssh-keygen -H, for port 22 and [host]:port', () => {
+    // Given a file hashed by OpenSSH itself
+    const file = path.join(tmp.dir, 'hashed');
+    writeFileSync(file, `${formatKnownHostsLine('10.1.2.3', 22, hostKey.type, hostKey.base64)}\n${formatKnownHostsLine('10.1.2.3', 2222, otherKey.type, otherKey.base64)}\n`);
+    hashKnownHostsFile(file);
+    const text = readFileSync(file, 'utf8');
+    const entries = parseKnownHosts(text);
+    expect(text).not.toContain('10.1.2.3');
+    expect(entries.every((e) => e.hashed !== null)).toBe(true);
+
+    // When keys are checked
+    // Then the hashed names match their own host and port only
+    expect(checkHostKey(entries, '10.1.2.3', 22, hostKey.type, hostKey.blob).status).toBe('match');
+    expect(checkHostKey(entries, '10.1.2.3', 2222, otherKey.type, otherKey.blob).status).toBe('match');
+    expect(checkHostKey(entries, '10.1.2.4', 22, hostKey.type, hostKey.blob).status).toBe('unknown');
+  });
+});
+
+describe('formatKnownHostsLine', () => {
+  it('writes port 22 without brackets and other ports as [host]:port, in a form OpenSSH finds', () => {
+    // Given lines for both forms
+    const file = path.join(tmp.dir, 'formatted');
+    const lines = [formatKnownHostsLine('Hv01.Example.com', 22, hostKey.type, hostKey.base64), formatKnownHostsLine('10.0.0.5', 2222, hostKey.type, hostKey.base64)];
+    writeFileSync(file, `${lines.join('\n')}\n`);
+
+    // When OpenSSH looks the hosts up
+    const found = (name: string) => spawnSync('ssh-keygen', ['-F', name, '-f', file]).status === 0;
+
+    // Then it finds each under the name ssh would use
+    expect(lines[0]?.startsWith('hv01.example.com ')).toBe(true);
+    expect(lines[1]?.startsWith('[10.0.0.5]:2222 ')).toBe(true);
+    expect(found('hv01.example.com')).toBe(true);
+    expect(found('[10.0.0.5]:2222')).toBe(true);
+    expect(found('10.0.0.5')).toBe(false);
+    expect(knownHostsName('10.0.0.5', 2222)).toBe('[10.0.0.5]:2222');
+  });
+});
+
+describe('key blobs', () => {
+  it('reads the key type from the blob and prints the fingerprint ssh-keygen prints', () => {
+    // Given a public key file
+    const file = path.join(tmp.dir, 'key.pub');
+    writeFileSync(file, `${hostKey.type} ${hostKey.base64} test\n`);
+
+    // When ssh-keygen fingerprints it
+    const printed = spawnSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', file], { encoding: 'utf8' }).stdout;
+
+    // Then our fingerprint and type agree with it
+    expect(printed).toContain(keyFingerprint(hostKey.blob));
+    expect(keyTypeFromBlob(hostKey.blob)).toBe(hostKey.type);
+    expect(keyTypeFromBlob(Buffer.from([0, 0, 0, 99, 1]))).toBeNull();
+  });
+});
