@@ -70,7 +70,9 @@ export function judge(host: HostConfig, capture: RawCapture): Partial<HostReport
   }
   const audit = classifyHost(facts, { uplinkInterfaces: host.uplinkInterfaces });
   if (facts.libvirtError !== null) {
-    const kind: ErrorKind = /not found|No such file/i.test(facts.libvirtError) ? 'command' : 'libvirt';
+    // Exit 127 is the shell's "command not found": virsh is not installed, which is not a libvirt fault.
+    const virshMissing = capture.sections.some((s) => s.id === 'net-uuids' && s.exit === 127);
+    const kind: ErrorKind = virshMissing ? 'command' : 'libvirt';
     return { ...audit, status: 'failed', error: { kind, message: facts.libvirtError } };
   }
   const partial = audit.warnings.find((w: Warning) => PARTIAL_WARNINGS.has(w.kind));

@@ -1,0 +1,255 @@
+/**
+ * RawCapture → HostFacts. A small registry says which parser reads which probe section; parseCapture runs
+ * them, turns every failure into a warning that costs that section (or that one network/VM) only, and
+ * assembles the facts. Pure: no I/O.
+ */
+import type { BridgeFacts, DomainFacts, HostFacts, LinkFacts, NetworkFacts, ProbeSection, RawCapture, Warning } from '../model.js';
+import { splitBatch } from '../probe/framing.js';
+import { bridgesFromLinks, mergeBridges, parseBrctlShow, parseBridgeLinkJson } from './bridges.js';
+import { parseDomainXml } from './domainXml.js';
+import { mergeLinks, parseIpAddr, parseIpLink, parseIpRoute, type LinkAddresses } from './iproute.js';
+import { parseIpAddrOneline, parseIpLinkOneline, parseIpRouteOneline } from './iprouteOneline.js';
+import { parseNetworkXml } from './networkXml.js';
+import { parseToolList, errorCause } from './tools.js';
+import { parseDomInfo, parseNetInfo, parseUuidList } from './virshInfo.js';
+
+export { ParseError } from './errors.js';
+export { parseNetworkXml } from './networkXml.js';
+export { parseDomainXml } from './domainXml.js';
+export { parseNetInfo, parseDomInfo, parseUuidList } from './virshInfo.js';
+export { parseIpLink, parseIpAddr, parseIpRoute, mergeLinks } from './iproute.js';
+export { parseIpLinkOneline, parseIpAddrOneline, parseIpRouteOneline } from './iprouteOneline.js';
+export { parseBrctlShow, parseBridgeLinkJson, bridgesFromLinks, mergeBridges } from './bridges.js';
+
+type VirshObjects = Map<string, { info: string; xml: string }>;
+
+/** What the sections gave, before assembly; null = that section was absent, failed or unparsable. */
+export interface ParsedSections {
+  tools: Map<string, string | null> | null;
+  netUuids: string[] | null;
+  domUuids: string[] | null;
+  netObjects: VirshObjects;
+  domObjects: VirshObjects;
+  links: LinkFacts[] | null;
+  addresses: LinkAddresses[] | null;
+  defaultRouteDevs: string[] | null;
+  /** brctl show, or the `bridge -j link` fallback. */
+  toolBridges: BridgeFacts[] | null;
+}
+
+/** One registry entry: which section ids it reads, and how its parsed value is kept. */
+export interface SectionParser {
+  /** A section id, or a pattern for numbered ones (`net-batch-0`, `net-batch-1`, …). */
+  id: string | RegExp;
+  /** Still parse a failed section's output: one vanished VM makes a whole virsh batch exit 1. */
+  readsFailedOutput: boolean;
+  run(stdout: string, capture: RawCapture, into: ParsedSections): void;
+}
+
+function entry<T>(
+  id: string | RegExp,
+  parse: (stdout: string, capture: RawCapture) => T,
+  store: (into: ParsedSections, value: T) => void,
+  readsFailedOutput = false,
+): SectionParser {
+  return { id, readsFailedOutput, run: (stdout, capture, into) => store(into, parse(stdout, capture)) };
+}
+
+const addObjects = (target: VirshObjects, objects: VirshObjects) => objects.forEach((v, k) => target.set(k, v));
+
+/** Section id → parser, for every section the probe (src/probe/script.ts) emits. */
+export const SECTION_PARSERS: readonly SectionParser[] = [
+  entry('tools', parseToolList, (p, v) => void (p.tools = v)),
+  entry('virsh-version', () => null, () => undefined), // informational only: kept in the capture
+  entry('net-uuids', parseUuidList, (p, v) => void (p.netUuids = v)),
+  entry('dom-uuids', parseUuidList, (p, v) => void (p.domUuids = v)),
+  entry(/^net-batch-\d+$/, (s, c) => splitBatch(s, c.nonce), (p, v) => addObjects(p.netObjects, v), true),
+  entry(/^dom-batch-\d+$/, (s, c) => splitBatch(s, c.nonce), (p, v) => addObjects(p.domObjects, v), true),
+  entry('ip-link', parseIpLink, (p, v) => void (p.links = v)),
+  entry('ip-link-oneline', parseIpLinkOneline, (p, v) => void (p.links = v)),
+  entry('ip-addr', parseIpAddr, (p, v) => void (p.addresses = v)),
+  entry('ip-addr-oneline', parseIpAddrOneline, (p, v) => void (p.addresses = v)),
+  entry('ip-route', parseIpRoute, (p, v) => void (p.defaultRouteDevs = v)),
+  entry('ip-route-oneline', parseIpRouteOneline, (p, v) => void (p.defaultRouteDevs = v)),
+  entry('brctl', parseBrctlShow, (p, v) => void (p.toolBridges = v)),
+  entry('bridge-link', parseBridgeLinkJson, (p, v) => void (p.toolBridges = v)),
+];
+
+/** The registry entry for a section id, if any. */
+export function parserForSection(id: string): SectionParser | undefined {
+  return SECTION_PARSERS.find((p) => (typeof p.id === 'string' ? p.id === id : p.id.test(id)));
+}
+
+/**
+ * Parse a whole probe capture. Never throws: failed sections → `section-failed`, unparsable ones →
+ * `section-unparsed`, missing tools → `tool-missing`, networks/VMs listed but gone from the batch →
+ * `object-vanished`, unreadable ones → `object-unparsed`; a failed network or domain list (virsh missing,
+ * libvirtd down, permission denied) → `libvirtError`.
+ */
+export function parseCapture(capture: RawCapture): HostFacts {
+  const warnings: Warning[] = [];
+  const parsed: ParsedSections = {
+    tools: null,
+    netUuids: null,
+    domUuids: null,
+    netObjects: new Map(),
+    domObjects: new Map(),
+    links: null,
+    addresses: null,
+    defaultRouteDevs: null,
+    toolBridges: null,
+  };
+  if (capture.truncated) {
+    warnings.push({ kind: 'output-truncated', subject: 'probe', message: `output cut off after ${capture.bytes} bytes; later sections are missing` });
+  }
+  for (const section of capture.sections) runSection(section, capture, parsed, warnings);
+
+  warnings.push(...missingToolWarnings(parsed.tools));
+  const libvirtError = libvirtErrorOf(capture.sections, parsed);
+  const links = parsed.links ? (parsed.addresses ? mergeLinks(parsed.links, parsed.addresses) : parsed.links) : [];
+  // Whatever was read is kept: a host whose domain list failed still shows its networks.
+  const cutOff = capture.truncated || capture.sections.some((s) => s.exit === null);
+  const networks = assembleNetworks(parsed.netUuids ?? [], parsed.netObjects, cutOff, warnings);
+  const domains = assembleDomains(parsed.domUuids ?? [], parsed.domObjects, cutOff, warnings);
+  return {
+    networks,
+    links,
+    bridges: mergeBridges(parsed.toolBridges ?? [], bridgesFromLinks(links)),
+    domains,
+    defaultRouteDevs: parsed.defaultRouteDevs ?? [],
+    // libvirtError already says why the virsh listing sections failed: told once, not three times.
+    warnings: libvirtError ? warnings.filter((w) => !isExplainedByLibvirtError(w)) : warnings,
+    libvirtError,
+  };
+}
+
+const LIBVIRT_LISTING_SECTIONS = ['virsh-version', 'net-uuids', 'dom-uuids'].map((id) => `section ${id}`);
+
+function isExplainedByLibvirtError(warning: Warning): boolean {
+  return warning.kind === 'section-failed' && LIBVIRT_LISTING_SECTIONS.includes(warning.subject);
+}
+
+function runSection(section: ProbeSection, capture: RawCapture, parsed: ParsedSections, warnings: Warning[]): void {
+  const parser = parserForSection(section.id);
+  if (!parser) return; // a section this version does not know: kept in the capture, not an error
+  const subject = `section ${section.id}`;
+  if (section.exit !== 0) {
+    const why = section.exit === null ? 'did not finish (output cut off)' : `exit ${section.exit}`;
+    // The first stderr line that says why (for virsh: the cause after "failed to connect to the hypervisor").
+    const cause = errorCause(section.stderr);
+    warnings.push({ kind: 'section-failed', subject, message: cause ? `${why}: ${cause}` : why });
+    if (!parser.readsFailedOutput) return;
+  }
+  try {
+    parser.run(section.stdout, capture, parsed);
+  } catch (error) {
+    warnings.push({ kind: 'section-unparsed', subject, message: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+const TOOL_EFFECT: Record<string, string> = {
+  virsh: 'no libvirt networks or domains can be read',
+  ip: 'no links, addresses or routes can be read',
+  brctl: 'bridges are read from `bridge -j link` and ip instead',
+  bridge: 'only needed when brctl is missing too',
+};
+
+function missingToolWarnings(tools: Map<string, string | null> | null): Warning[] {
+  if (!tools) return [];
+  return [...tools]
+    .filter(([, path]) => path === null)
+    .map(([tool]) => ({ kind: 'tool-missing', subject: `tool ${tool}`, message: `${tool} not found on the host: ${TOOL_EFFECT[tool] ?? 'not used'}` }));
+}
+
+/** Why the libvirt facts are unusable, or null when the network and domain lists were read. */
+function libvirtErrorOf(sections: ProbeSection[], parsed: ParsedSections): string | null {
+  if (parsed.tools?.has('virsh') && parsed.tools.get('virsh') === null) return 'virsh not found on the host';
+  for (const id of ['net-uuids', 'dom-uuids'] as const) {
+    const section = sections.find((s) => s.id === id);
+    if (!section) return `the probe output has no ${id} section`;
+    if (section.exit !== 0) {
+      return errorCause(section.stderr) ?? `virsh failed listing ${id === 'net-uuids' ? 'networks' : 'domains'} (exit ${section.exit ?? 'none'})`;
+    }
+    if ((id === 'net-uuids' ? parsed.netUuids : parsed.domUuids) === null) return `the ${id} section could not be read`;
+  }
+  return null;
+}
+
+/**
+ * Yields each listed object's XML and info text, or warns when it is missing: undefined between the list
+ * and the dump (virsh printed nothing for it), or never received when the output was cut off.
+ */
+function* listedObjects(uuids: string[], objects: VirshObjects, noun: string, cutOff: boolean, warnings: Warning[]) {
+  for (const uuid of uuids) {
+    const object = objects.get(uuid);
+    if (!object || object.xml.trim() === '') {
+      const message = cutOff
+        ? 'listed by virsh, but the probe output was cut off before its XML'
+        : 'listed by virsh but gone before its XML was read (undefined meanwhile?)';
+      warnings.push({ kind: 'object-vanished', subject: `${noun} ${uuid}`, message });
+      continue;
+    }
+    yield { uuid, ...object };
+  }
+}
+
+function unparsed(noun: string, who: string, what: string, error: unknown): Warning {
+  return { kind: 'object-unparsed', subject: `${noun} ${who}`, message: `${what}: ${error instanceof Error ? error.message : String(error)}` };
+}
+
+function assembleNetworks(uuids: string[], objects: VirshObjects, cutOff: boolean, warnings: Warning[]): NetworkFacts[] {
+  const networks: NetworkFacts[] = [];
+  for (const { uuid, info, xml } of listedObjects(uuids, objects, 'network', cutOff, warnings)) {
+    let facts;
+    try {
+      facts = parseNetworkXml(xml);
+    } catch (error) {
+      warnings.push(unparsed('network', uuid, 'net-dumpxml unreadable', error));
+      continue;
+    }
+    let state;
+    try {
+      state = parseNetInfo(info);
+    } catch (error) {
+      warnings.push(unparsed('network', facts.name, 'net-info unreadable; active/autostart/persistent unknown', error));
+    }
+    networks.push({
+      ...facts,
+      uuid: facts.uuid || uuid,
+      active: state?.active ?? null,
+      autostart: state?.autostart ?? null,
+      persistent: state?.persistent ?? null,
+      bridge: facts.bridge ?? state?.bridge ?? null,
+    });
+  }
+  return networks;
+}
+
+function assembleDomains(uuids: string[], objects: VirshObjects, cutOff: boolean, warnings: Warning[]): DomainFacts[] {
+  const domains: DomainFacts[] = [];
+  for (const { uuid, info, xml } of listedObjects(uuids, objects, 'vm', cutOff, warnings)) {
+    let facts;
+    try {
+      facts = parseDomainXml(xml);
+    } catch (error) {
+      warnings.push(unparsed('vm', uuid, 'dumpxml unreadable', error));
+      continue;
+    }
+    let state;
+    try {
+      state = parseDomInfo(info);
+    } catch (error) {
+      warnings.push(unparsed('vm', facts.name, 'dominfo unreadable; state unknown', error));
+    }
+    domains.push({
+      name: facts.name,
+      uuid: facts.uuid || uuid,
+      id: state ? state.id : facts.id,
+      state: state?.state ?? 'unknown',
+      persistent: state?.persistent ?? null,
+      autostart: state?.autostart ?? null,
+      interfaces: facts.interfaces,
+    });
+  }
+  return domains;
+}

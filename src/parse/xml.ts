@@ -1,0 +1,127 @@
+/**
+ * Safe, small XML reading for libvirt documents: fast-xml-parser (v5) with attributes kept apart from
+ * children, no value coercion (a name like `0123` stays a string), and no DOCTYPE at all, so no entity
+ * of any kind (internal or external) can be declared and expanded. libvirt never writes a DOCTYPE.
+ */
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { ParseError } from './errors.js';
+
+/** An element as fast-xml-parser returns it: children by tag name, attributes under `$`, text under `#text`. */
+export type XmlElement = { readonly [key: string]: unknown };
+
+const ATTRIBUTES = '$';
+const TEXT = '#text';
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  attributesGroupName: ATTRIBUTES,
+  textNodeName: TEXT,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+  // Standard XML entities and numeric character references only: `htmlEntities` is what makes v5 decode
+  // `&#39;`; named entities from a DOCTYPE cannot occur because documents with one are refused below.
+  processEntities: true,
+  htmlEntities: true,
+});
+
+/**
+ * Parse an XML document and return its root element, which must be called `rootName`.
+ * @throws ParseError when the text is not well-formed XML, declares a DOCTYPE, or has another root.
+ */
+export function parseXmlDocument(xml: string, rootName: string): XmlElement {
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new ParseError('XML with a DOCTYPE or ENTITY declaration is refused');
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true) throw new ParseError(`malformed XML: ${valid.err.msg} (line ${valid.err.line})`);
+  let doc: unknown;
+  try {
+    doc = parser.parse(xml);
+  } catch (error) {
+    throw new ParseError(`malformed XML: ${(error as Error).message}`);
+  }
+  const root = isRecord(doc) ? doc[rootName] : undefined;
+  if (root === undefined) throw new ParseError(`no <${rootName}> element`);
+  const element = asElement(root);
+  if (!element) throw new ParseError(`more than one <${rootName}> element`);
+  return element;
+}
+
+/** All child elements called `name` (an element that occurs once still comes back as a one-item list). */
+export function children(element: XmlElement | undefined, name: string): XmlElement[] {
+  if (!element || !Object.hasOwn(element, name)) return [];
+  const value = element[name];
+  const items = Array.isArray(value) ? value : [value];
+  return items.map(asElement).filter((e): e is XmlElement => e !== null);
+}
+
+/** The first child element called `name`. */
+export function child(element: XmlElement | undefined, name: string): XmlElement | undefined {
+  return children(element, name)[0];
+}
+
+/** An attribute's value, or null when absent. */
+export function attr(element: XmlElement | undefined, name: string): string | null {
+  const attributes = element?.[ATTRIBUTES];
+  if (!isRecord(attributes) || !Object.hasOwn(attributes, name)) return null;
+  const value = attributes[name];
+  return typeof value === 'string' ? value : null;
+}
+
+/** The element's own text, or null when it has none. */
+export function text(element: XmlElement | undefined): string | null {
+  const value = element?.[TEXT];
+  return typeof value === 'string' ? value : null;
+}
+
+/**
+ * The text of the first child called `name`, exactly as written (a libvirt name may hold spaces and is
+ * matched by exact string elsewhere); null when absent or blank.
+ */
+export function childText(element: XmlElement | undefined, name: string): string | null {
+  const value = text(child(element, name));
+  return value !== null && value.trim() !== '' ? value : null;
+}
+
+/**
+ * A PCI `<address>` as `dddd:bb:ss.f`; null when it is not a PCI address or a field is missing/invalid.
+ * libvirt accepts the numbers in hex (`0x03`) or decimal.
+ */
+export function pciAddressOf(address: XmlElement | undefined): string | null {
+  const type = attr(address, 'type');
+  if (!address || (type !== null && type !== 'pci')) return null;
+  const field = (name: string, fallback: number | null) => {
+    const raw = attr(address, name);
+    if (raw === null) return fallback;
+    const value = /^0x[0-9a-f]+$/i.test(raw) ? parseInt(raw, 16) : /^\d+$/.test(raw) ? parseInt(raw, 10) : NaN;
+    return Number.isSafeInteger(value) ? value : null;
+  };
+  const [domain, bus, slot, fn] = [field('domain', 0), field('bus', null), field('slot', null), field('function', null)];
+  if (domain === null || bus === null || slot === null || fn === null) return null;
+  const hex = (value: number, width: number) => value.toString(16).padStart(width, '0');
+  return `${hex(domain, 4)}:${hex(bus, 2)}:${hex(slot, 2)}.${hex(fn, 1)}`;
+}
+
+/** A non-negative integer attribute, or null. */
+export function intAttr(element: XmlElement | undefined, name: string): number | null {
+  const raw = attr(element, name)?.trim();
+  return raw && /^\d+$/.test(raw) ? Number(raw) : null;
+}
+
+/** VLAN tag ids of a `<vlan>` child (`<vlan><tag id='42'/></vlan>`). */
+export function vlanTagsOf(element: XmlElement | undefined): number[] {
+  return children(child(element, 'vlan'), 'tag')
+    .map((tag) => intAttr(tag, 'id'))
+    .filter((id): id is number => id !== null);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Elements without attributes or children come back from the parser as plain strings (or ''): wrap them. */
+function asElement(value: unknown): XmlElement | null {
+  if (isRecord(value)) return value;
+  if (typeof value === 'string') return { [TEXT]: value };
+  return null;
+}
