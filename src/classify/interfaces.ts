@@ -116,7 +116,7 @@ function throughNetwork(name: string, subject: string, context: InterfaceContext
 function onBridge(nic: InterfaceFacts, subject: string, context: InterfaceContext): InterfaceOutcome {
   const bridge = nonEmpty(nic.source.bridge);
   if (bridge === null) return unclassifiable('no source bridge');
-  const owner = context.topology.networkOnBridge(bridge);
+  const owner = context.topology.managedNetworkOnBridge(bridge);
   const managed = owner ? context.networks.get(owner.name) : undefined;
   if (managed) {
     const outcome = throughNetwork(managed.audit.name, subject, context);

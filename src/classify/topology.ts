@@ -28,8 +28,11 @@ export interface Topology {
   slavesOf(master: string): LinkFacts[];
   /** Networks by their XML name (exact match; names are never looked up by UUID or id). */
   networkByName(name: string): NetworkFacts | undefined;
-  /** The first libvirt network whose `<bridge name>` is `bridge`. */
-  networkOnBridge(bridge: string): NetworkFacts | undefined;
+  /**
+   * The libvirt network that manages `bridge`: one in nat, route, open or no forward mode whose `<bridge name>`
+   * it is (DESIGN §4). A `forward mode='bridge'` network only points at a bridge someone else made.
+   */
+  managedNetworkOnBridge(bridge: string): NetworkFacts | undefined;
   networks(): NetworkFacts[];
 }
 
@@ -53,9 +56,18 @@ export function buildTopology(facts: Pick<HostFacts, 'links' | 'bridges' | 'netw
     bridgeOf: (port) => bridgeByPort.get(port),
     slavesOf: (master) => facts.links.filter((link) => link.master === master),
     networkByName: (name) => networksByName.get(name),
-    networkOnBridge: (bridge) => facts.networks.find((network) => network.bridge === bridge),
+    managedNetworkOnBridge: (bridge) => facts.networks.find((network) => network.bridge === bridge && managesItsBridge(network)),
     networks: () => facts.networks,
   };
+}
+
+const MANAGED_FORWARD_MODES = new Set(['nat', 'route', 'open']);
+
+/** libvirt creates and owns the bridge of a network with no forward, or forward nat/route/open (mode absent = nat). */
+function managesItsBridge(network: NetworkFacts): boolean {
+  if (network.forward === null) return true;
+  const mode = network.forward.mode?.trim() || 'nat';
+  return MANAGED_FORWARD_MODES.has(mode);
 }
 
 /**

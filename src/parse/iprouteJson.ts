@@ -40,7 +40,8 @@ export function parseIprouteJson(text: string): Record<string, unknown>[] {
   if (text.trim() === '') throw new ParseError('empty output (ip -j always prints a JSON array)');
   let doc: unknown;
   try {
-    doc = JSON.parse(escapeControlCharsInJsonStrings(text));
+    // Nearly every document is valid as printed; only one that fails pays for the escaping pass.
+    doc = parseJsonOrNull(text) ?? JSON.parse(escapeControlCharsInJsonStrings(text));
   } catch (error) {
     throw new ParseError(`invalid JSON: ${(error as Error).message}`);
   }
@@ -49,6 +50,14 @@ export function parseIprouteJson(text: string): Record<string, unknown>[] {
     if (!isRecord(item)) throw new ParseError(`item ${i} is not an object`);
     return item;
   });
+}
+
+function parseJsonOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

@@ -88,6 +88,14 @@ describe('interfaces on bridges', () => {
     expect(nics[0]!.evidence[1]).toBe('bridge virbr0 belongs to network default');
   });
 
+  it('resolves the host bridge itself when only a forward-bridge network points at it (libvirt does not own it)', () => {
+    // Given br0, a host bridge that network prod-br (forward bridge) merely names
+    const { nics } = hostWith([iface('bridge', { bridge: 'br0' })]);
+    // Then the NIC goes through the bridge, not through the network
+    expect([nics[0]!.mode, nics[0]!.via]).toEqual(['bridged', 'bridge br0']);
+    expect(nics[0]!.evidence.join(' → ')).not.toContain('belongs to network');
+  });
+
   it('resolves a plain host bridge with an uplink as bridged', () => {
     const { nics } = hostWith([iface('bridge', { bridge: 'br-lan' }, { mac: '52:54:00:00:03:01' })]);
     expect([nics[0]!.mode, nics[0]!.via]).toEqual(['bridged', 'bridge br-lan']);

@@ -1,0 +1,176 @@
+/**
+ * Bringing the system fleet up and down: the management fabric in the root namespace, one lab host
+ * (namespace + node file) per fleet entry, a real sshd in each, a client key, a known_hosts file and an
+ * inventory that points the CLI at all of it. Everything is named with one prefix, so leftovers of an
+ * interrupted run can be found and removed, and nothing else on the machine is touched.
+ */
+import { execFile } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { stringify } from 'yaml';
+import { createFabric, removeFabricLeftovers, type Fabric } from '../lab/fabric.js';
+import { createLabHost, destroyLabHostsWithPrefix, labNamespaces, type LabHost } from '../lab/host.js';
+import { resolveTool } from '../lab/run.js';
+import { generateKeyPair, startSshd, writeKnownHosts, SSHD_PATH, type RunningSshd, type SshKeyPair } from '../lab/sshd.js';
+import type { SystemHost } from './fleet.js';
+
+const execFileAsync = promisify(execFile);
+
+/** Set to `1` to skip the system tier knowingly (never in CI, where `.ci/run` unsets it). */
+export const SKIP_ENV = 'KVM_NETAUDIT_SKIP_SYSTEM';
+
+/** Tools the tier runs, and the Debian package that brings each. */
+const REQUIRED_TOOLS: readonly (readonly [tool: string, pkg: string])[] = [
+  ['sshd', 'openssh-server'],
+  ['ssh', 'openssh-client'],
+  ['ssh-keygen', 'openssh-client'],
+  ['virsh', 'libvirt-clients'],
+  ['brctl', 'bridge-utils'],
+  ['ip', 'iproute2'],
+  ['ss', 'iproute2'],
+  ['perl', 'perl-base'],
+  ['mount', 'mount'],
+];
+
+/**
+ * Why the tier cannot run on this machine (empty when it can): it needs root for namespaces, links and
+ * sshd, and the tools above.
+ */
+export function missingPrerequisites(): string[] {
+  const problems: string[] = [];
+  if (process.getuid?.() !== 0) problems.push('it must run as root (network namespaces, bridges, sshd)');
+  for (const [tool, pkg] of REQUIRED_TOOLS) {
+    try {
+      if (tool === 'sshd') accessSync(SSHD_PATH, constants.X_OK);
+      else resolveTool(tool);
+    } catch {
+      problems.push(`${tool === 'sshd' ? SSHD_PATH : tool} is missing (apt-get install ${pkg})`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Remove what an interrupted run with this prefix left behind: the processes still running in its
+ * namespaces (sshd, tap holders; killed by pid), the namespaces, the fabric's root-namespace links and
+ * the temp directories (`$TMPDIR/<prefix>*`).
+ */
+export async function removeLeftovers(prefix: string): Promise<void> {
+  const ip = resolveTool('ip');
+  for (const netns of await labNamespaces(prefix)) {
+    const { stdout } = await execFileAsync(ip, ['netns', 'pids', netns]).catch(() => ({ stdout: '' }));
+    for (const pid of stdout.split(/\s+/).filter((p) => /^\d+$/.test(p)).map(Number)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+  await destroyLabHostsWithPrefix(prefix);
+  await removeFabricLeftovers(prefix);
+  for (const entry of await readdir(tmpdir())) {
+    if (entry.startsWith(prefix)) await rm(join(tmpdir(), entry), { recursive: true, force: true });
+  }
+}
+
+/** One running fleet member. */
+export interface SystemLabHost {
+  expected: SystemHost;
+  host: LabHost;
+  /** Management address on the fabric. */
+  address: string;
+  sshd: RunningSshd;
+}
+
+/** The running fleet and the files that describe it to the CLI. */
+export interface SystemLab {
+  workDir: string;
+  hosts: SystemLabHost[];
+  clientKey: SshKeyPair;
+  knownHostsPath: string;
+  inventoryPath: string;
+  /** Stop every sshd (by pid), delete namespaces, fabric links and files. Safe to call twice. */
+  destroy(): Promise<void>;
+}
+
+/** The inventory (DESIGN §8) that audits the lab fleet as root with the run's client key. */
+export function inventoryYaml(hosts: readonly SystemLabHost[], clientKey: SshKeyPair, knownHostsPath: string): string {
+  return stringify({
+    defaults: {
+      user: 'root',
+      port: 22,
+      identityFile: clientKey.privateKeyPath,
+      knownHostsFile: knownHostsPath,
+    },
+    // Groups that only name their members (DESIGN §8): every group a host lists must be declared.
+    groups: Object.fromEntries(hosts.flatMap(({ expected }) => expected.spec.groups).map((group) => [group, null])),
+    hosts: hosts.map(({ expected, host, address }) => ({
+      name: expected.spec.name,
+      address,
+      groups: expected.spec.groups,
+      libvirtUri: host.libvirtUri,
+      uplinkInterfaces: expected.spec.uplinkInterfaces,
+    })),
+  });
+}
+
+/**
+ * Bring the fleet up, after clearing leftovers with the same prefix. On failure everything built so far
+ * is removed again before the error is rethrown.
+ */
+export async function startSystemLab(fleet: readonly SystemHost[], prefix: string): Promise<SystemLab> {
+  await removeLeftovers(prefix);
+  // The path becomes part of test:/// URIs: mkdtemp's suffix is plain alphanumerics.
+  const workDir = await mkdtemp(join(tmpdir(), prefix));
+  const hosts: SystemLabHost[] = [];
+  const labHosts: LabHost[] = [];
+  let fabric: Fabric | null = null;
+  let destroyed = false;
+
+  const destroy = async () => {
+    if (destroyed) return;
+    destroyed = true;
+    const failures: unknown[] = [];
+    const attempt = async (step: () => Promise<unknown>) => {
+      await step().catch((error: unknown) => failures.push(error));
+    };
+    for (const { sshd } of hosts) await attempt(() => sshd.stop());
+    for (const host of labHosts) await attempt(() => host.destroy());
+    if (fabric) await attempt(() => fabric!.destroy());
+    await attempt(() => rm(workDir, { recursive: true, force: true }));
+    if (failures.length > 0) throw new AggregateError(failures, 'system lab cleanup failed');
+  };
+
+  try {
+    fabric = await createFabric({ prefix });
+    const clientKey = await generateKeyPair(workDir, 'client_ed25519', 'kvm-netaudit system tier');
+    for (const expected of fleet) {
+      const host = await createLabHost(expected.spec, { prefix, workDir: join(workDir, 'hosts') });
+      labHosts.push(host);
+      const { address } = await fabric.attach(host.netns, expected.hostNumber);
+      const sshd = await startSshd({
+        netns: host.netns,
+        launch: host.launchArgv,
+        address,
+        workDir: join(workDir, 'sshd', expected.spec.name),
+        authorizedKeys: [clientKey.publicKey],
+      });
+      hosts.push({ expected, host, address, sshd });
+    }
+    const knownHostsPath = join(workDir, 'known_hosts');
+    await writeKnownHosts(
+      knownHostsPath,
+      hosts.map((h) => h.sshd),
+    );
+    const inventoryPath = join(workDir, 'inventory.yaml');
+    await writeFile(inventoryPath, inventoryYaml(hosts, clientKey, knownHostsPath));
+    return { workDir, hosts, clientKey, knownHostsPath, inventoryPath, destroy };
+  } catch (error) {
+    await destroy().catch(() => undefined);
+    throw error;
+  }
+}
