@@ -5,8 +5,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
-    // System tests share network namespaces and sshd processes: keep files from racing each other.
-    fileParallelism: true,
     pool: 'forks',
+    // Ink draws only the final frame when it believes it runs in CI (is-in-ci reads CI at import); the UI
+    // tests need the live frames. The CLI itself still uses the plain line log whenever CI is set.
+    env: { CI: 'false', CONTINUOUS_INTEGRATION: 'false' },
   },
 });
