@@ -42,8 +42,10 @@ export async function auditHost(host: HostConfig, options: HostAuditOptions): Pr
     capture = toCapture(result.stdout, nonce, result.truncated, (id) => commandOfSection(id, host));
     options.onCapture?.(capture);
     if (capture.sections.length === 0) {
-      const firstLine = firstMeaningfulLine(result.stderr) ?? `exit status ${result.code ?? result.signal ?? 'unknown'}`;
-      return finish({ status: 'failed', error: { kind: 'command', message: `the probe produced no output: ${firstLine}` } });
+      const why = result.truncated
+        ? `output cut off at ${capture.bytes} bytes (--max-output) before the probe's first section`
+        : `the probe produced no output: ${firstMeaningfulLine(result.stderr) ?? `exit status ${result.code ?? result.signal ?? 'unknown'}`}`;
+      return finish({ status: 'failed', error: { kind: 'command', message: why } });
     }
   } catch (err) {
     return finish({ status: 'failed', error: toHostError(err, options.signal) });

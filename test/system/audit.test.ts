@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetReport, HostReport, Mode } from '../../src/model.js';
 import { runCollect } from '../lab/run.js';
-import { ensureBuilt, runCli } from './cli.js';
+import { ensureBuilt, runCli } from '../helpers/cli.js';
 import { SYSTEM_FLEET, type SystemHost } from './fleet.js';
 import { missingPrerequisites, SKIP_ENV, startSystemLab, type SystemLab, type SystemLabHost } from './systemLab.js';
 

@@ -1,6 +1,6 @@
 /**
  * Running the built CLI the way an operator does (`node bin/kvm-netaudit.js …`), as a child process in
- * the root namespace, so the system tier exercises the shipped artefact rather than the sources.
+ * the root namespace, so the integration and system tiers exercise the shipped artefact rather than the sources.
  */
 import { execFile } from 'node:child_process';
 import { readdir, stat } from 'node:fs/promises';
