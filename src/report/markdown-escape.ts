@@ -30,6 +30,10 @@ const LINK_BREAK = '<!-- -->';
 /** Invisible characters that reorder or hide text (Trojan Source): shown as `\uXXXX`. */
 const INVISIBLE = /^[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]$/;
 
+/** Text made only of these characters is shown as written (`.` and `:` matter only in autolinks). */
+const PLAIN = /^[A-Za-z0-9 ,.:;=+\-/()%'"?{}^]*$/;
+const MAYBE_AUTOLINK = /www|:\/\//i;
+
 const LINE_BREAK = /^(?:\r\n|[\n\r\u2028\u2029\u0085])/;
 
 /**
@@ -38,6 +42,8 @@ const LINE_BREAK = /^(?:\r\n|[\n\r\u2028\u2029\u0085])/;
  * @example escapeMarkdownInline('x | <script>') // 'x \\| \\<script\\>'
  */
 export function escapeMarkdownInline(text: string, options: EscapeOptions = {}): string {
+  // Most values (MACs, addresses, plain names) need nothing: skip the per-character walk for them.
+  if (PLAIN.test(text) && !MAYBE_AUTOLINK.test(text)) return text;
   const lineBreak = options.newlines === 'br' ? '<br>' : ' ';
   let out = '';
   let index = 0;

@@ -25,12 +25,23 @@ export interface SshCredentials {
 }
 
 /**
+ * Key files already read and checked in this run, by file and passphrase variable: a fleet usually shares one
+ * key, and reading and parsing it once per host cost more CPU than the handshake's own key use.
+ */
+export type IdentityCache = Map<string, Promise<{ key: Buffer; passphrase?: string }>>;
+
+/**
  * Read and check the credentials for one host or bastion.
  * @param who how messages name the host, e.g. `hv01` or `jump host bastion`
  * @throws TransportError kind `auth` when the password variable is missing, or when a configured key or agent is
  *   unusable and no other method remains
  */
-export async function resolveCredentials(settings: AuthSettings, env: NodeJS.ProcessEnv, who: string): Promise<SshCredentials> {
+export async function resolveCredentials(
+  settings: AuthSettings,
+  env: NodeJS.ProcessEnv,
+  who: string,
+  identities: IdentityCache = new Map(),
+): Promise<SshCredentials> {
   const credentials: SshCredentials = { methods: [], skipped: [] };
 
   if (settings.passwordEnv) {
@@ -54,7 +65,13 @@ export async function resolveCredentials(settings: AuthSettings, env: NodeJS.Pro
 
   if (settings.identityFile) {
     try {
-      const { key, passphrase } = await readIdentity(settings.identityFile, settings.passphraseEnv, env);
+      const cacheKey = `${settings.identityFile}\0${settings.passphraseEnv ?? ''}`;
+      let identity = identities.get(cacheKey);
+      if (!identity) {
+        identity = readIdentity(settings.identityFile, settings.passphraseEnv, env);
+        identities.set(cacheKey, identity);
+      }
+      const { key, passphrase } = await identity;
       credentials.privateKey = key;
       if (passphrase !== undefined) credentials.passphrase = passphrase;
       credentials.methods.push(`publickey (${settings.identityFile})`);

@@ -5,7 +5,7 @@
  */
 import { TransportError, type Connector, type HostConfig, type HostKeyPolicy, type JumpHostConfig, type Transport } from '../model.js';
 import { createBastionPool } from './bastionPool.js';
-import { resolveCredentials } from './credentials.js';
+import { resolveCredentials, type IdentityCache } from './credentials.js';
 import { abortError } from './errors.js';
 import { createHostKeyVerifier } from './hostKeyVerifier.js';
 import { execOverSsh } from './sshExec.js';
@@ -38,13 +38,14 @@ export function createSshConnector(options: SshConnectorOptions = {}): Connector
   const verifier = createHostKeyVerifier({ policy: options.hostKeyPolicy ?? 'strict', warn: options.warn ?? (() => {}) });
   const knownHostsFor = (configured: string) => options.knownHostsOverride ?? configured;
   const openSessions = new Set<SshSession>();
+  const identities: IdentityCache = new Map();
   let closed = false;
 
   const bastions = createBastionPool({
     tunnelTimeoutMs: connectTimeoutMs,
     async openSession(jump: JumpHostConfig) {
       const label = `jump host ${jump.name}`;
-      const credentials = await resolveCredentials(jump, env, label);
+      const credentials = await resolveCredentials(jump, env, label, identities);
       return openSshSession({
         label,
         address: jump.address,
@@ -61,7 +62,7 @@ export function createSshConnector(options: SshConnectorOptions = {}): Connector
   async function connect(host: HostConfig, { signal }: { signal?: AbortSignal }): Promise<Transport> {
     if (closed) throw new TransportError('cancelled', `cannot connect to ${host.name}: the connector is closed`);
     if (signal?.aborted) throw abortError(signal, `connecting to ${host.name}`);
-    const credentials = await resolveCredentials(host, env, host.name);
+    const credentials = await resolveCredentials(host, env, host.name, identities);
     const sock = host.jump ? await bastions.tunnel(host.jump, host.address, host.port, signal) : undefined;
     const session = await openSshSession({
       label: host.name,

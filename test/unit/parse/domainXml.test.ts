@@ -1,5 +1,10 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseDomainXml } from '../../../src/parse/domainXml.js';
+import type { RawCapture } from '../../../src/model.js';
+import { splitBatch } from '../../../src/probe/framing.js';
+import { compactDomainXml, parseDomainXml, parseDomainXmlFully } from '../../../src/parse/domainXml.js';
 import { ParseError } from '../../../src/parse/errors.js';
 import { fixture } from './fixtures.js';
 
@@ -96,5 +101,52 @@ describe('parseDomainXml keeps names exactly', () => {
     expect(vm.name).toBe(' padded ');
     expect(vm.uuid).toBe('d0e1a1b2-0000-4000-8000-000000000009');
     expect(vm.interfaces[0]?.source.network).toBe(' padded net');
+  });
+});
+
+describe('the compact path of parseDomainXml (root, name, uuid and interfaces only)', () => {
+  /** Every domain XML virsh printed in the committed captures (demo fleet and parser fixtures). */
+  function capturedDomainXml(): string[] {
+    const dirs = [fileURLToPath(new URL('../../../fixtures/demo/captures/', import.meta.url)), fileURLToPath(new URL('../../fixtures/parse/probe/', import.meta.url))];
+    const xmls: string[] = [];
+    for (const dir of dirs) {
+      for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+        const capture = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as RawCapture;
+        for (const section of capture.sections.filter((s) => s.id.startsWith('dom-batch-'))) {
+          for (const { xml } of splitBatch(section.stdout, capture.nonce).values()) if (xml.includes('<domain')) xmls.push(xml);
+        }
+      }
+    }
+    return xmls;
+  }
+
+  it('gives exactly what the whole-document parse gives, on every domain virsh printed', () => {
+    const xmls = capturedDomainXml();
+    expect(xmls.length).toBeGreaterThan(80);
+    for (const xml of xmls) {
+      expect(compactDomainXml(xml)).not.toBeNull();
+      expect(parseDomainXml(xml)).toEqual(parseDomainXmlFully(xml));
+    }
+  });
+
+  it('falls back to the whole document when it is not laid out as libvirt writes it', () => {
+    const nic = `<interface type='network'><source network='default'/></interface>`;
+    // a comment inside <devices>, <name> after other elements, two <devices> blocks
+    const odd = [
+      `<domain type='kvm'><name>a</name><uuid>u</uuid><devices><!-- <interface type='user'/> -->${nic}</devices></domain>`,
+      `<domain type='kvm'><memory>1</memory><name>a</name><uuid>u</uuid><devices>${nic}</devices></domain>`,
+      `<domain type='kvm'><name>a</name><uuid>u</uuid><devices>${nic}</devices><devices>${nic}</devices></domain>`,
+    ];
+    for (const xml of odd) {
+      expect(compactDomainXml(xml)).toBeNull();
+      expect(parseDomainXml(xml)).toEqual(parseDomainXmlFully(xml));
+    }
+    expect(parseDomainXml(odd[0]!).interfaces.map((i) => i.type)).toEqual(['network']);
+  });
+
+  it('keeps entities, self-closing interfaces and the running id', () => {
+    const xml = `<domain type='kvm' id='7'>\n  <name>db &amp; &lt;x&gt;</name>\n  <uuid>u</uuid>\n  <devices>\n    <disk type='file'/>\n    <interface type='bridge'><source bridge='br&apos;0'/></interface>\n    <interface type='user'/>\n    <video/>\n  </devices>\n</domain>`;
+    expect(compactDomainXml(xml)).not.toBeNull();
+    expect(parseDomainXml(xml)).toMatchObject({ name: 'db & <x>', id: 7, interfaces: [{ type: 'bridge', source: { bridge: "br'0" } }, { type: 'user' }] });
   });
 });
