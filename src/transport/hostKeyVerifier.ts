@@ -13,11 +13,12 @@ import type { HostKeyPolicy } from '../model.js';
 import {
   checkHostKey,
   formatKnownHostsLine,
+  indexKnownHosts,
   keyFingerprint,
   keyTypeFromBlob,
   knownHostsName,
   parseKnownHosts,
-  type KnownHostEntry,
+  type KnownHostsIndex,
 } from './knownHosts.js';
 import { messageOf } from './errors.js';
 
@@ -46,7 +47,7 @@ export interface HostKeyVerifierOptions {
 
 /** A known_hosts file as last read. */
 interface LoadedFile {
-  entries: KnownHostEntry[];
+  entries: KnownHostsIndex;
   /** The file exists, is not empty and does not end with a newline: the next append starts with one. */
   needsNewline: boolean;
 }
@@ -167,10 +168,10 @@ async function readKnownHostsFile(file: string): Promise<LoadedFile> {
     text = await readFile(file, 'utf8');
   } catch (error) {
     // No file yet is the normal state before the first accept-new: every host is simply unknown.
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], needsNewline: false };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: indexKnownHosts([]), needsNewline: false };
     throw error;
   }
-  return { entries: parseKnownHosts(text), needsNewline: text.length > 0 && !text.endsWith('\n') };
+  return { entries: indexKnownHosts(parseKnownHosts(text)), needsNewline: text.length > 0 && !text.endsWith('\n') };
 }
 
 /** What identifies one version of a file cheaply: inode, size and mtime; `absent` when there is none. */

@@ -164,7 +164,7 @@ export function entryMatchesName(entry: KnownHostEntry, name: string): boolean {
  * `@cert-authority` lines are recognised and ignored: this tool does not verify host certificates.
  */
 export function checkHostKey(
-  entries: readonly KnownHostEntry[],
+  known: readonly KnownHostEntry[] | KnownHostsIndex,
   host: string,
   port: number,
   keyType: string,
@@ -173,7 +173,7 @@ export function checkHostKey(
   const name = knownHostsName(host, port);
   let match: KnownHostEntry | null = null;
   let conflict: KnownHostEntry | null = null;
-  for (const entry of entries) {
+  for (const entry of isIndex(known) ? candidates(known, name) : known) {
     if (entry.marker === 'cert-authority') continue;
     // Revoked keys: OpenSSH also honours `@revoked` lines whose patterns match the host only.
     if (!entryMatchesName(entry, name)) continue;
@@ -188,6 +188,45 @@ export function checkHostKey(
   if (match) return { status: 'match', entry: match };
   if (conflict) return { status: 'mismatch', entry: conflict };
   return { status: 'unknown', entry: null };
+}
+
+/**
+ * known_hosts entries arranged for lookups: entries whose patterns are all literal host names, by name; the
+ * rest (wildcards, hashed names) kept for a scan. A fleet's file has an entry per host, and scanning all of
+ * them for every host made checking a run quadratic.
+ */
+export interface KnownHostsIndex {
+  byName: Map<string, KnownHostEntry[]>;
+  scanned: KnownHostEntry[];
+}
+
+export function indexKnownHosts(entries: readonly KnownHostEntry[]): KnownHostsIndex {
+  const index: KnownHostsIndex = { byName: new Map(), scanned: [] };
+  for (const entry of entries) {
+    const literal = entry.hashed === null && entry.patterns.every((p) => !/[*?]/.test(p.pattern));
+    const names = entry.patterns.filter((p) => !p.negated).map((p) => p.pattern);
+    if (!literal || names.length === 0) {
+      index.scanned.push(entry);
+      continue;
+    }
+    for (const name of new Set(names)) {
+      const list = index.byName.get(name);
+      if (list) list.push(entry);
+      else index.byName.set(name, [entry]);
+    }
+  }
+  return index;
+}
+
+function isIndex(known: readonly KnownHostEntry[] | KnownHostsIndex): known is KnownHostsIndex {
+  return !Array.isArray(known);
+}
+
+/** The entries that may match `name`, in file order (the first matching line decides, as before). */
+function candidates(index: KnownHostsIndex, name: string): KnownHostEntry[] {
+  const named = index.byName.get(name) ?? [];
+  if (index.scanned.length === 0) return named;
+  return [...named, ...index.scanned].sort((a, b) => a.line - b.line);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ssh2 from 'ssh2';
@@ -7,6 +8,7 @@ import { generateEd25519KeyPair } from '../../../src/demo/sshServer.js';
 import {
   checkHostKey,
   entryMatchesName,
+  indexKnownHosts,
   formatKnownHostsLine,
   keyFingerprint,
   keyTypeFromBlob,
@@ -201,5 +203,37 @@ describe('key blobs', () => {
     expect(printed).toContain(keyFingerprint(hostKey.blob));
     expect(keyTypeFromBlob(hostKey.blob)).toBe(hostKey.type);
     expect(keyTypeFromBlob(Buffer.from([0, 0, 0, 99, 1]))).toBeNull();
+  });
+});
+
+describe('indexKnownHosts', () => {
+  it('gives the same verdict as scanning every line, for literal, wildcard, negated, revoked and hashed entries', () => {
+    // Given a file where the same hosts appear in several kinds of lines, in an order that matters
+    const salt = randomBytes(20);
+    const hash = createHmac('sha1', salt).update('198.18.0.7').digest('base64');
+    const hashed = parseKnownHosts(`|1|${salt.toString('base64')}|${hash} ${hostKey.type} ${hostKey.base64}`)[0]!;
+    expect(hashed.hashed).not.toBeNull();
+    const text = [
+      `198.18.0.1,hv01 ${otherKey.type} ${otherKey.base64}`,
+      `198.18.0.1 ${hostKey.type} ${hostKey.base64}`,
+      `198.18.0.*,!198.18.0.3 ${hostKey.type} ${hostKey.base64}`,
+      `@revoked 198.18.0.4 ${hostKey.type} ${hostKey.base64}`,
+      `[198.18.0.5]:2222 ${hostKey.type} ${hostKey.base64}`,
+      `hv0? ${otherKey.type} ${otherKey.base64}`,
+      `198.18.0.6,!198.18.0.6 ${hostKey.type} ${hostKey.base64}`,
+    ].join('\n');
+    const entries = [...parseKnownHosts(text), { ...hashed, line: 8 }];
+    const index = indexKnownHosts(entries);
+    // When each host is checked both ways, with both keys
+    for (const host of ['198.18.0.1', 'hv01', 'hv02', '198.18.0.3', '198.18.0.4', '198.18.0.5', '198.18.0.6', '198.18.0.7', '198.19.0.1']) {
+      for (const port of [22, 2222]) {
+        for (const key of [hostKey, otherKey]) {
+          // Then the index agrees with the scan, down to the deciding line
+          expect(checkHostKey(index, host, port, key.type, key.blob)).toEqual(checkHostKey(entries, host, port, key.type, key.blob));
+        }
+      }
+    }
+    expect(index.byName.get('198.18.0.1')).toHaveLength(2);
+    expect(index.scanned.map((e) => e.line)).toEqual([3, 6, 8]);
   });
 });
