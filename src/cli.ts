@@ -88,6 +88,7 @@ async function auditInventory(options: AuditOptions): Promise<number> {
     : createSshConnector({
         hostKeyPolicy: options.hostKeyPolicy,
         knownHostsOverride: options.knownHosts ?? undefined,
+        connectTimeoutMs: options.connectTimeoutMs,
         warn: (message) => console.error(`kvm-netaudit: warning: ${message}`), // console: Ink prints it above the live table
       });
   return audit(hosts, label, connector, options);
@@ -100,6 +101,7 @@ async function auditDemo(options: AuditOptions, hostCount: number): Promise<numb
     const connector = createSshConnector({
       hostKeyPolicy: 'strict',
       knownHostsOverride: fleet.knownHostsFile,
+      connectTimeoutMs: options.connectTimeoutMs,
       warn: (message) => console.error(`kvm-netaudit: warning: ${message}`), // console: Ink prints it above the live table
     });
     return await audit(hosts, '(embedded demo fleet)', connector, options);

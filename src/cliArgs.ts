@@ -5,6 +5,9 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { HostKeyPolicy } from './model.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from './runner/runFleet.js';
 
+/** ssh2's readyTimeout: a host that accepts TCP but never finishes the handshake fails fast. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
 export class UsageError extends Error {
   override name = 'UsageError';
 }
@@ -16,6 +19,7 @@ export interface AuditOptions {
   limit: string[];
   concurrency: number;
   timeoutMs: number;
+  connectTimeoutMs: number;
   maxBytes: number;
   out: string | null;
   formats: ReportFormat[];
@@ -49,6 +53,7 @@ Audit options:
                               comma-separated or repeated)
   -c, --concurrency N         hosts audited at once (default ${DEFAULT_CONCURRENCY})
   -t, --timeout SECONDS       deadline per host, connect + probe (default ${DEFAULT_TIMEOUT_MS / 1000})
+      --connect-timeout SECONDS   TCP connect, SSH handshake and login (default ${DEFAULT_CONNECT_TIMEOUT_MS / 1000})
       --max-output MIB        cut off a host's output beyond this (default ${DEFAULT_MAX_BYTES / 1024 / 1024})
   -o, --out DIR               write reports to DIR (default reports/YYYYMMDD-HHMMSS/)
       --format LIST           report files to write: json,md (default both)
@@ -67,6 +72,7 @@ const AUDIT_FLAGS = {
   limit: { type: 'string', short: 'l', multiple: true },
   concurrency: { type: 'string', short: 'c' },
   timeout: { type: 'string', short: 't' },
+  'connect-timeout': { type: 'string' },
   'max-output': { type: 'string' },
   out: { type: 'string', short: 'o' },
   format: { type: 'string' },
@@ -138,6 +144,8 @@ function parseAuditLike(
     limit,
     concurrency: str('concurrency') === null ? DEFAULT_CONCURRENCY : positiveInt(str('concurrency')!, '--concurrency', 10_000),
     timeoutMs: str('timeout') === null ? DEFAULT_TIMEOUT_MS : positiveSeconds(str('timeout')!, '--timeout') * 1000,
+    connectTimeoutMs:
+      str('connect-timeout') === null ? DEFAULT_CONNECT_TIMEOUT_MS : positiveSeconds(str('connect-timeout')!, '--connect-timeout') * 1000,
     maxBytes: str('max-output') === null ? DEFAULT_MAX_BYTES : positiveInt(str('max-output')!, '--max-output', 4096) * 1024 * 1024,
     out: str('out'),
     formats: [...new Set(formats)] as ReportFormat[],

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { parseCommandLine, UsageError, type AuditOptions } from '../../src/cliArgs.js';
+
+const tty = (argv: string[], env: NodeJS.ProcessEnv = {}) => parseCommandLine(argv, env, true);
+const auditOptions = (argv: string[], env: NodeJS.ProcessEnv = {}): AuditOptions => {
+  const command = tty(argv, env);
+  if (command.name !== 'audit' && command.name !== 'demo') throw new Error(`not an audit: ${command.name}`);
+  return command.options;
+};
+
+describe('parseCommandLine', () => {
+  it('audits by default, with the documented defaults', () => {
+    expect(tty(['-i', 'inv.yaml'])).toEqual({
+      name: 'audit',
+      options: {
+        inventory: 'inv.yaml',
+        limit: [],
+        concurrency: 32,
+        timeoutMs: 30_000,
+        connectTimeoutMs: 10_000,
+        maxBytes: 32 * 1024 * 1024,
+        out: null,
+        formats: ['json', 'md'],
+        json: null,
+        tui: true,
+        knownHosts: null,
+        hostKeyPolicy: 'strict',
+        saveCaptures: null,
+        replay: null,
+      },
+    });
+    expect(tty(['audit', '-i', 'inv.yaml'])).toEqual(tty(['-i', 'inv.yaml']));
+  });
+
+  it('uses the plain log when asked, in CI, without a TTY, or when the JSON goes to stdout', () => {
+    expect(auditOptions(['-i', 'x', '--no-tui']).tui).toBe(false);
+    expect(auditOptions(['-i', 'x'], { CI: 'true' }).tui).toBe(false);
+    expect(auditOptions(['-i', 'x'], { CI: 'false' }).tui).toBe(true);
+    expect(auditOptions(['-i', 'x', '--json', '-']).tui).toBe(false);
+    const command = parseCommandLine(['-i', 'x'], {}, false);
+    expect(command.name === 'audit' && command.options.tui).toBe(false);
+  });
+
+  it('splits and trims --limit patterns, comma-separated or repeated', () => {
+    expect(auditOptions(['-i', 'x', '--limit', 'prod, hv0*', '-l', '!hv03']).limit).toEqual(['prod', 'hv0*', '!hv03']);
+  });
+
+  it('turns seconds and MiB into the units the runner uses', () => {
+    const o = auditOptions(['-i', 'x', '-t', '2.5', '--connect-timeout', '1', '--max-output', '4', '-c', '64']);
+    expect([o.timeoutMs, o.connectTimeoutMs, o.maxBytes, o.concurrency]).toEqual([2500, 1000, 4 << 20, 64]);
+  });
+
+  it('keeps the demo short: its never-answering host times out after 3 s unless --timeout says otherwise', () => {
+    expect(tty(['demo'])).toMatchObject({ name: 'demo', hosts: 0, options: { timeoutMs: 3_000 } });
+    expect(tty(['demo', '--hosts', '200', '-t', '9'])).toMatchObject({ hosts: 200, options: { timeoutMs: 9_000 } });
+  });
+
+  it.each([
+    [['--concurrency', '0', '-i', 'x'], /--concurrency/],
+    [['-i', 'x', '--timeout', 'soon'], /--timeout/],
+    [['-i', 'x', '--format', 'pdf'], /unknown format "pdf"/],
+    [['-i', 'x', '--host-key-policy', 'yolo'], /strict, accept-new or off/],
+    [['-i', 'x', '--bogus'], /bogus/],
+    [['-i', 'x', 'extra'], /extra/],
+    [[], /missing --inventory/],
+    [['show-probe', '--host', 'hv01'], /--host needs --inventory/],
+  ])('rejects %j with a usage error', (argv, message) => {
+    expect(() => tty(argv as string[])).toThrow(UsageError);
+    expect(() => tty(argv as string[])).toThrow(message);
+  });
+
+  it('knows help, version and show-probe', () => {
+    expect(tty(['--help'])).toEqual({ name: 'help' });
+    expect(tty(['-V'])).toEqual({ name: 'version' });
+    expect(tty(['show-probe'])).toEqual({ name: 'show-probe', inventory: null, host: null });
+    expect(tty(['show-probe', '-i', 'inv.yaml', '--host', 'hv01'])).toEqual({ name: 'show-probe', inventory: 'inv.yaml', host: 'hv01' });
+  });
+});
