@@ -31,9 +31,13 @@ export async function auditHost(host: HostConfig, options: HostAuditOptions): Pr
     durationMs: Math.round(performance.now() - started),
   });
 
+  let transport: Transport;
+  try {
+    transport = await options.connector.connect(host, { signal: options.signal });
+  } catch (err) {
+    return finish({ status: 'failed', error: toHostError(err, options.signal) });
+  }
   let capture: RawCapture;
-  const transport = await options.connector.connect(host, { signal: options.signal }).catch((err: unknown) => err);
-  if (!isTransport(transport)) return finish({ status: 'failed', error: toHostError(transport, options.signal) });
   try {
     options.onProbing?.();
     const nonce = newNonce();
@@ -113,10 +117,6 @@ export function toHostError(err: unknown, signal: AbortSignal): HostError {
       : { kind: 'cancelled', message: 'stopped before it finished' };
   }
   return { kind: 'internal', message: messageOf(err) };
-}
-
-function isTransport(value: unknown): value is Transport {
-  return typeof value === 'object' && value !== null && 'exec' in value && 'close' in value;
 }
 
 function firstMeaningfulLine(text: string): string | null {
