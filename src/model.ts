@@ -295,7 +295,11 @@ export interface DomainFacts {
 
 /** A problem worth telling the operator, as data. */
 export interface Warning {
-  /** e.g. network-missing, network-inactive, bridge-missing, device-missing, link-down, section-failed, section-unparsed, tool-missing, output-truncated */
+  /**
+   * e.g. network-missing, network-inactive, bridge-missing, device-missing, portgroup-missing, link-down (a guest
+   * link set down), uplink-down (a host uplink or macvtap device without carrier or set down), section-failed,
+   * section-unparsed, tool-missing, output-truncated
+   */
   kind: string;
   /** What it is about: `network default`, `vm web01 52:54:00:…`, `section ip-link`. */
   subject: string;
@@ -318,6 +322,26 @@ export interface HostFacts {
 
 // ───────────────────────────── audit (classified) ─────────────────────────────
 
+/** How a `nat` network masquerades: `<forward mode='nat'><nat>…</nat>`. */
+export interface NatAudit {
+  /** The public address range masqueraded to (`<address start end>`); null = the outgoing device's own address. */
+  addresses: { start: string; end: string } | null;
+  /** The source port range (`<port start end>`); null = libvirt's default, 1024–65535. */
+  ports: { start: number; end: number } | null;
+  /** `<nat ipv6='yes'>`: IPv6 traffic is masqueraded too (otherwise IPv6 is routed). */
+  ipv6: boolean;
+}
+
+/** A `<portgroup>` of a network: the settings a NIC picks up by naming it (or by naming none, for the default). */
+export interface PortgroupAudit {
+  name: string;
+  /** `default='yes'`: NICs on the network that name no portgroup get this one. */
+  default: boolean;
+  vlanTags: number[];
+  /** `<virtualport type>` of the portgroup, when set. */
+  virtualport: string | null;
+}
+
 export interface NetworkAudit {
   name: string;
   uuid: string;
@@ -328,8 +352,25 @@ export interface NetworkAudit {
   /** The forward mode as libvirt means it: nat, route, open, bridge, vepa, private, passthrough, hostdev, or `none`. */
   forward: string;
   mode: Mode;
+  /** Every `<ip>` of the network, IPv4 and IPv6, as `address/prefix`. */
   addresses: string[];
+  /** DHCP ranges of every address family. */
   dhcp: DhcpRange[];
+  /** `<forward dev>`: the one device NAT/routed traffic leaves by, or the pool's one device; null = any. */
+  forwardDev: string | null;
+  /** NAT settings; null unless the network is `nat`. */
+  nat: NatAudit | null;
+  portgroups: PortgroupAudit[];
+  /** Network-level `<vlan><tag id>` ids. */
+  vlanTags: number[];
+  /** Network-level `<virtualport type>` (openvswitch, 802.1Qbg, 802.1Qbh, midonet). */
+  virtualport: string | null;
+  /**
+   * The host devices a macvtap or hostdev network hands out: `<pf dev>` devices (whose VFs are the pool), then
+   * `<interface dev>` devices, then `<address type='pci'>` entries as `dddd:bb:ss.f`; `<forward dev>` alone
+   * when it lists none. Empty for other forward modes.
+   */
+  pool: string[];
   evidence: string[];
 }
 
@@ -351,6 +392,18 @@ export interface InterfaceAudit {
   mode: Mode;
   /** What the mode goes through: `network default`, `bridge br0`, `dev eno1`… */
   via: string | null;
+  /** The guest's link: `<link state>` as written, `up` when absent (libvirt's default). */
+  linkState: string;
+  /**
+   * The portgroup in effect on the NIC's network: the one it names, or the network's default portgroup when it
+   * names none (as libvirt picks it); null when neither.
+   */
+  portgroup: string | null;
+  /** VLAN tags in effect: the NIC's own `<vlan>`, else its portgroup's, else its network's (libvirt's order). */
+  vlanTags: number[];
+  /** `<virtualport type>` in effect: the NIC's own, else its portgroup's, else its network's. */
+  virtualport: string | null;
+  /** The chain that shows the mode; its first step names the NIC (`web01/52:54:00:00:02:01`). */
   evidence: string[];
 }
 
@@ -358,6 +411,8 @@ export interface VmAudit {
   name: string;
   uuid: string;
   state: string;
+  /** False for a transient VM (it disappears when shut off); null when dominfo could not be read. */
+  persistent: boolean | null;
   interfaces: InterfaceAudit[];
 }
 

@@ -19,6 +19,7 @@ export const spec: DemoHostSpec = {
   groups: ['dmz'],
   uplinkInterfaces: ['eno*'],
   shows: ['bridged', 'macvtap'],
+  warns: ['uplink-down'], // eno4, in the dmz-vepa pool, is unplugged
   links: [
     nic('eno1', { addresses: ['198.19.5.15/24'] }),
     nic('eno2'),

@@ -3,7 +3,7 @@
  * (bridged, host-only, ovs, or missing when the bridge is not on the host).
  */
 import type { BridgeAudit, Mode } from '../model.js';
-import { formatAddress } from './evidence.js';
+import { formatAddress, joinWithAnd } from './evidence.js';
 import type { HostBridge, Topology } from './topology.js';
 import { describeUplinks, type UplinkResolver } from './uplinks.js';
 
@@ -37,8 +37,30 @@ export function resolveHostBridge(name: string, topology: Topology, uplinks: Upl
       uplinks: found.map((uplink) => uplink.name),
     };
   }
-  const ports = bridge.ports.length > 0 ? `ports ${bridge.ports.join(', ')}` : 'no ports';
-  return { mode: 'host-only', steps: [`bridge ${name}`, `no uplink (${ports})`, '⇒ host-only'], uplinks: [] };
+  return { mode: 'host-only', steps: [`bridge ${name}`, `no uplink (${describePorts(bridge, topology)})`, '⇒ host-only'], uplinks: [] };
+}
+
+/** Up to this many ports are named in an evidence step; a busy bridge's guest taps are counted instead. */
+const MAX_NAMED_PORTS = 8;
+const GUEST_PORT_KINDS = new Set(['tun', 'tap']);
+
+/**
+ * `ports vnet4`, or on a busy bridge `ports bond0 and 298 guest taps`: the ports that could have been an
+ * uplink are the ones worth naming, and the evidence of a 300-VM bridge must stay one readable step.
+ */
+function describePorts(bridge: HostBridge, topology: Topology): string {
+  const { ports } = bridge;
+  if (ports.length === 0) return 'no ports';
+  if (ports.length <= MAX_NAMED_PORTS) return `ports ${ports.join(', ')}`;
+  const isGuest = (port: string) => GUEST_PORT_KINDS.has(topology.linkByName(port)?.kind ?? '');
+  const others = ports.filter((port) => !isGuest(port));
+  const guests = ports.length - others.length;
+  const named = others.slice(0, MAX_NAMED_PORTS);
+  const counted = [
+    ...(guests > 0 ? [`${guests} guest ${guests === 1 ? 'tap' : 'taps'}`] : []),
+    ...(others.length > named.length ? [`${others.length - named.length} more`] : []),
+  ];
+  return `ports ${joinWithAnd([...named, ...counted])}`;
 }
 
 /** The report's view of every host bridge. */

@@ -2,9 +2,11 @@
  * The classifier (DESIGN §4): pure, from a host's parsed facts to a mode, an evidence chain and
  * warnings for every libvirt network and every VM interface, plus the host's one-sentence verdict.
  */
-import type { HostAudit, HostFacts, Mode, VmAudit } from '../model.js';
+import type { HostAudit, HostFacts, Mode, NetworkAudit, VmAudit } from '../model.js';
 import { auditBridges } from './bridges.js';
+import { nonEmpty } from './evidence.js';
 import { classifyInterface, type ClassifiedInterface } from './interfaces.js';
+import { uplinkDownWarnings, type DirectAttachment, type NetworkDevice } from './linkHealth.js';
 import { classifyNetwork, type ClassifiedNetwork } from './networks.js';
 import { buildTopology } from './topology.js';
 import { createUplinkResolver } from './uplinks.js';
@@ -34,23 +36,60 @@ export function classifyHost(facts: HostFacts, options: ClassifyOptions): HostAu
   });
 
   const nics: ClassifiedInterface[] = [];
+  const directAttachments: DirectAttachment[] = [];
   const vms: VmAudit[] = facts.domains.map((domain) => {
-    const classified = domain.interfaces.map((nic, position) =>
-      classifyInterface(domain, nic, position, { topology, uplinks, networks }),
-    );
+    const classified = domain.interfaces.map((nic, position) => {
+      const result = classifyInterface(domain, nic, position, { topology, uplinks, networks });
+      const dev = nonEmpty(nic.source.dev);
+      if (nic.type === 'direct' && result.mode === 'macvtap' && dev !== null) {
+        directAttachments.push({ dev, nic: `${domain.name} ${nic.mac ?? nic.target ?? `nic${position}`}` });
+      }
+      return result;
+    });
     nics.push(...classified);
-    return { name: domain.name, uuid: domain.uuid, state: domain.state, interfaces: classified.map((c) => c.audit) };
+    return {
+      name: domain.name,
+      uuid: domain.uuid,
+      state: domain.state,
+      persistent: domain.persistent,
+      interfaces: classified.map((c) => c.audit),
+    };
   });
 
+  const linkWarnings = uplinkDownWarnings({
+    topology,
+    uplinks,
+    networkDevices: classifiedNetworks.flatMap((network) => devicesOfNetwork(network.audit)),
+    directAttachments,
+  });
   return {
     networks: classifiedNetworks.map((network) => network.audit),
     bridges: auditBridges(topology, uplinks),
     vms,
     modes: [...new Set<Mode>(nics.map((nic) => nic.mode))].sort(),
     verdict: buildVerdict(nics, classifiedNetworks, facts.libvirtError),
-    warnings: [...facts.warnings, ...classifiedNetworks.flatMap((n) => n.warnings), ...nics.flatMap((n) => n.warnings)],
+    warnings: [
+      ...facts.warnings,
+      ...classifiedNetworks.flatMap((n) => n.warnings),
+      ...nics.flatMap((n) => n.warnings),
+      ...linkWarnings,
+    ],
   };
+}
+
+const ROUTING_MODES = new Set<Mode>(['nat', 'routed', 'open']);
+
+/** The host devices a network's guests depend on: its pool (macvtap, hostdev), or the device it routes out by. */
+function devicesOfNetwork(network: NetworkAudit): NetworkDevice[] {
+  if (network.mode === 'macvtap' || network.mode === 'hostdev') {
+    return network.pool.map((dev) => ({ dev, role: `device in the pool of network ${network.name}` }));
+  }
+  if (ROUTING_MODES.has(network.mode) && network.forwardDev !== null) {
+    return [{ dev: network.forwardDev, role: `outgoing device of network ${network.name}` }];
+  }
+  return [];
 }
 
 export { effectiveForward } from './networks.js';
 export { isPhysicalNic } from './uplinks.js';
+export { linkDownReason } from './linkHealth.js';

@@ -46,6 +46,8 @@ export function classifyInterface(vm: DomainFacts, nic: InterfaceFacts, position
   if (nic.linkState === 'down') {
     warnings.push({ kind: 'link-down', subject, message: 'the guest link is set down (<link state="down">)' });
   }
+  const settings = settingsInEffect(nic, subject, context);
+  warnings.push(...settings.warnings);
   return {
     mode: outcome.mode,
     evidence,
@@ -59,8 +61,44 @@ export function classifyInterface(vm: DomainFacts, nic: InterfaceFacts, position
       model: nic.model,
       mode: outcome.mode,
       via: outcome.via,
+      linkState: nonEmpty(nic.linkState) ?? 'up',
+      portgroup: settings.portgroup,
+      vlanTags: settings.vlanTags,
+      virtualport: settings.virtualport,
       evidence,
     },
+  };
+}
+
+interface SettingsInEffect {
+  portgroup: string | null;
+  vlanTags: number[];
+  virtualport: string | null;
+  warnings: Warning[];
+}
+
+/**
+ * Portgroup, VLAN tags and virtualport as libvirt applies them to a NIC on a network: a NIC naming no portgroup
+ * gets the network's default one; its own `<vlan>` and `<virtualport>` win over the portgroup's, which win over
+ * the network's. A NIC not on a (known) network has only its own settings.
+ */
+function settingsInEffect(nic: InterfaceFacts, subject: string, context: InterfaceContext): SettingsInEffect {
+  const named = nonEmpty(nic.source.portgroup);
+  const networkName = nonEmpty(nic.source.network);
+  const network = networkName === null ? undefined : context.networks.get(networkName)?.audit;
+  const own = { vlanTags: [...nic.vlanTags], virtualport: nonEmpty(nic.virtualportType) };
+  if (!network) return { portgroup: named, ...own, warnings: [] };
+  const group = named === null ? network.portgroups.find((g) => g.default) : network.portgroups.find((g) => g.name === named);
+  const warnings: Warning[] =
+    named !== null && !group
+      ? [{ kind: 'portgroup-missing', subject, message: `portgroup ${named} is not defined on network ${network.name}` }]
+      : [];
+  const vlanTags = [own.vlanTags, group?.vlanTags ?? [], network.vlanTags].find((tags) => tags.length > 0) ?? [];
+  return {
+    portgroup: group?.name ?? named,
+    vlanTags: [...vlanTags],
+    virtualport: own.virtualport ?? group?.virtualport ?? network.virtualport,
+    warnings,
   };
 }
 

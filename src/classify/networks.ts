@@ -44,10 +44,42 @@ export function classifyNetwork(network: NetworkFacts, topology: Topology, uplin
       forward,
       mode: outcome.mode,
       addresses: network.addresses.map((a) => formatAddress(a.address, a.prefix)),
-      dhcp: network.addresses.flatMap((a) => a.dhcpRanges),
+      dhcp: network.addresses.flatMap((a) => a.dhcpRanges.map((range) => ({ ...range }))),
+      forwardDev: nonEmpty(network.forward?.dev),
+      nat: forward === 'nat' ? natOf(network.forward) : null,
+      portgroups: network.portgroups.map((group) => ({
+        name: group.name,
+        default: group.isDefault,
+        vlanTags: [...group.vlanTags],
+        virtualport: nonEmpty(group.virtualportType),
+      })),
+      vlanTags: [...network.vlanTags],
+      virtualport: nonEmpty(network.virtualportType),
+      pool: POOL_FORWARD_MODES.has(forward) ? poolDevices(network.forward) : [],
       evidence,
     },
   };
+}
+
+/** Forward modes whose guests get a device out of the network's pool (macvtap or a PCI device). */
+const POOL_FORWARD_MODES = new Set([...MACVTAP_FORWARD_MODES, 'hostdev']);
+
+/** A `<forward/>` without `<nat>` still masquerades, over the default port range: shown as nulls. */
+function natOf(forward: ForwardFacts | null): NetworkAudit['nat'] {
+  return {
+    addresses: forward?.natAddresses ? { ...forward.natAddresses } : null,
+    ports: forward?.natPorts ? { ...forward.natPorts } : null,
+    ipv6: forward?.natIpv6 ?? false,
+  };
+}
+
+/** The pool as data: PF devices, interface devices, PCI addresses; `<forward dev>` alone when none is listed. */
+function poolDevices(forward: ForwardFacts | null): string[] {
+  if (!forward) return [];
+  const devices = [...forward.pfs, ...forward.interfaces, ...forward.pciAddresses];
+  if (devices.length > 0) return [...new Set(devices)];
+  const dev = nonEmpty(forward.dev);
+  return dev === null ? [] : [dev];
 }
 
 interface NetworkOutcome {

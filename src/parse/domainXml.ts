@@ -69,6 +69,7 @@ function sourceFacts(source: XmlElement | undefined): InterfaceSource {
 
 const HEAD = /^\s*(?:<\?xml[^>]*\?>\s*)?(<domain\b[^>]*[^/>]>|<domain>)\s*<name>([^<]*)<\/name>\s*<uuid>([^<]*)<\/uuid>/;
 const INTERFACE = /<interface\b[^>]*\/>|<interface\b[^>]*>[\s\S]*?<\/interface>/g;
+const HOSTDEV = /<hostdev\b[^>]*\/>|<hostdev\b[^>]*>[\s\S]*?<\/hostdev>/g;
 
 /**
  * The parts of a domain document we read — the root tag, `<name>`, `<uuid>` and the `<interface>` elements —
@@ -85,6 +86,7 @@ export function compactDomainXml(xml: string): string | null {
   if (open < 0 || close < open || xml.indexOf('<devices', open + 1) >= 0 || xml.indexOf('</devices>', close + 1) >= 0) return null;
   const devices = xml.slice(open + '<devices>'.length, close);
   if (devices.includes('<!') || devices.includes('<?')) return null;
-  const interfaces = devices.match(INTERFACE) ?? [];
+  // A `<hostdev type='net'>` names host netdevs in `<interface>` children of its own: not devices of the domain.
+  const interfaces = devices.replace(HOSTDEV, '').match(INTERFACE) ?? [];
   return `${head[1]}<name>${head[2]}</name><uuid>${head[3]}</uuid><devices>${interfaces.join('')}</devices></domain>`;
 }

@@ -104,7 +104,7 @@ export function parseCapture(capture: RawCapture): HostFacts {
   }
   for (const section of capture.sections) runSection(section, capture, parsed, warnings);
 
-  warnings.push(...missingToolWarnings(parsed.tools));
+  warnings.push(...missingToolWarnings(parsed.tools), ...fallbackWarnings(capture.sections, parsed.tools));
   const libvirtError = libvirtErrorOf(capture.sections, parsed);
   const links = parsed.links ? (parsed.addresses ? mergeLinks(parsed.links, parsed.addresses) : parsed.links) : [];
   // Whatever was read is kept: a host whose domain list failed still shows its networks.
@@ -159,6 +159,25 @@ function missingToolWarnings(tools: Map<string, string | null> | null): Warning[
   return [...tools]
     .filter(([, path]) => path === null)
     .map(([tool]) => ({ kind: 'tool-missing', subject: `tool ${tool}`, message: `${tool} not found on the host: ${TOOL_EFFECT[tool] ?? 'not used'}` }));
+}
+
+/** The sections the probe runs instead of `ip -j …` when that iproute2 cannot print JSON. */
+const ONELINE_FALLBACKS = ['ip-link-oneline', 'ip-addr-oneline', 'ip-route-oneline'];
+
+/**
+ * The probe fell back to `ip -o` text: said once, since it is a fact about the host's tools. Not when `ip` is
+ * missing altogether: the probe then tried the fallback too, and the tools warning already says so.
+ */
+function fallbackWarnings(sections: ProbeSection[], tools: Map<string, string | null> | null): Warning[] {
+  if (tools?.get('ip') === null) return [];
+  if (!sections.some((s) => ONELINE_FALLBACKS.includes(s.id))) return [];
+  return [
+    {
+      kind: 'tool-missing',
+      subject: 'tool ip -j',
+      message: 'this iproute2 cannot print JSON (ip -j): links, addresses and routes were read from `ip -o` text output instead',
+    },
+  ];
 }
 
 /** Why the libvirt facts are unusable, or null when the network and domain lists were read. */

@@ -1,6 +1,9 @@
 /**
  * report.json (DESIGN §6, schemaVersion 1). Every object is rebuilt key by key, so the file holds
  * exactly the documented keys in the documented order, whatever else a HostReport carries in memory.
+ * Keys added since the DESIGN sketch (which allows new keys): `summary.partial`; per network `forwardDev`,
+ * `nat`, `portgroups`, `vlanTags`, `virtualport`, `pool`; per VM `persistent`; per interface `linkState`,
+ * `portgroup`, `vlanTags`, `virtualport`.
  */
 import type { FleetReport, HostReport, InterfaceAudit, NetworkAudit, VmAudit } from '../model.js';
 
@@ -76,12 +79,29 @@ function networkJson(network: NetworkAudit): unknown {
     mode: network.mode,
     addresses: [...network.addresses],
     dhcp: network.dhcp.map((range) => ({ start: range.start, end: range.end })),
+    forwardDev: network.forwardDev,
+    nat: network.nat
+      ? {
+          addresses: network.nat.addresses ? { start: network.nat.addresses.start, end: network.nat.addresses.end } : null,
+          ports: network.nat.ports ? { start: network.nat.ports.start, end: network.nat.ports.end } : null,
+          ipv6: network.nat.ipv6,
+        }
+      : null,
+    portgroups: network.portgroups.map((group) => ({
+      name: group.name,
+      default: group.default,
+      vlanTags: [...group.vlanTags],
+      virtualport: group.virtualport,
+    })),
+    vlanTags: [...network.vlanTags],
+    virtualport: network.virtualport,
+    pool: [...network.pool],
     evidence: [...network.evidence],
   };
 }
 
 function vmJson(vm: VmAudit): unknown {
-  return { name: vm.name, uuid: vm.uuid, state: vm.state, interfaces: vm.interfaces.map(interfaceJson) };
+  return { name: vm.name, uuid: vm.uuid, state: vm.state, persistent: vm.persistent, interfaces: vm.interfaces.map(interfaceJson) };
 }
 
 function interfaceJson(nic: InterfaceAudit): unknown {
@@ -93,6 +113,10 @@ function interfaceJson(nic: InterfaceAudit): unknown {
     model: nic.model,
     mode: nic.mode,
     via: nic.via,
+    linkState: nic.linkState,
+    portgroup: nic.portgroup,
+    vlanTags: [...nic.vlanTags],
+    virtualport: nic.virtualport,
     evidence: [...nic.evidence],
   };
 }

@@ -1,15 +1,23 @@
 /**
  * report.md (DESIGN §6): readable on GitHub. A title and run line, a fleet summary, one row per host,
- * then one section per host. Pure. Every string that came from a host (or the operator) goes through
+ * then one section per host: facts and verdict, how the VMs connect (NICs grouped by path, with the
+ * evidence for each path), the networks, bridges and VM interfaces tables, network evidence, warnings and
+ * findings. Long lists are collapsed so that a 300-VM host stays readable; the NIC table stays complete. Pure. Every string that came from a host (or the operator) goes through
  * `escapeMarkdownInline`; only the renderer's own words and numbers are written raw.
  */
-import type { FleetReport, HostReport, HostStatus, Mode, Severity } from '../model.js';
+import type { FleetReport, HostReport, HostStatus, Mode, NetworkAudit, Severity, VmAudit, Warning } from '../model.js';
 import { SEVERITIES } from './build.js';
 import { escapeMarkdownInline, type EscapeOptions } from './markdown-escape.js';
+import { groupNicsByPath, type NicPath } from './paths.js';
 
 /** Cells longer than this in the fleet table are cut; the host's section has the full text. */
 const MAX_TABLE_ERROR_LENGTH = 160;
 const NONE = '—';
+/** A 300-VM host must stay readable: lists in prose and table cells name this many, then count the rest. */
+const MAX_NAMED_NICS = 8;
+const MAX_PATHS = 20;
+const MAX_BRIDGE_PORTS = 12;
+const MAX_WARNINGS_PER_KIND = 20;
 
 /** Render the whole report as GitHub-flavoured Markdown, ending with a newline. */
 export function renderMarkdown(report: FleetReport): string {
@@ -98,76 +106,178 @@ function hostSection(host: HostReport): string[] {
 
   const blocks = [`## Host ${esc(host.name)}`, facts.join('\n')];
   if (host.status !== 'failed' || host.networks.length + host.bridges.length + host.vms.length > 0) {
+    if (host.vms.length > 0) blocks.push('### How the VMs connect', connectionList(host));
     blocks.push('### Networks', networksTable(host), '### Bridges', bridgesTable(host), '### VM interfaces', interfacesTable(host));
     const evidence = evidenceList(host);
     if (evidence) blocks.push('### Evidence', evidence);
   }
-  if (host.warnings.length > 0) {
-    blocks.push(
-      '### Warnings',
-      host.warnings
-        .map((warning) => `- **${esc(warning.kind)}** ${esc(warning.subject)}: ${esc(warning.message, { newlines: 'br' })}`)
-        .join('\n'),
-    );
-  }
+  if (host.warnings.length > 0) blocks.push('### Warnings', warningList(host.warnings));
   blocks.push('### Findings', findingsTable(host));
   return blocks;
+}
+
+/**
+ * One line per path out of the guests, largest first, with the NICs on it (collapsed past a few) and the
+ * evidence chain they share: the operator's question answered before the detail tables.
+ */
+function connectionList(host: HostReport): string {
+  const paths = groupNicsByPath(host);
+  const lines = paths.slice(0, MAX_PATHS).flatMap((path) => [`- ${describePath(path)}`, `  - evidence: ${chain(path.evidence)}`]);
+  const rest = paths.slice(MAX_PATHS);
+  if (rest.length > 0) {
+    const nics = rest.reduce((sum, path) => sum + path.members.length, 0);
+    lines.push(`- … and ${rest.length} more ${plural(rest.length, 'path')} with ${nics} ${plural(nics, 'NIC')}: see VM interfaces below`);
+  }
+  const bare = host.vms.filter((vm) => vm.interfaces.length === 0);
+  if (bare.length > 0) {
+    lines.push(`- ${bare.length} ${plural(bare.length, 'VM has', 'VMs have')} no network interface: ${collapse(bare.map((vm) => esc(vm.name)), MAX_NAMED_NICS)}`);
+  }
+  return lines.join('\n');
+}
+
+/** `**bridged** via network prod-br (bridge br0; uplink bond0) — 3 NICs: web01 (52:54:…), …`. */
+function describePath(path: NicPath): string {
+  const context: string[] = [];
+  if (path.bridge !== null && path.via !== `bridge ${path.bridge}`) context.push(`bridge ${esc(path.bridge)}`);
+  if (path.uplinks.length > 0) context.push(`${plural(path.uplinks.length, 'uplink')} ${listOrNone(path.uplinks)}`);
+  const via = path.via === null ? '' : ` via ${esc(path.via)}`;
+  const where = context.length > 0 ? ` (${context.join('; ')})` : '';
+  const count = path.members.length;
+  const members = collapse(path.members.map((m) => `${esc(m.vm)} (${esc(m.nic)})`), MAX_NAMED_NICS);
+  return `**${esc(path.mode)}**${via}${where} — ${count} ${plural(count, 'NIC')}: ${members}`;
+}
+
+/** Warnings grouped by kind, each kind collapsed past a screenful: report.json keeps them all. */
+function warningList(warnings: readonly Warning[]): string {
+  const byKind = new Map<string, Warning[]>();
+  for (const warning of warnings) {
+    const list = byKind.get(warning.kind);
+    if (list) list.push(warning);
+    else byKind.set(warning.kind, [warning]);
+  }
+  return [...byKind]
+    .flatMap(([kind, list]) => {
+      const shown = list
+        .slice(0, MAX_WARNINGS_PER_KIND)
+        .map((warning) => `- **${esc(warning.kind)}** ${esc(warning.subject)}: ${esc(warning.message, { newlines: 'br' })}`);
+      const rest = list.length - MAX_WARNINGS_PER_KIND;
+      return rest > 0 ? [...shown, `- … and ${rest} more **${esc(kind)}** ${plural(rest, 'warning')} (all are in report.json)`] : shown;
+    })
+    .join('\n');
 }
 
 function networksTable(host: HostReport): string {
   if (host.networks.length === 0) return '_No libvirt networks._';
   return table(
-    ['Name', 'Mode', 'Forward', 'Bridge', 'Addresses', 'DHCP', 'Active', 'Autostart'],
+    ['Name', 'Mode', 'Forward', 'Bridge', 'Addresses', 'DHCP', 'NAT', 'Portgroups', 'VLAN', 'Pool', 'Active', 'Autostart', 'Persistent'],
     host.networks.map((network) => [
       esc(network.name),
       esc(network.mode),
-      esc(network.forward),
+      forwardCell(network),
       orNone(network.bridge),
       listOrNone(network.addresses),
       listOrNone(network.dhcp.map((range) => `${range.start}–${range.end}`)),
+      natCell(network),
+      portgroupsCell(network),
+      tagsOrNone(network.vlanTags),
+      listOrNone(network.pool),
       yesNo(network.active),
       yesNo(network.autostart),
+      yesNo(network.persistent),
     ]),
   );
+}
+
+/** `nat, dev eth1`, `bridge, virtualport openvswitch`. */
+function forwardCell(network: NetworkAudit): string {
+  const parts = [esc(network.forward)];
+  if (network.forwardDev !== null) parts.push(`dev ${esc(network.forwardDev)}`);
+  if (network.virtualport !== null) parts.push(`virtualport ${esc(network.virtualport)}`);
+  return parts.join(', ');
+}
+
+/** `addresses 203.0.113.10–203.0.113.20, ports 1024–65535, IPv6 too`; `defaults` for a bare `<forward mode='nat'/>`. */
+function natCell(network: NetworkAudit): string {
+  const { nat } = network;
+  if (nat === null) return NONE;
+  const parts: string[] = [];
+  if (nat.addresses) {
+    const { start, end } = nat.addresses;
+    parts.push(start === end ? `address ${esc(start)}` : `addresses ${esc(start)}–${esc(end)}`);
+  }
+  if (nat.ports) parts.push(`ports ${nat.ports.start}–${nat.ports.end}`);
+  parts.push(nat.ipv6 ? 'IPv6 too' : 'IPv4 only');
+  return parts.join(', ');
+}
+
+/** `web (default, VLAN 42), db (VLAN 43, 802.1Qbg)`. */
+function portgroupsCell(network: NetworkAudit): string {
+  if (network.portgroups.length === 0) return NONE;
+  return network.portgroups
+    .map((group) => {
+      const details = [
+        ...(group.default ? ['default'] : []),
+        ...(group.vlanTags.length > 0 ? [`VLAN ${group.vlanTags.join(', ')}`] : []),
+        ...(group.virtualport !== null ? [esc(group.virtualport)] : []),
+      ];
+      const name = group.name === '' ? '(unnamed)' : esc(group.name);
+      return details.length > 0 ? `${name} (${details.join(', ')})` : name;
+    })
+    .join(', ');
 }
 
 function bridgesTable(host: HostReport): string {
   if (host.bridges.length === 0) return '_No bridges._';
   return table(
-    ['Name', 'Kind', 'Ports', 'Uplinks'],
-    host.bridges.map((bridge) => [esc(bridge.name), esc(bridge.kind), listOrNone(bridge.ports), listOrNone(bridge.uplinks)]),
+    ['Name', 'Kind', 'Ports', 'Uplinks', 'Addresses'],
+    host.bridges.map((bridge) => [
+      esc(bridge.name),
+      esc(bridge.kind),
+      bridge.ports.length > 0 ? collapse(bridge.ports.map((port) => esc(port)), MAX_BRIDGE_PORTS) : NONE,
+      listOrNone(bridge.uplinks),
+      listOrNone(bridge.addresses),
+    ]),
   );
 }
 
+const INTERFACE_COLUMNS = ['VM', 'State', 'MAC', 'Type', 'Source', 'Model', 'Target', 'Link', 'Portgroup', 'VLAN', 'Virtualport', 'Mode', 'Via'];
+
+/** Every NIC, one row each: the complete record (the summary above collapses, this does not). */
 function interfacesTable(host: HostReport): string {
   if (host.vms.length === 0) return '_No VMs._';
   const rows = host.vms.flatMap((vm) =>
     vm.interfaces.length === 0
-      ? [[esc(vm.name), esc(vm.state), NONE, NONE, NONE, '_no interfaces_', NONE]]
+      ? [[esc(vm.name), vmState(vm), ...INTERFACE_COLUMNS.slice(2, -2).map(() => NONE), '_no interfaces_', NONE]]
       : vm.interfaces.map((nic) => [
           esc(vm.name),
-          esc(vm.state),
+          vmState(vm),
           orNone(nic.mac),
           esc(nic.type),
           orNone(nic.source),
+          orNone(nic.model),
+          orNone(nic.target),
+          // A link set down is worth seeing at a glance among hundreds of `up`s.
+          nic.linkState === 'up' ? 'up' : `**${esc(nic.linkState)}**`,
+          orNone(nic.portgroup),
+          tagsOrNone(nic.vlanTags),
+          orNone(nic.virtualport),
           esc(nic.mode),
           orNone(nic.via),
         ]),
   );
-  return table(['VM', 'State', 'MAC', 'Type', 'Source', 'Mode', 'Via'], rows);
+  return table(INTERFACE_COLUMNS, rows);
 }
 
+/** `running`, `running, transient`. */
+function vmState(vm: VmAudit): string {
+  return vm.persistent === false ? `${esc(vm.state)}, transient` : esc(vm.state);
+}
+
+/** One chain per network; the NICs' chains are told once per path in "How the VMs connect". */
 function evidenceList(host: HostReport): string | null {
-  const items = [
-    ...host.networks
-      .filter((network) => network.evidence.length > 0)
-      .map((network) => `- network **${esc(network.name)}** (${esc(network.mode)}): ${chain(network.evidence)}`),
-    ...host.vms.flatMap((vm) =>
-      vm.interfaces
-        .filter((nic) => nic.evidence.length > 0)
-        .map((nic) => `- VM **${esc(vm.name)}** ${orNone(nic.mac)} (${esc(nic.mode)}): ${chain(nic.evidence)}`),
-    ),
-  ];
+  const items = host.networks
+    .filter((network) => network.evidence.length > 0)
+    .map((network) => `- network **${esc(network.name)}** (${esc(network.mode)}): ${chain(network.evidence)}`);
   return items.length > 0 ? items.join('\n') : null;
 }
 
@@ -202,8 +312,24 @@ function listOrNone(items: readonly string[]): string {
   return items.length > 0 ? items.map((item) => esc(item)).join(', ') : NONE;
 }
 
+/** Steps joined by arrows; the conclusion (`⇒ mode`) follows its last step after a space. */
 function chain(steps: readonly string[]): string {
-  return steps.map((step) => esc(step)).join(' → ');
+  if (steps.length === 0) return NONE;
+  return steps.map((step, index) => (index === 0 ? '' : step.startsWith('⇒') ? ' ' : ' → ') + esc(step)).join('');
+}
+
+/** Already escaped items, the first `max` named and the rest counted: `a, b and 280 more`. */
+function collapse(items: readonly string[], max: number): string {
+  if (items.length <= max) return items.join(', ');
+  return `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
+}
+
+function tagsOrNone(tags: readonly number[]): string {
+  return tags.length > 0 ? tags.join(', ') : NONE;
+}
+
+function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return count === 1 ? singular : pluralForm;
 }
 
 function yesNo(value: boolean | null): string {

@@ -67,13 +67,6 @@ export function judge(host: HostConfig, capture: RawCapture): Partial<HostReport
   } catch (err) {
     return { status: 'failed', error: { kind: 'parse', message: `could not parse the probe output: ${messageOf(err)}` } };
   }
-  if (capture.truncated) {
-    facts.warnings.push({
-      kind: 'output-truncated',
-      subject: 'probe',
-      message: `output cut off after ${capture.bytes} bytes; later sections are missing`,
-    });
-  }
   const audit = classifyHost(facts, { uplinkInterfaces: host.uplinkInterfaces });
   if (facts.libvirtError !== null) {
     // Exit 127 is the shell's "command not found": virsh is not installed, which is not a libvirt fault.

@@ -216,6 +216,52 @@ if (corpusDir === null) {
     });
   });
 
+  describe('libvirt corpus: network details', () => {
+    const audit = (file: string) => classifyHost(corpusHost([asNetworkFacts(readNetwork(file))]), { uplinkInterfaces: [] }).networks[0]!;
+
+    it('reads NAT port ranges, IPv6 NAT, the outgoing device and both address families', () => {
+      expect(audit('nat-network-forward-nat-ipv6.xml').nat).toEqual({ addresses: null, ports: null, ipv6: true });
+      const noAddress = audit('nat-network-forward-nat-no-address.xml');
+      expect(noAddress).toMatchObject({ forwardDev: 'eth1', nat: { addresses: null, ports: { start: 60000, end: 65432 }, ipv6: false } });
+      expect(noAddress.addresses.filter((a) => a.includes(':'))).toEqual(['2001:db8:ac10:fe01::1/64', '2001:db8:ac10:fd01::1/64']);
+      expect(noAddress.dhcp).toEqual([{ start: '192.168.122.2', end: '192.168.122.254' }]);
+      expect(audit('routed-network.xml').nat).toBeNull();
+    });
+
+    it('reads portgroups with their VLAN tags and default, and the network VLAN and virtualport', () => {
+      expect(audit('openvswitch-net.xml')).toMatchObject({
+        virtualport: 'openvswitch',
+        portgroups: [
+          { name: 'bob', default: true, vlanTags: [666] },
+          { name: 'alice', default: false, vlanTags: [777, 888, 999] },
+        ],
+      });
+      expect(audit('8021Qbh-net.xml')).toMatchObject({ vlanTags: [549], virtualport: '802.1Qbh', forwardDev: 'eth1' });
+    });
+
+    it('reads the device pools of macvtap and hostdev networks', () => {
+      expect(audit('8021Qbh-net.xml').pool).toEqual(['eth1', 'eth2', 'eth3', 'eth4', 'eth5']);
+      expect(audit('passthrough-pf.xml').pool).toEqual(['eth0', 'eth10', 'eth11']);
+      expect(audit('hostdev.xml').pool).toEqual(['0000:03:00.1', '0000:03:00.2', '0000:03:00.3', '0000:03:00.4']);
+      expect(audit('hostdev-pf-driver-model.xml').pool).toEqual(['eth2']);
+      expect(audit('leasetime-hours.xml').pool).toEqual([]);
+    });
+
+    it.each(networkFiles.filter((file) => !VIRSH_REJECTS.has(file)))('keeps the details of %s after a round trip through real virsh', (file) => {
+      // Given the network as written, and as libvirt's test driver prints it back
+      const xml = readNetwork(file);
+      const virsh = virshOnNode(workDir, file, xml, ['net-dumpxml', parseNetworkXml(xml).name]);
+      expect(virsh.code).toBe(0);
+      // When both are classified
+      const written = audit(file);
+      const printed = classifyHost(corpusHost([asNetworkFacts(virsh.stdout)]), { uplinkInterfaces: [] }).networks[0]!;
+      // Then the details agree (virsh fills in <forward dev> and leaves a PF out once the pool lists its VFs)
+      const details = (n: typeof written) => ({ nat: n.nat, portgroups: n.portgroups, vlanTags: n.vlanTags, virtualport: n.virtualport, addresses: n.addresses, dhcp: n.dhcp });
+      expect(details(printed)).toEqual(details(written));
+      for (const device of printed.pool) expect(written.pool).toContain(device);
+    });
+  });
+
   describe('libvirt corpus: domains', () => {
     const standIns = () =>
       Object.entries(NETWORK_STAND_INS).map(([name, file]) => asNetworkFacts(readNetwork(file), name));
@@ -251,6 +297,26 @@ if (corpusDir === null) {
     it('warns about the guest link set down in net-linkstate.xml', () => {
       const audit = classifyDomainXml(readDomain('net-linkstate.xml'), standIns());
       expect(audit.warnings.map((w) => w.kind)).toEqual(['link-down']);
+    });
+
+    it('applies portgroups, VLAN tags and virtualports to the NICs of net-virtio-network-portgroup.xml as libvirt does', () => {
+      // Given rednet (vepa-net: portgroup bob, 802.1Qbg) and blue (8021Qbh-net: VLAN 549, 802.1Qbh, no portgroups)
+      const audit = classifyDomainXml(readDomain('net-virtio-network-portgroup.xml'), standIns());
+      // Then the NIC's own settings win, and a portgroup blue lacks is kept by name and warned about
+      expect(audit.vms[0]!.interfaces.map((n) => [n.portgroup, n.vlanTags, n.virtualport])).toEqual([
+        ['bob', [4095], '802.1Qbg'],
+        ['sam', [549], '802.1Qbh'],
+        ['sam', [549], '802.1Qbh'],
+      ]);
+      expect(audit.warnings.map((w) => `${w.kind} ${w.subject}`)).toEqual([
+        'portgroup-missing vm QEMUGuest1 10:11:22:33:44:55',
+        'portgroup-missing vm QEMUGuest1 22:11:22:33:44:55',
+      ]);
+    });
+
+    it('reads the guest link states of net-linkstate.xml', () => {
+      const audit = classifyDomainXml(readDomain('net-linkstate.xml'), standIns());
+      expect(audit.vms[0]!.interfaces.map((n) => n.linkState)).toEqual(['up', 'down']);
     });
 
     it('says which bridge is missing for the MidoNet port', () => {

@@ -53,6 +53,17 @@ describe('network modes', () => {
     expect(n.evidence).toContain('no uplink (ports vnet4)');
   });
 
+  it('keeps the no-uplink step short on a busy bridge: names the ports that are not guest taps, counts the taps', () => {
+    // Given br9 with a bond without physical slaves and 300 guest taps
+    const taps = Array.from({ length: 300 }, (_, i) => virtual(`vnet${i}`, 'tun', 'br9'));
+    const facts = { bridges: [linuxBridge('br9', ['bond0', ...taps.map((t) => t.name)])], links: [virtual('bond0', 'bond', 'br9'), ...taps] };
+    // When
+    const { network: n } = classifyOne(network('lab', { bridge: 'br9', forward: forward({ mode: 'bridge' }) }), facts);
+    // Then
+    expect(n.mode).toBe('host-only');
+    expect(n.evidence).toContain('no uplink (ports bond0 and 300 guest taps)');
+  });
+
   it('calls a forward-bridge network onto a bridge absent from the host missing, with a warning', () => {
     const { network: n, audit } = classifyOne(network('gone', { bridge: 'br7', forward: forward({ mode: 'bridge' }) }), lanBridge());
     expect(n.mode).toBe('missing');

@@ -144,6 +144,16 @@ describe('the compact path of parseDomainXml (root, name, uuid and interfaces on
     expect(parseDomainXml(odd[0]!).interfaces.map((i) => i.type)).toEqual(['network']);
   });
 
+  it('skips the <interface> names inside a <hostdev type="net">, as the whole-document parse does', () => {
+    // Given an LXC domain that moves host netdevs in with <hostdev>, beside one real interface
+    const xml = `<domain type='lxc'>\n  <name>c1</name>\n  <uuid>u</uuid>\n  <devices>\n    <interface type='direct'><source dev='eth0' mode='vepa'/></interface>\n    <hostdev mode='capabilities' type='net'><source><interface>eth0</interface></source></hostdev>\n    <hostdev mode='capabilities' type='net'/>\n  </devices>\n</domain>`;
+    // When parsed by the compact path
+    expect(compactDomainXml(xml)).not.toBeNull();
+    // Then only the real interface is there
+    expect(parseDomainXml(xml).interfaces.map((i) => i.type)).toEqual(['direct']);
+    expect(parseDomainXml(xml)).toEqual(parseDomainXmlFully(xml));
+  });
+
   it('keeps entities, self-closing interfaces and the running id', () => {
     const xml = `<domain type='kvm' id='7'>\n  <name>db &amp; &lt;x&gt;</name>\n  <uuid>u</uuid>\n  <devices>\n    <disk type='file'/>\n    <interface type='bridge'><source bridge='br&apos;0'/></interface>\n    <interface type='user'/>\n    <video/>\n  </devices>\n</domain>`;
     expect(compactDomainXml(xml)).not.toBeNull();

@@ -166,13 +166,35 @@ describe('parseCapture: one bad section costs that section only', () => {
         section('ip-route-oneline', 'ip/ip-route-oneline.txt'),
       ],
     };
-    // When parsed; Then the link facts match those of the JSON run
+    // When parsed; Then the link facts match those of the JSON run, and the fallback is told once
     const json = parseCapture(ok);
     const facts = parseCapture(fallback);
     const view = (f: typeof facts) => f.links.map((l) => [l.name, l.kind, l.master, l.peerIndex, l.addresses.map((a) => a.address)]);
-    expect(facts.warnings).toEqual([]);
+    expect(kinds(json)).toEqual([]);
+    expect(kinds(facts)).toEqual(['tool-missing tool ip -j']);
+    expect(facts.warnings[0]?.message).toMatch(/ip -o/);
     expect(view(facts)).toEqual(view(json));
     expect(facts.defaultRouteDevs).toEqual(json.defaultRouteDevs);
+  });
+
+  it('does not blame JSON support when ip is missing altogether', () => {
+    // Given a host without ip: the tools list says so, and the probe's oneline fallbacks fail with 127
+    const ok = probeCapture('ok');
+    const tools = ok.sections.find((s) => s.id === 'tools')!;
+    const missing = (id: string): ProbeSection => ({ id, command: id, exit: 127, stdout: '', stderr: 'sh: 1: ip: not found' });
+    const noIp: RawCapture = {
+      ...ok,
+      sections: [
+        ...ok.sections.filter((s) => !s.id.startsWith('ip-') && s.id !== 'tools'),
+        { ...tools, stdout: tools.stdout.replace(/^ip .*$/m, 'ip -') },
+        missing('ip-link-oneline'),
+      ],
+    };
+    // When parsed
+    const found = kinds(parseCapture(noIp));
+    // Then the missing tool is told, and not a missing JSON mode
+    expect(found).toContain('tool-missing tool ip');
+    expect(found).not.toContain('tool-missing tool ip -j');
   });
 
   it('never throws, whatever the capture holds', () => {

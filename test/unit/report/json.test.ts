@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { buildFleetReport, renderJson } from '../../../src/report/index.js';
-import { failedHost, host } from './sample.js';
+import { failedHost, host, network, nic, vm } from './sample.js';
 
-/** The keys DESIGN §6 documents, plus `summary.partial` (new keys may be added). */
+/**
+ * The keys DESIGN §6 documents, plus those added since (new keys may be added): `summary.partial`; per network
+ * `forwardDev`, `nat`, `portgroups`, `vlanTags`, `virtualport`, `pool`; per VM `persistent`; per interface
+ * `linkState`, `portgroup`, `vlanTags`, `virtualport`.
+ */
 const DOCUMENTED = {
   root: ['schemaVersion', 'tool', 'run', 'summary', 'hosts'],
   tool: ['name', 'version'],
@@ -10,10 +14,17 @@ const DOCUMENTED = {
   summary: ['hosts', 'ok', 'partial', 'failed', 'modes', 'findings'],
   host: ['name', 'address', 'groups', 'status', 'error', 'durationMs', 'networks', 'bridges', 'vms', 'modes', 'verdict', 'warnings', 'findings'],
   error: ['kind', 'message'],
-  network: ['name', 'uuid', 'active', 'autostart', 'persistent', 'bridge', 'forward', 'mode', 'addresses', 'dhcp', 'evidence'],
+  network: [
+    'name', 'uuid', 'active', 'autostart', 'persistent', 'bridge', 'forward', 'mode', 'addresses', 'dhcp',
+    'forwardDev', 'nat', 'portgroups', 'vlanTags', 'virtualport', 'pool', 'evidence',
+  ],
+  dhcp: ['start', 'end'],
+  nat: ['addresses', 'ports', 'ipv6'],
+  range: ['start', 'end'],
+  portgroup: ['name', 'default', 'vlanTags', 'virtualport'],
   bridge: ['name', 'kind', 'ports', 'uplinks', 'addresses'],
-  vm: ['name', 'uuid', 'state', 'interfaces'],
-  interface: ['mac', 'type', 'source', 'target', 'model', 'mode', 'via', 'evidence'],
+  vm: ['name', 'uuid', 'state', 'persistent', 'interfaces'],
+  interface: ['mac', 'type', 'source', 'target', 'model', 'mode', 'via', 'linkState', 'portgroup', 'vlanTags', 'virtualport', 'evidence'],
   warning: ['kind', 'subject', 'message'],
   finding: ['rule', 'severity', 'subject', 'message'],
 };
@@ -22,7 +33,20 @@ type Json = Record<string, unknown>;
 
 function sampleReport() {
   // In-memory extras (as a runner might attach) must not leak into the file.
-  const withExtras = { ...host('hv01'), internalState: 'secret', warnings: [{ kind: 'link-down', subject: 'link eno2', message: 'down', extra: 1 }] };
+  const natNetwork = {
+    ...network({
+      nat: { addresses: { start: '203.0.113.10', end: '203.0.113.20' }, ports: { start: 1024, end: 65535 }, ipv6: true },
+      portgroups: [{ name: 'web', default: true, vlanTags: [42], virtualport: null }],
+      vlanTags: [7],
+      forwardDev: 'eth1',
+    }),
+    cachedRoute: 'in memory only',
+  };
+  const withExtras = {
+    ...host('hv01', { networks: [natNetwork], vms: [vm('web01', [nic({ portgroup: 'web', vlanTags: [42], linkState: 'down' })], { persistent: false })] }),
+    internalState: 'secret',
+    warnings: [{ kind: 'link-down', subject: 'link eno2', message: 'down', extra: 1 }],
+  };
   withExtras.findings = [{ rule: 'no-bridged-dmz', severity: 'high', subject: 'vm x', message: 'bridged' }];
   return buildFleetReport({
     hosts: [withExtras, failedHost('hv02')],
@@ -50,7 +74,14 @@ describe('renderJson', () => {
     for (const h of [audited, failed]) expect(Object.keys(h ?? {})).toEqual(DOCUMENTED.host);
     expect(Object.keys(failed?.error as Json)).toEqual(DOCUMENTED.error);
     expect(audited?.error).toBeNull();
-    expect(Object.keys((audited?.networks as Json[])[0] ?? {})).toEqual(DOCUMENTED.network);
+    const firstNetwork = (audited?.networks as Json[])[0] ?? {};
+    expect(Object.keys(firstNetwork)).toEqual(DOCUMENTED.network);
+    expect(Object.keys((firstNetwork.dhcp as Json[])[0] ?? {})).toEqual(DOCUMENTED.dhcp);
+    const nat = firstNetwork.nat as Json;
+    expect(Object.keys(nat)).toEqual(DOCUMENTED.nat);
+    expect(Object.keys(nat.addresses as Json)).toEqual(DOCUMENTED.range);
+    expect(Object.keys(nat.ports as Json)).toEqual(DOCUMENTED.range);
+    expect(Object.keys((firstNetwork.portgroups as Json[])[0] ?? {})).toEqual(DOCUMENTED.portgroup);
     expect(Object.keys((audited?.bridges as Json[])[0] ?? {})).toEqual(DOCUMENTED.bridge);
     const firstVm = (audited?.vms as Json[])[0] ?? {};
     expect(Object.keys(firstVm)).toEqual(DOCUMENTED.vm);
@@ -66,6 +97,29 @@ describe('renderJson', () => {
     expect(json.summary).toEqual(report.summary);
     expect(json.hosts.map((h) => h.name)).toEqual(['hv01', 'hv02']);
     expect(json.hosts[0]?.modes).toEqual(report.hosts[0]?.modes);
+  });
+
+  it('keeps the values of the network, VM and interface details', () => {
+    // Given the sample's NAT network with a portgroup, and a transient VM whose NIC is on that portgroup
+    const report = sampleReport();
+    const [memoryHost] = report.hosts;
+    // When rendered and read back
+    const json = JSON.parse(renderJson(report)) as { hosts: { networks: Json[]; vms: Json[] }[] };
+    const [audited, failed] = json.hosts;
+    // Then the details are the in-memory values, and nothing more
+    const { cachedRoute: _dropped, ...documentedNetwork } = memoryHost!.networks[0] as unknown as Json;
+    expect(audited?.networks[0]).toEqual(documentedNetwork);
+    expect(audited?.vms[0]).toMatchObject({ persistent: false });
+    expect((audited?.vms[0]?.interfaces as Json[])[0]).toMatchObject({ linkState: 'down', portgroup: 'web', vlanTags: [42], virtualport: null });
+    expect(failed?.networks).toEqual([]);
+  });
+
+  it('writes null NAT settings for a network that does not masquerade', () => {
+    const report = sampleReport();
+    report.hosts[0]!.networks = [network({ forward: 'route', mode: 'routed', nat: null })];
+    const json = JSON.parse(renderJson(report)) as { hosts: { networks: Json[] }[] };
+    expect(json.hosts[0]?.networks[0]?.nat).toBeNull();
+    expect(Object.keys(json.hosts[0]?.networks[0] ?? {})).toEqual(DOCUMENTED.network);
   });
 
   it('indents with two spaces and ends with a newline', () => {

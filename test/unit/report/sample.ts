@@ -10,13 +10,17 @@ export function nic(overrides: Partial<InterfaceAudit> = {}): InterfaceAudit {
     model: 'virtio',
     mode: 'nat',
     via: 'network default',
+    linkState: 'up',
+    portgroup: null,
+    vlanTags: [],
+    virtualport: null,
     evidence: ['vnet0', 'network default', "forward mode='nat' ⇒ nat"],
     ...overrides,
   };
 }
 
 export function vm(name: string, interfaces: InterfaceAudit[], overrides: Partial<VmAudit> = {}): VmAudit {
-  return { name, uuid: `uuid-of-${name}`, state: 'running', interfaces, ...overrides };
+  return { name, uuid: `uuid-of-${name}`, state: 'running', persistent: true, interfaces, ...overrides };
 }
 
 export function network(overrides: Partial<NetworkAudit> = {}): NetworkAudit {
@@ -31,6 +35,12 @@ export function network(overrides: Partial<NetworkAudit> = {}): NetworkAudit {
     mode: 'nat',
     addresses: ['192.168.122.1/24'],
     dhcp: [{ start: '192.168.122.2', end: '192.168.122.254' }],
+    forwardDev: null,
+    nat: { addresses: null, ports: null, ipv6: false },
+    portgroups: [],
+    vlanTags: [],
+    virtualport: null,
+    pool: [],
     evidence: ["forward mode='nat'", 'bridge virbr0'],
     ...overrides,
   };
