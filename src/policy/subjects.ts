@@ -1,0 +1,181 @@
+/**
+ * A host's report seen as policy subjects: the host itself, its networks, bridges and VM interfaces,
+ * each with the attribute values of attributes.ts, the subject text findings carry and its evidence.
+ */
+import type { HostFacts, HostReport, InterfaceAudit, NetworkAudit } from '../model.js';
+import type { SubjectKind } from './types.js';
+
+/** A value of an attribute: null = none (text) or unknown (yes/no). */
+export type AttributeValue = string | string[] | boolean | null;
+
+/** One thing a rule can check. */
+export interface SubjectView {
+  kind: SubjectKind;
+  /** As findings and waivers name it: `host hv01`, `network default`, `bridge br0`, `vm web01 52:54:00:…`. */
+  subject: string;
+  values: Readonly<Record<string, AttributeValue>>;
+  /** The chain of facts behind the values (the classifier's evidence where there is one). */
+  evidence: string[];
+}
+
+/** All subjects of one host, by kind. */
+export type HostSubjects = Readonly<Record<SubjectKind, readonly SubjectView[]>>;
+
+/**
+ * Host facts the report does not carry (yet): the default-route devices, and what a macvtap interface
+ * sits on. Optional: without them `onDefaultRouteDevice` is unknown.
+ */
+export type HostFactsForPolicy = Pick<HostFacts, 'defaultRouteDevs' | 'networks' | 'links'>;
+
+/** Build every subject of `host`. */
+export function subjectsOf(host: HostReport, facts: HostFactsForPolicy | null): HostSubjects {
+  const networksByName = new Map(host.networks.map((network) => [network.name, network]));
+  const bridgesByName = new Map(host.bridges.map((bridge) => [bridge.name, bridge]));
+  const usersOfNetwork = new Map<string, string[]>();
+  for (const vm of host.vms) {
+    for (const nic of vm.interfaces) {
+      const network = networkOf(nic);
+      if (network !== null) usersOfNetwork.set(network, [...(usersOfNetwork.get(network) ?? []), vm.name]);
+    }
+  }
+  const defaultRouteDevs = defaultRouteDevsOf(host, facts);
+
+  const hostView: SubjectView = {
+    kind: 'host',
+    subject: `host ${host.name}`,
+    values: { name: host.name, groups: [...host.groups], status: host.status, error: host.error?.kind ?? null, modes: [...host.modes] },
+    evidence: host.error ? [`status ${host.status}`, `${host.error.kind}: ${host.error.message}`] : [`status ${host.status}`, host.verdict].filter(Boolean),
+  };
+
+  const networks = host.networks.map((network): SubjectView => {
+    const users = usersOfNetwork.get(network.name) ?? [];
+    return {
+      kind: 'network',
+      subject: `network ${network.name}`,
+      values: {
+        name: network.name,
+        mode: network.mode,
+        forward: network.forward,
+        bridge: network.bridge,
+        active: network.active,
+        autostart: network.autostart,
+        persistent: network.persistent,
+        dhcp: network.dhcp.length > 0,
+        inUse: users.length > 0,
+      },
+      evidence: [
+        ...network.evidence,
+        `active ${yesNo(network.active)}, autostart ${yesNo(network.autostart)}`,
+        users.length > 0 ? `used by ${listSome(unique(users))}` : 'used by no VM',
+      ],
+    };
+  });
+
+  const bridges = host.bridges.map(
+    (bridge): SubjectView => ({
+      kind: 'bridge',
+      subject: `bridge ${bridge.name}`,
+      values: { name: bridge.name, kind: bridge.kind, ports: [...bridge.ports], uplinks: [...bridge.uplinks], hasUplink: bridge.uplinks.length > 0 },
+      evidence: [
+        `bridge ${bridge.name} (${bridge.kind})`,
+        bridge.ports.length > 0 ? `ports ${bridge.ports.join(', ')}` : 'no ports',
+        bridge.uplinks.length > 0 ? `uplinks ${bridge.uplinks.join(', ')}` : 'no uplink',
+      ],
+    }),
+  );
+
+  const interfaces = host.vms.flatMap((vm) =>
+    vm.interfaces.map((nic, position): SubjectView => {
+      const network = networkOf(nic);
+      const networkAudit = network === null ? undefined : networksByName.get(network);
+      const bridge = bridgeOf(nic, networkAudit);
+      const devices = devicesOf(nic, networkAudit, facts);
+      return {
+        kind: 'vm-interface',
+        subject: `vm ${vm.name} ${nic.mac ?? nic.target ?? `nic${position}`}`,
+        values: {
+          vm: vm.name,
+          state: vm.state,
+          mac: nic.mac,
+          // Reports read back from JSON written before these fields existed lack them.
+          linkState: nic.linkState ?? 'up',
+          portgroup: nic.portgroup ?? null,
+          vlans: (nic.vlanTags ?? []).map(String),
+          type: nic.type,
+          mode: nic.mode,
+          via: nic.via,
+          network,
+          bridge,
+          uplinks: bridge === null ? [] : [...(bridgesByName.get(bridge)?.uplinks ?? [])],
+          device: devices,
+          onDefaultRouteDevice: onDefaultRouteDevice(nic, devices, defaultRouteDevs),
+        },
+        evidence: nic.evidence.length > 0 ? [...nic.evidence] : [`vm ${vm.name}`, `mode ${nic.mode}`],
+      };
+    }),
+  );
+
+  return { host: [hostView], network: networks, bridge: bridges, 'vm-interface': interfaces };
+}
+
+/** The network a NIC uses, from the classifier's `via` (`network default`). */
+function networkOf(nic: InterfaceAudit): string | null {
+  return nic.via?.startsWith('network ') ? nic.via.slice('network '.length) : null;
+}
+
+function bridgeOf(nic: InterfaceAudit, network: NetworkAudit | undefined): string | null {
+  if (nic.via?.startsWith('bridge ')) return nic.via.slice('bridge '.length);
+  return network?.bridge ?? null;
+}
+
+/**
+ * The host devices a macvtap or hostdev NIC may use: the running NIC's macvtap parent when the link facts
+ * show it, else its `dev`, else its network's pool (any of them may be picked).
+ */
+function devicesOf(nic: InterfaceAudit, network: NetworkAudit | undefined, facts: HostFactsForPolicy | null): string[] {
+  if (nic.mode !== 'macvtap' && nic.mode !== 'hostdev') return [];
+  const tap = nic.target === null ? undefined : facts?.links.find((link) => link.name === nic.target && link.kind === 'macvtap');
+  if (tap?.lower) return [tap.lower];
+  if (nic.via?.startsWith('dev ')) return [nic.via.slice('dev '.length)];
+  if (network) return poolOf(network, facts);
+  return [];
+}
+
+/** A network's device pool: NetworkAudit.pool where the report has it, else from the network's facts. */
+function poolOf(network: NetworkAudit, facts: HostFactsForPolicy | null): string[] {
+  // Reports read back from JSON written before `pool` existed lack it.
+  const reported = network.pool as string[] | undefined;
+  if (reported && reported.length > 0) return [...reported];
+  const forward = facts?.networks.find((n) => n.name === network.name)?.forward;
+  if (!forward) return [];
+  const pool = [...forward.pfs, ...forward.interfaces];
+  if (pool.length === 0 && forward.dev) pool.push(forward.dev);
+  return pool;
+}
+
+function defaultRouteDevsOf(host: HostReport, facts: HostFactsForPolicy | null): string[] | null {
+  // Read from the report when it carries the field (requested for model.ts), else from the facts.
+  const reported = (host as HostReport & { defaultRouteDevs?: string[] }).defaultRouteDevs;
+  if (Array.isArray(reported)) return reported;
+  return facts ? facts.defaultRouteDevs : null;
+}
+
+function onDefaultRouteDevice(nic: InterfaceAudit, devices: string[], defaultRouteDevs: string[] | null): boolean | null {
+  if (nic.mode !== 'macvtap') return false;
+  if (defaultRouteDevs === null || devices.length === 0) return null;
+  return devices.some((device) => defaultRouteDevs.includes(device));
+}
+
+function yesNo(value: boolean | null): string {
+  return value === null ? 'unknown' : value ? 'yes' : 'no';
+}
+
+function unique(items: string[]): string[] {
+  return [...new Set(items)];
+}
+
+/** `a, b, c and 4 more`. */
+export function listSome(items: readonly string[], max = 5): string {
+  if (items.length <= max) return items.join(', ');
+  return `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
+}

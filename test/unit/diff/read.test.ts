@@ -1,0 +1,71 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseReport, readReport, ReportReadError } from '../../../src/diff/index.js';
+
+/** The smallest report a schemaVersion 1 writer could have produced. */
+const MINIMAL = {
+  schemaVersion: 1,
+  run: { startedAt: '2025-11-01T08:00:00.000Z' },
+  hosts: [{ name: 'hv1', status: 'ok', vms: [{ name: 'web', interfaces: [{ mac: 'm1', mode: 'nat', via: 'network default' }] }] }],
+};
+
+function messageOf(action: () => unknown): string {
+  try {
+    action();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ReportReadError);
+    expect((error as ReportReadError).exitCode).toBe(64);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ReportReadError');
+}
+
+describe('reading an old report', () => {
+  it('reads a schemaVersion 1 report that lacks later keys, filling neutral defaults', () => {
+    // When the minimal report is read
+    const report = parseReport(JSON.stringify(MINIMAL), 'old.json');
+    // Then absent keys are empty rather than undefined
+    const host = report.hosts[0]!;
+    expect(host).toMatchObject({ name: 'hv1', status: 'ok', groups: [], networks: [], bridges: [], findings: [], error: null });
+    expect(host.vms[0]?.interfaces[0]).toMatchObject({ mac: 'm1', mode: 'nat', via: 'network default', target: null, evidence: [] });
+    expect(report.run).toMatchObject({ startedAt: '2025-11-01T08:00:00.000Z', inventory: '', complete: true });
+  });
+
+  it('keeps keys and values it does not know (a later version-1 writer may add them)', () => {
+    const later = structuredClone(MINIMAL) as typeof MINIMAL & { hosts: Record<string, unknown>[] };
+    later.hosts[0]!.defaultRouteDevs = ['eno1'];
+    (later.hosts[0]!.vms as { interfaces: { mode: string }[] }[])[0]!.interfaces[0]!.mode = 'future-mode';
+    const host = parseReport(JSON.stringify(later), 'new.json').hosts[0] as unknown as Record<string, unknown>;
+    expect(host.defaultRouteDevs).toEqual(['eno1']);
+    expect((host.vms as { interfaces: { mode: string }[] }[])[0]?.interfaces[0]?.mode).toBe('future-mode');
+  });
+
+  it('refuses a newer schemaVersion with a message that says what to do', () => {
+    expect(messageOf(() => parseReport(JSON.stringify({ ...MINIMAL, schemaVersion: 2 }), 'next.json'))).toBe(
+      'next.json: schemaVersion 2 is newer than this kvm-netaudit reads (up to 1): compare it with a newer kvm-netaudit',
+    );
+  });
+
+  it('refuses files that are not reports, naming the file and the broken key', () => {
+    expect(messageOf(() => parseReport('{"schemaVersion": 1,', 'cut.json'))).toMatch(/^cut\.json: not a kvm-netaudit report: /);
+    expect(messageOf(() => parseReport('{"hosts": []}', 'other.json'))).toBe(
+      'other.json: not a kvm-netaudit report (no schemaVersion); expected the report.json of an audit',
+    );
+    const broken = { ...MINIMAL, hosts: [{ status: 'ok' }] };
+    expect(messageOf(() => parseReport(JSON.stringify(broken), 'broken.json'))).toMatch(/^broken\.json: not a valid schemaVersion 1 report: hosts\[0\]\.name: /);
+  });
+
+  it('reads from a file, and says when the file is missing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kna-read-'));
+    try {
+      const file = join(dir, 'report.json');
+      writeFileSync(file, JSON.stringify(MINIMAL));
+      expect(readReport(file).hosts.map((h) => h.name)).toEqual(['hv1']);
+      expect(messageOf(() => readReport(join(dir, 'missing.json')))).toBe(`${join(dir, 'missing.json')}: cannot read the report: no such file`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
