@@ -32,6 +32,11 @@ export interface LabHostOptions {
    * removed by `destroy`. Its path must be plain (it becomes part of a `test:///` URI).
    */
   workDir: string;
+  /**
+   * Log every virsh invocation inside the host (sshd sessions included) to this file, one line each
+   * (see virshWrapperScript): installs the virsh wrapper even when the spec has no libvirt state.
+   */
+  virshCallLog?: string;
 }
 
 /** A running lab host. */
@@ -72,17 +77,18 @@ export async function createLabHost(spec: LabHostSpec, options: LabHostOptions):
   const libvirtUri = `test://${nodeXmlPath}`;
   const commands = stateCommands(spec.libvirtState);
 
-  // With libvirt state, every command runs with the virsh wrapper bound over the real virsh.
+  // With libvirt state (or a call log), every command runs with the virsh wrapper bound over the real virsh.
   const netnsExec = [ip, 'netns', 'exec', netns];
   let launchPrefix = netnsExec;
-  if (commands) {
+  const { virshCallLog } = options;
+  if (commands || virshCallLog !== undefined) {
     const realVirsh = resolveTool('virsh');
     const mountPoint = join(dir, 'virsh.real');
     const wrapper = join(dir, 'virsh');
     launchPrefix = [...netnsExec, 'sh', '-c', MOUNT_WRAPPER_PROGRAM, 'kna-lab', realVirsh, mountPoint, wrapper];
     await mkdir(dir, { recursive: true });
     await writeFile(mountPoint, ''); // a bind mount needs an existing file to cover
-    await writeFile(wrapper, virshWrapperScript(mountPoint, commands), { mode: 0o755 });
+    await writeFile(wrapper, virshWrapperScript(mountPoint, commands, { callLog: virshCallLog }), { mode: 0o755 });
   }
   const launchArgv = (argv: readonly string[]) => [...launchPrefix, ...argv];
 

@@ -6,7 +6,13 @@ import { createHash } from 'node:crypto';
 import { isAllowedLabAddress, parseLabCidr } from './addresses.js';
 import type { LabHostSpec, LabLinkSpec } from './spec.js';
 
-const LINK_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,14}$/;
+/** Linux's own limit for link names (IFNAMSIZ less the terminating NUL). */
+const IFNAMSIZ_BYTES = 15;
+/**
+ * Bytes the kernel refuses in a link name (dev_valid_name): `/`, `:`, NUL and what its isspace() calls
+ * space, which includes 0xA0 (so a UTF-8 character holding that byte, such as `à`, is refused too).
+ */
+const KERNEL_FORBIDDEN_BYTES = new Set([0x00, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0x2f, 0x3a, 0xa0]);
 const HOST_NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
 const PREFIX = /^[a-z][a-z0-9-]{0,15}$/;
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
@@ -35,6 +41,24 @@ export function labMac(host: string, link: string): string {
   return [...bytes.subarray(0, 6)].map((b) => b.toString(16).padStart(2, '0')).join(':');
 }
 
+/**
+ * True when the kernel accepts `name` as a link name and `ip` cannot mistake it for an option. Quotes,
+ * `$`, backticks, `;`, `|`, control characters and non-ASCII bytes are all allowed: real hosts have them,
+ * and the lab passes names as argv entries, never through a shell.
+ * @example isUsableLinkName('br\x1b[31m') // true
+ */
+export function isUsableLinkName(name: string): boolean {
+  const bytes = Buffer.from(name, 'utf8');
+  return (
+    bytes.length >= 1 &&
+    bytes.length <= IFNAMSIZ_BYTES &&
+    name !== '.' &&
+    name !== '..' &&
+    !name.startsWith('-') &&
+    !bytes.some((byte) => KERNEL_FORBIDDEN_BYTES.has(byte))
+  );
+}
+
 /** The names of every link the spec creates, veth peers included. */
 export function linkNames(spec: LabHostSpec): string[] {
   return spec.links.flatMap((link) => (link.kind === 'veth' ? [link.name, link.peer] : [link.name]));
@@ -47,7 +71,7 @@ function checkSpec(spec: LabHostSpec): void {
   const bridges = new Set(spec.links.filter((l) => l.kind === 'bridge').map((l) => l.name));
   const ported = new Set<string>();
   for (const name of linkNames(spec)) {
-    if (!LINK_NAME.test(name)) throw new Error(`${where}: link name ${JSON.stringify(name)} is not usable`);
+    if (!isUsableLinkName(name)) throw new Error(`${where}: link name ${JSON.stringify(name)} is not usable`);
     if (seen.has(name) || name === 'lo') throw new Error(`${where}: link ${name} is declared twice`);
     seen.add(name);
   }

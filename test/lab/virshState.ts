@@ -52,18 +52,42 @@ function shQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
+/** Options of {@link virshWrapperScript}. */
+export interface VirshWrapperOptions {
+  /**
+   * Append one line per virsh invocation to this file (`virsh pid=PID COMMAND…`, the command cut at its
+   * first line break and 120 bytes), so a test can count how many virsh processes a probe started.
+   */
+  callLog?: string;
+}
+
 /**
  * The wrapper script installed over `/usr/bin/virsh` in the lab host's mount namespace.
  * @param realVirsh where the real virsh binary is still reachable (a bind mount of it).
- * @param commands from {@link stateCommands}; must be non-empty.
+ * @param commands from {@link stateCommands}; may be empty only when `options.callLog` is given.
  */
-export function virshWrapperScript(realVirsh: string, commands: string): string {
-  if (!commands) throw new Error('virsh wrapper without state commands');
-  return `#!/bin/sh
+export function virshWrapperScript(realVirsh: string, commands: string, options: VirshWrapperOptions = {}): string {
+  const { callLog } = options;
+  if (!commands && callLog === undefined) throw new Error('virsh wrapper without state commands');
+  // Only shell builtins here: the wrapper must not start processes of its own (tests count processes).
+  const logging =
+    callLog === undefined
+      ? ''
+      : `# Count this invocation: one line each, whatever the arguments hold.
+nl='
+'
+last=''
+for a do last=$a; done
+printf 'virsh pid=%s %.120s\\n' "$$" "\${last%%"$nl"*}" >> ${shQuote(callLog)}
+`;
+  const head = `#!/bin/sh
 # kvm-netaudit lab host: apply this host's libvirt state in the same virsh process as the caller's
 # command, because libvirt's test driver keeps no state between connections. See test/lab/virshState.ts.
 real=${shQuote(realVirsh)}
-state=${shQuote(commands)}
+${logging}`;
+  if (!commands) return `${head}exec "$real" "$@"
+`;
+  return `${head}state=${shQuote(commands)}
 # A quote in an argument cannot be carried into a virsh command string below: run such a call unchanged.
 for a do case $a in *"'"*) exec "$real" "$@" ;; esac; done
 # Keep options (dropping -r: the state commands write), collect the command words.

@@ -10,9 +10,10 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import pLimit from 'p-limit';
 import { stringify } from 'yaml';
 import { createFabric, removeFabricLeftovers, type Fabric } from '../lab/fabric.js';
-import { createLabHost, destroyLabHostsWithPrefix, labNamespaces, type LabHost } from '../lab/host.js';
+import { createLabHost, destroyLabHostsWithPrefix, labNamespaces, type LabHost, type LabHostSpec } from '../lab/host.js';
 import { resolveTool } from '../lab/run.js';
 import { generateKeyPair, startSshd, writeKnownHosts, SSHD_PATH, type RunningSshd, type SshKeyPair } from '../lab/sshd.js';
 import type { SystemHost } from './fleet.js';
@@ -77,19 +78,30 @@ export async function removeLeftovers(prefix: string): Promise<void> {
   }
 }
 
+/** What the lab needs to know of a fleet member; test files add their expectations beside it. */
+export interface SystemLabMember {
+  spec: LabHostSpec;
+  /** Last octet of its management address on the fabric (`<subnet>.<n>`), 2–254, unique. */
+  hostNumber: number;
+  /** Log every virsh process started on the host (see LabHostOptions.virshCallLog). @default false */
+  logVirshCalls?: boolean;
+}
+
 /** One running fleet member. */
-export interface SystemLabHost {
-  expected: SystemHost;
+export interface SystemLabHost<T extends SystemLabMember = SystemHost> {
+  expected: T;
   host: LabHost;
   /** Management address on the fabric. */
   address: string;
   sshd: RunningSshd;
+  /** The host's virsh call log when `logVirshCalls` was set, else null. */
+  virshCallLog: string | null;
 }
 
 /** The running fleet and the files that describe it to the CLI. */
-export interface SystemLab {
+export interface SystemLab<T extends SystemLabMember = SystemHost> {
   workDir: string;
-  hosts: SystemLabHost[];
+  hosts: SystemLabHost<T>[];
   clientKey: SshKeyPair;
   knownHostsPath: string;
   inventoryPath: string;
@@ -98,7 +110,7 @@ export interface SystemLab {
 }
 
 /** The inventory (DESIGN §8) that audits the lab fleet as root with the run's client key. */
-export function inventoryYaml(hosts: readonly SystemLabHost[], clientKey: SshKeyPair, knownHostsPath: string): string {
+export function inventoryYaml(hosts: readonly SystemLabHost<SystemLabMember>[], clientKey: SshKeyPair, knownHostsPath: string): string {
   return stringify({
     defaults: {
       user: 'root',
@@ -118,16 +130,37 @@ export function inventoryYaml(hosts: readonly SystemLabHost[], clientKey: SshKey
   });
 }
 
+/** Options of {@link startSystemLab}. */
+export interface SystemLabOptions {
+  /**
+   * First three octets of the management /24 (see FabricOptions.subnet); each system test file needs
+   * its own, as its fabric bridge lives in the shared root namespace.
+   * @default '198.18.0'
+   */
+  subnet?: string;
+  /**
+   * How many hosts are built and started at once. Hosts share nothing but the fabric bridge, so
+   * building them in parallel is safe; the default keeps the order of a sequential build.
+   * @default 1
+   */
+  parallelism?: number;
+}
+
 /**
  * Bring the fleet up, after clearing leftovers with the same prefix. On failure everything built so far
- * is removed again before the error is rethrown.
+ * is removed again before the error is rethrown. `hosts` keeps the order of `fleet`.
  */
-export async function startSystemLab(fleet: readonly SystemHost[], prefix: string): Promise<SystemLab> {
+export async function startSystemLab<T extends SystemLabMember = SystemHost>(
+  fleet: readonly T[],
+  prefix: string,
+  options: SystemLabOptions = {},
+): Promise<SystemLab<T>> {
   await removeLeftovers(prefix);
   // The path becomes part of test:/// URIs: mkdtemp's suffix is plain alphanumerics.
   const workDir = await mkdtemp(join(tmpdir(), prefix));
-  const hosts: SystemLabHost[] = [];
+  const started: (SystemLabHost<T> | undefined)[] = [];
   const labHosts: LabHost[] = [];
+  const sshds: RunningSshd[] = [];
   let fabric: Fabric | null = null;
   let destroyed = false;
 
@@ -138,7 +171,7 @@ export async function startSystemLab(fleet: readonly SystemHost[], prefix: strin
     const attempt = async (step: () => Promise<unknown>) => {
       await step().catch((error: unknown) => failures.push(error));
     };
-    for (const { sshd } of hosts) await attempt(() => sshd.stop());
+    for (const sshd of sshds) await attempt(() => sshd.stop());
     for (const host of labHosts) await attempt(() => host.destroy());
     if (fabric) await attempt(() => fabric!.destroy());
     await attempt(() => rm(workDir, { recursive: true, force: true }));
@@ -146,12 +179,18 @@ export async function startSystemLab(fleet: readonly SystemHost[], prefix: strin
   };
 
   try {
-    fabric = await createFabric({ prefix });
+    fabric = await createFabric({ prefix, ...(options.subnet ? { subnet: options.subnet } : {}) });
     const clientKey = await generateKeyPair(workDir, 'client_ed25519', 'kvm-netaudit system tier');
-    for (const expected of fleet) {
-      const host = await createLabHost(expected.spec, { prefix, workDir: join(workDir, 'hosts') });
+    const limit = pLimit(Math.max(1, options.parallelism ?? 1));
+    const bringUp = async (expected: T, index: number) => {
+      const virshCallLog = expected.logVirshCalls ? join(workDir, `virsh-calls.${expected.spec.name}.log`) : null;
+      const host = await createLabHost(expected.spec, {
+        prefix,
+        workDir: join(workDir, 'hosts'),
+        ...(virshCallLog ? { virshCallLog } : {}),
+      });
       labHosts.push(host);
-      const { address } = await fabric.attach(host.netns, expected.hostNumber);
+      const { address } = await fabric!.attach(host.netns, expected.hostNumber);
       const sshd = await startSshd({
         netns: host.netns,
         launch: host.launchArgv,
@@ -159,8 +198,14 @@ export async function startSystemLab(fleet: readonly SystemHost[], prefix: strin
         workDir: join(workDir, 'sshd', expected.spec.name),
         authorizedKeys: [clientKey.publicKey],
       });
-      hosts.push({ expected, host, address, sshd });
-    }
+      sshds.push(sshd);
+      started[index] = { expected, host, address, sshd, virshCallLog };
+    };
+    // allSettled, not all: a failed host must not leave the others half-built and untracked.
+    const outcomes = await Promise.allSettled(fleet.map((expected, index) => limit(() => bringUp(expected, index))));
+    const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failure) throw failure.reason;
+    const hosts = started.filter((h): h is SystemLabHost<T> => h !== undefined);
     const knownHostsPath = join(workDir, 'known_hosts');
     await writeKnownHosts(
       knownHostsPath,
