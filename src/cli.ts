@@ -4,7 +4,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Connector, FleetReport, HostConfig, RawCapture } from './model.js';
+import type { Connector, FleetReport, HostConfig, RawCapture, Severity } from './model.js';
 import { parseCommandLine, USAGE, UsageError, type AuditOptions, type Command } from './cliArgs.js';
 import { InventoryError, loadInventory, selectHosts } from './inventory/index.js';
 import { runFleet } from './runner/runFleet.js';
@@ -18,6 +18,10 @@ import { startLiveView } from './ui/liveView.js';
 import { createLineLog } from './ui/lineLog.js';
 import { startDemoFleet } from './demo/fleet.js';
 import { toolVersion } from './version.js';
+import { evaluatePolicy, failuresAtLeast, loadPolicy, PolicyError, type Policy, type PolicyEvaluation } from './policy/index.js';
+import { diffReports, readReport, renderDiffJson, renderDiffMarkdown, ReportReadError } from './diff/index.js';
+import { renderMarkdown } from './report/markdown.js';
+import { renderJunit } from './report/junit.js';
 
 export const EXIT = { ok: 0, findings: 1, hostsFailed: 2, usage: 64, internal: 70 } as const;
 
@@ -42,6 +46,8 @@ export async function main(argv: string[]): Promise<number> {
         return await auditInventory(command.options);
       case 'demo':
         return await auditDemo(command.options, command.hosts);
+      case 'diff':
+        return await diffCommand(command.oldReport, command.newReport, command.json);
     }
   } catch (err) {
     return usageFailure(err);
@@ -49,7 +55,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function usageFailure(err: unknown): number {
-  if (err instanceof UsageError || err instanceof InventoryError) {
+  if (err instanceof UsageError || err instanceof InventoryError || err instanceof PolicyError || err instanceof ReportReadError) {
     process.stderr.write(`kvm-netaudit: ${err.message}\n`);
     if (err instanceof UsageError) process.stderr.write('Try kvm-netaudit --help\n');
     return EXIT.usage;
@@ -74,15 +80,11 @@ async function showProbe(inventoryFile: string | null, hostName: string | null):
 }
 
 async function auditInventory(options: AuditOptions): Promise<number> {
-  let hosts: HostConfig[];
-  let label: string;
-  if (options.inventory !== null) {
-    const inventory = loadInventory(options.inventory);
-    hosts = selectHosts(inventory.hosts, options.limit);
-    label = options.inventory;
-  } else {
-    throw new UsageError('--replay needs --inventory too (the hosts to replay)');
-  }
+  if (options.inventory === null) throw new UsageError('--replay needs --inventory too (the hosts to replay)');
+  const inventory = loadInventory(options.inventory);
+  const hosts = selectHosts(inventory.hosts, options.limit);
+  const label = options.inventory;
+  const compliance = await prepareCompliance(options, inventory.hosts);
   const connector = options.replay
     ? createReplayConnector(options.replay)
     : createSshConnector({
@@ -91,27 +93,52 @@ async function auditInventory(options: AuditOptions): Promise<number> {
         connectTimeoutMs: options.connectTimeoutMs,
         warn: (message) => console.error(`kvm-netaudit: warning: ${message}`), // console: Ink prints it above the live table
       });
-  return audit(hosts, label, connector, options);
+  return audit(hosts, label, connector, options, compliance);
 }
 
 async function auditDemo(options: AuditOptions, hostCount: number): Promise<number> {
   const fleet = await startDemoFleet({ hosts: hostCount });
   try {
     const hosts = selectHosts(fleet.hosts, options.limit);
+    const compliance = await prepareCompliance(options, fleet.hosts);
     const connector = createSshConnector({
       hostKeyPolicy: 'strict',
       knownHostsOverride: fleet.knownHostsFile,
       connectTimeoutMs: options.connectTimeoutMs,
       warn: (message) => console.error(`kvm-netaudit: warning: ${message}`), // console: Ink prints it above the live table
     });
-    return await audit(hosts, '(embedded demo fleet)', connector, options);
+    return await audit(hosts, '(embedded demo fleet)', connector, options, compliance);
   } finally {
     await fleet.close();
   }
 }
 
+/** What the run checks besides the audit itself: a policy, and a previous report to compare with. */
+interface Compliance {
+  policy: Policy | null;
+  baseline: FleetReport | null;
+  now: Date;
+}
+
+/** Load the policy and the baseline report before any connection, so a bad file costs nothing (exit 64). */
+async function prepareCompliance(options: AuditOptions, inventoryHosts: readonly HostConfig[]): Promise<Compliance> {
+  const knownGroups = [...new Set(inventoryHosts.flatMap((h) => h.groups))];
+  return {
+    policy: options.policies.length > 0 ? loadPolicy(options.policies, { knownGroups }) : null,
+    baseline: options.baseline !== null ? await readReport(options.baseline) : null,
+    now: new Date(),
+  };
+}
+
 /** Run the audit with the chosen connector and renderer; write the reports; decide the exit code. */
-async function audit(hosts: HostConfig[], label: string, connector: Connector, options: AuditOptions): Promise<number> {
+async function audit(
+  hosts: HostConfig[],
+  label: string,
+  connector: Connector,
+  options: AuditOptions,
+  compliance: Compliance,
+): Promise<number> {
+  const { policy, now } = compliance;
   const hub = createEventHub();
   const stop = new AbortController();
   const logStream = options.json === '-' ? process.stderr : process.stdout;
@@ -133,6 +160,7 @@ async function audit(hosts: HostConfig[], label: string, connector: Connector, o
       signal: stop.signal,
       onEvent: hub.emit,
       onCapture: saver?.save,
+      evaluate: policy ? (host) => evaluatePolicy(policy, [host], { now }).findings.get(host.name) ?? [] : undefined,
     });
     await saver?.flush();
     report = buildFleetReport({
@@ -150,7 +178,16 @@ async function audit(hosts: HostConfig[], label: string, connector: Connector, o
   }
   hub.emit({ type: 'run-finished', at: Date.now(), report });
 
-  const written = await writeReports(report, { outDir: options.out ?? undefined, formats: options.formats });
+  const evaluation = policy ? evaluatePolicy(policy, report.hosts, { now }) : null;
+  const drift = compliance.baseline ? diffReports(compliance.baseline, report) : null;
+  const written = await writeReports(report, {
+    outDir: options.out ?? undefined,
+    formats: options.formats,
+    renderers: {
+      md: (r) => renderMarkdown(r, { compliance: evaluation && policy ? { evaluation, sources: policy.sources } : null, drift }),
+      junit: (r) => renderJunit(r, evaluation),
+    },
+  });
   if (options.json !== null) await writeJsonTo(options.json, report, process.stdout);
   const paths = written.files.map((f) => path.relative(process.cwd(), f) || f);
   if (view) {
@@ -159,12 +196,21 @@ async function audit(hosts: HostConfig[], label: string, connector: Connector, o
   } else {
     logStream.write(`reports: ${paths.join(', ')}\n`);
   }
-  return exitCodeOf(report);
+  return exitCodeOf(report, evaluation, options.failOn);
 }
 
-/** DESIGN §7: 2 when any host could not be audited (wins over 1), else 0. */
-export function exitCodeOf(report: FleetReport): number {
-  return report.hosts.some((h) => h.status === 'failed') ? EXIT.hostsFailed : EXIT.ok;
+/** DESIGN §7: 2 when any host could not be audited (wins over 1); 1 for failing findings at or above --fail-on. */
+export function exitCodeOf(report: FleetReport, evaluation: PolicyEvaluation | null, failOn: Severity | null): number {
+  if (report.hosts.some((h) => h.status === 'failed')) return EXIT.hostsFailed;
+  if (evaluation && failOn && failuresAtLeast(evaluation, failOn).length > 0) return EXIT.findings;
+  return EXIT.ok;
+}
+
+/** `kvm-netaudit diff OLD NEW`: what changed, as Markdown (or JSON) on stdout. */
+async function diffCommand(oldFile: string, newFile: string, json: boolean): Promise<number> {
+  const diff = diffReports(await readReport(oldFile), await readReport(newFile));
+  process.stdout.write(json ? renderDiffJson(diff) : renderDiffMarkdown(diff));
+  return EXIT.ok;
 }
 
 /** First Ctrl-C: stop new connections, close open ones, still write the report. Second: leave now. */

@@ -2,7 +2,7 @@
  * Command-line parsing (DESIGN §7), pure: argv in, a typed command or a usage error out.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { HostKeyPolicy } from './model.js';
+import type { HostKeyPolicy, Severity } from './model.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from './runner/runFleet.js';
 
 /** ssh2's readyTimeout: a host that accepts TCP but never finishes the handshake fails fast. */
@@ -12,7 +12,9 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export type ReportFormat = 'json' | 'md';
+export type ReportFormat = 'json' | 'md' | 'junit';
+
+const SEVERITY_NAMES: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
 
 export interface AuditOptions {
   inventory: string | null;
@@ -29,6 +31,12 @@ export interface AuditOptions {
   hostKeyPolicy: HostKeyPolicy;
   saveCaptures: string | null;
   replay: string | null;
+  /** Policy files and/or `builtin:baseline`. */
+  policies: string[];
+  /** Exit 1 when a failing finding has this severity or a higher one. */
+  failOn: Severity | null;
+  /** A previous report.json: the reports get a drift section. */
+  baseline: string | null;
 }
 
 export type Command =
@@ -36,7 +44,8 @@ export type Command =
   | { name: 'version' }
   | { name: 'audit'; options: AuditOptions }
   | { name: 'demo'; options: AuditOptions; hosts: number }
-  | { name: 'show-probe'; inventory: string | null; host: string | null };
+  | { name: 'show-probe'; inventory: string | null; host: string | null }
+  | { name: 'diff'; oldReport: string; newReport: string; json: boolean };
 
 export const USAGE = `kvm-netaudit: which networking mode every libvirt network and VM NIC uses, fleet-wide, over SSH
 
@@ -45,6 +54,7 @@ Usage:
   kvm-netaudit demo [--hosts N] [options]            audit the embedded demo fleet (local SSH servers)
   kvm-netaudit show-probe [-i inventory.yaml --host NAME]
                                                      print the exact read-only script run on a host
+  kvm-netaudit diff OLD.json NEW.json [--json]       what changed between two reports (Markdown or JSON)
   kvm-netaudit --help | --version
 
 Audit options:
@@ -56,7 +66,7 @@ Audit options:
       --connect-timeout SECONDS   TCP connect, SSH handshake and login (default ${DEFAULT_CONNECT_TIMEOUT_MS / 1000})
       --max-output MIB        cut off a host's output beyond this (default ${DEFAULT_MAX_BYTES / 1024 / 1024})
   -o, --out DIR               write reports to DIR (default reports/YYYYMMDD-HHMMSS/)
-      --format LIST           report files to write: json,md (default both)
+      --format LIST           report files to write: json,md,junit (default json,md)
       --json FILE|-           also write report.json to FILE, or to stdout with -
       --no-tui                plain line log instead of the live table (also when not a TTY or CI is set)
       --known-hosts FILE      known_hosts file for every host (default: each host's knownHostsFile)
@@ -64,7 +74,13 @@ Audit options:
       --save-captures DIR     save each host's raw probe output as DIR/HOST.json
       --replay DIR            audit saved captures instead of connecting
 
-Exit codes: 0 every host audited; 2 one or more hosts could not be audited; 64 bad invocation or inventory.
+Compliance options (docs/policy.md):
+      --policy FILE           check a policy (repeatable); builtin:baseline is the built-in baseline
+      --fail-on SEVERITY      exit 1 when a finding at or above info|low|medium|high|critical fails
+      --baseline OLD.json     add a drift section: what changed since that report
+
+Exit codes: 0 every host audited (and no failing finding at or above --fail-on); 1 findings at or above
+--fail-on; 2 one or more hosts could not be audited (wins over 1); 64 bad invocation, inventory or policy.
 `;
 
 const AUDIT_FLAGS = {
@@ -82,6 +98,9 @@ const AUDIT_FLAGS = {
   'host-key-policy': { type: 'string' },
   'save-captures': { type: 'string' },
   replay: { type: 'string' },
+  policy: { type: 'string', multiple: true },
+  'fail-on': { type: 'string' },
+  baseline: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -93,6 +112,7 @@ const AUDIT_FLAGS = {
 export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv, stdoutIsTty: boolean): Command {
   const [first, ...rest] = argv;
   if (first === 'show-probe') return parseShowProbe(rest);
+  if (first === 'diff') return parseDiff(rest);
   if (first === 'demo') {
     const { values, options } = parseAuditLike(rest, { hosts: { type: 'string' } }, env, stdoutIsTty);
     if (values.help) return { name: 'help' };
@@ -107,6 +127,13 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv, stdoutI
     throw new UsageError('missing --inventory FILE (try: kvm-netaudit demo, or --help)');
   }
   return { name: 'audit', options };
+}
+
+function parseDiff(args: string[]): Command {
+  const { values, positionals } = parseOrUsage(args, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, true);
+  if (values.help) return { name: 'help' };
+  if (positionals.length !== 2) throw new UsageError('diff needs two reports: kvm-netaudit diff OLD.json NEW.json [--json]');
+  return { name: 'diff', oldReport: positionals[0]!, newReport: positionals[1]!, json: Boolean(values.json) };
 }
 
 function parseShowProbe(args: string[]): Command {
@@ -136,7 +163,14 @@ function parseAuditLike(
     throw new UsageError(`--host-key-policy: expected strict, accept-new or off, got "${policy}"`);
   }
   const formats = (str('format') ?? 'json,md').split(',').map((f) => f.trim()).filter(Boolean);
-  for (const f of formats) if (f !== 'json' && f !== 'md') throw new UsageError(`--format: unknown format "${f}" (json, md)`);
+  for (const f of formats) if (f !== 'json' && f !== 'md' && f !== 'junit') throw new UsageError(`--format: unknown format "${f}" (json, md, junit)`);
+  const failOn = str('fail-on');
+  if (failOn !== null && !SEVERITY_NAMES.includes(failOn as Severity)) {
+    throw new UsageError(`--fail-on: expected one of ${SEVERITY_NAMES.join(', ')}, got "${failOn}"`);
+  }
+  const policies = ((v.policy as string[] | undefined) ?? []).map((p) => p.trim()).filter(Boolean);
+  if (failOn !== null && policies.length === 0) throw new UsageError('--fail-on needs --policy (which rules should fail the run?)');
+  if (formats.includes('junit') && policies.length === 0) throw new UsageError('--format junit needs --policy (its test cases are the rules)');
   const limit = ((v.limit as string[] | undefined) ?? []).flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
   const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
   const options: AuditOptions = {
@@ -155,13 +189,16 @@ function parseAuditLike(
     hostKeyPolicy: policy as HostKeyPolicy,
     saveCaptures: str('save-captures'),
     replay: str('replay'),
+    policies,
+    failOn: failOn as Severity | null,
+    baseline: str('baseline'),
   };
   return { values: v, options };
 }
 
-function parseOrUsage(args: string[], options: NonNullable<ParseArgsConfig['options']>) {
+function parseOrUsage(args: string[], options: NonNullable<ParseArgsConfig['options']>, allowPositionals = false) {
   try {
-    return parseArgs({ args, options, allowPositionals: false, strict: true });
+    return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (err) {
     throw new UsageError((err as Error).message.replace(/\. To specify a positional.*$/s, ''));
   }

@@ -403,6 +403,11 @@ export interface InterfaceAudit {
   vlanTags: number[];
   /** `<virtualport type>` in effect: the NIC's own, else its portgroup's, else its network's. */
   virtualport: string | null;
+  /**
+   * The host link a macvtap NIC sits on: a direct NIC's `<source dev>`, or for a NIC on a macvtap network the
+   * lower device of its macvtap link when the host shows it; null otherwise.
+   */
+  device: string | null;
   /** The chain that shows the mode; its first step names the NIC (`web01/52:54:00:00:02:01`). */
   evidence: string[];
 }
@@ -425,17 +430,40 @@ export interface HostAudit {
   modes: Mode[];
   verdict: string;
   warnings: Warning[];
+  /** Devices carrying the host's default route(s) (policy: no macvtap on them, guests could not reach the host). */
+  defaultRouteDevs: string[];
 }
 
 // ───────────────────────────── reports (DESIGN §6) ─────────────────────────────
 
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
 
+/** The waiver that decided (or, expired, no longer decides) a finding. */
+export interface WaiverRef {
+  rule: string;
+  subject: string;
+  justification: string;
+  /** Last day it holds, `YYYY-MM-DD` (UTC, inclusive). */
+  expires: string;
+  owner: string | null;
+  /** Where it was written: `policy.yaml:12`. */
+  origin: string;
+}
+
+/** A policy rule that a subject fails (or would fail, when a waiver accepts it). */
 export interface Finding {
   rule: string;
   severity: Severity;
   subject: string;
   message: string;
+  /** `waived`: accepted by a waiver, not counted by `--fail-on`. Absent means `fail`. */
+  status?: 'fail' | 'waived';
+  /** The facts that show the failure, as short steps. */
+  evidence?: string[];
+  /** The waiver's justification (waived findings). */
+  justification?: string;
+  /** The waiver that waives it, or the expired one that no longer does. */
+  waiver?: WaiverRef & { expired: boolean };
 }
 
 export type HostStatus = 'ok' | 'partial' | 'failed';
@@ -472,7 +500,10 @@ export interface FleetReport {
     partial: number;
     failed: number;
     modes: Partial<Record<Mode, number>>;
+    /** Failing findings per severity (waived ones are not counted here). */
     findings: Partial<Record<Severity, number>>;
+    /** Findings a waiver accepts. */
+    waived: number;
   };
   hosts: HostReport[];
 }

@@ -74,6 +74,7 @@ export function classifyHost(facts: HostFacts, options: ClassifyOptions): HostAu
       ...nics.flatMap((n) => n.warnings),
       ...linkWarnings,
     ],
+    defaultRouteDevs: [...facts.defaultRouteDevs],
   };
 }
 

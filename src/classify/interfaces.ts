@@ -65,9 +65,18 @@ export function classifyInterface(vm: DomainFacts, nic: InterfaceFacts, position
       portgroup: settings.portgroup,
       vlanTags: settings.vlanTags,
       virtualport: settings.virtualport,
+      device: macvtapDevice(nic, outcome.mode, context),
       evidence,
     },
   };
+}
+
+/** The host link a macvtap NIC sits on: what the kernel shows for its tap if it can, else what the XML says. */
+function macvtapDevice(nic: InterfaceFacts, mode: Mode, context: InterfaceContext): string | null {
+  if (mode !== 'macvtap') return null;
+  const tap = nic.target ? context.topology.linkByName(nic.target) : undefined;
+  if (tap && (tap.kind === 'macvtap' || tap.kind === 'macvlan') && tap.lower) return tap.lower;
+  return nonEmpty(nic.source.dev);
 }
 
 interface SettingsInEffect {

@@ -155,6 +155,7 @@ function toFleetReport(data: ParsedReport): FleetReport {
       failed: count('failed'),
       modes: counts('modes'),
       findings: counts('findings'),
+      waived: count('waived'),
     },
     // Modes and other enums are kept as read (see networkSchema); the cast only names the shape.
     hosts: data.hosts as unknown as FleetReport['hosts'],

@@ -134,6 +134,8 @@ function bridgeOf(nic: InterfaceAudit, network: NetworkAudit | undefined): strin
  */
 function devicesOf(nic: InterfaceAudit, network: NetworkAudit | undefined, facts: HostFactsForPolicy | null): string[] {
   if (nic.mode !== 'macvtap' && nic.mode !== 'hostdev') return [];
+  // The classifier's answer; reports written before `device` existed lack it.
+  if (typeof nic.device === 'string') return [nic.device];
   const tap = nic.target === null ? undefined : facts?.links.find((link) => link.name === nic.target && link.kind === 'macvtap');
   if (tap?.lower) return [tap.lower];
   if (nic.via?.startsWith('dev ')) return [nic.via.slice('dev '.length)];
@@ -154,8 +156,8 @@ function poolOf(network: NetworkAudit, facts: HostFactsForPolicy | null): string
 }
 
 function defaultRouteDevsOf(host: HostReport, facts: HostFactsForPolicy | null): string[] | null {
-  // Read from the report when it carries the field (requested for model.ts), else from the facts.
-  const reported = (host as HostReport & { defaultRouteDevs?: string[] }).defaultRouteDevs;
+  // Reports written before `defaultRouteDevs` existed lack it: then the facts, when the caller has them.
+  const reported = host.defaultRouteDevs as string[] | undefined;
   if (Array.isArray(reported)) return reported;
   return facts ? facts.defaultRouteDevs : null;
 }

@@ -2,7 +2,7 @@
  * The policy's data: rules, conditions, waivers as loaded and merged, and the outcome of evaluating them
  * against a fleet. Pure data; see docs/policy.md for the file format that produces it.
  */
-import type { Finding, Severity } from '../model.js';
+import type { Finding, Severity, WaiverRef } from '../model.js';
 
 /** What a rule looks at: one check per host, network, bridge or VM interface. */
 export const SUBJECT_KINDS = ['host', 'network', 'bridge', 'vm-interface'] as const;
@@ -85,33 +85,10 @@ export interface Policy {
 /** What happened to one rule on one subject. */
 export type CheckStatus = 'pass' | 'fail' | 'waived' | 'skipped';
 
-/** The waiver that decided (or, expired, no longer decides) a finding. */
-export interface WaiverRef {
-  rule: string;
-  subject: string;
-  justification: string;
-  expires: string;
-  owner: string | null;
-  origin: Origin;
-}
-
-/**
- * The optional fields the policy adds to a report Finding (to be folded into model.ts's Finding).
- * A Finding without `status` is a failure.
- */
-export interface FindingExtras {
-  /** `waived`: accepted by a waiver; not counted by `--fail-on`. */
-  status?: 'fail' | 'waived';
-  /** The facts that show the failure, as a chain of short steps. */
-  evidence?: string[];
-  /** The waiver's justification (waived findings). */
-  justification?: string;
-  /** The waiver that waives it, or the expired waiver that no longer does. */
-  waiver?: WaiverRef & { expired: boolean };
-}
+export type { WaiverRef } from '../model.js';
 
 /** A finding produced by the policy: always carries status and evidence. */
-export interface PolicyFinding extends Finding, FindingExtras {
+export interface PolicyFinding extends Finding {
   status: 'fail' | 'waived';
   evidence: string[];
 }

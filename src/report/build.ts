@@ -41,11 +41,15 @@ export function buildFleetReport(input: FleetReportInput): FleetReport {
 function summarize(hosts: readonly HostReport[]): FleetReport['summary'] {
   const modeCounts = new Map<Mode, number>();
   const severityCounts = new Map<Severity, number>();
+  let waived = 0;
   for (const host of hosts) {
     for (const vm of host.vms) {
       for (const nic of vm.interfaces) modeCounts.set(nic.mode, (modeCounts.get(nic.mode) ?? 0) + 1);
     }
-    for (const finding of host.findings) severityCounts.set(finding.severity, (severityCounts.get(finding.severity) ?? 0) + 1);
+    for (const finding of host.findings) {
+      if (finding.status === 'waived') waived++;
+      else severityCounts.set(finding.severity, (severityCounts.get(finding.severity) ?? 0) + 1);
+    }
   }
   return {
     hosts: hosts.length,
@@ -55,6 +59,7 @@ function summarize(hosts: readonly HostReport[]): FleetReport['summary'] {
     // Only modes and severities that occur, in vocabulary order, so the JSON is stable run to run.
     modes: countsInOrder(MODES, modeCounts),
     findings: countsInOrder(SEVERITIES, severityCounts),
+    waived,
   };
 }
 

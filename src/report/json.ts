@@ -1,11 +1,12 @@
 /**
  * report.json (DESIGN §6, schemaVersion 1). Every object is rebuilt key by key, so the file holds
  * exactly the documented keys in the documented order, whatever else a HostReport carries in memory.
- * Keys added since the DESIGN sketch (which allows new keys): `summary.partial`; per network `forwardDev`,
+ * Keys added since the DESIGN sketch (which allows new keys): `summary.partial`, `summary.waived`; per network `forwardDev`,
  * `nat`, `portgroups`, `vlanTags`, `virtualport`, `pool`; per VM `persistent`; per interface `linkState`,
- * `portgroup`, `vlanTags`, `virtualport`.
+ * `portgroup`, `vlanTags`, `virtualport`, `device`; per host `defaultRouteDevs`; per finding, when a policy set them,
+ * `status`, `evidence`, `justification`, `waiver`.
  */
-import type { FleetReport, HostReport, InterfaceAudit, NetworkAudit, VmAudit } from '../model.js';
+import type { Finding, FleetReport, HostReport, InterfaceAudit, NetworkAudit, VmAudit } from '../model.js';
 
 /** Serialise the report: documented keys only, 2-space indent, trailing newline. */
 export function renderJson(report: FleetReport): string {
@@ -33,6 +34,7 @@ export function toJsonReport(report: FleetReport): unknown {
       failed: summary.failed,
       modes: { ...summary.modes },
       findings: { ...summary.findings },
+      waived: summary.waived,
     },
     hosts: report.hosts.map(hostJson),
   };
@@ -58,12 +60,35 @@ function hostJson(host: HostReport): unknown {
     modes: [...host.modes],
     verdict: host.verdict,
     warnings: host.warnings.map((warning) => ({ kind: warning.kind, subject: warning.subject, message: warning.message })),
-    findings: host.findings.map((finding) => ({
-      rule: finding.rule,
-      severity: finding.severity,
-      subject: finding.subject,
-      message: finding.message,
-    })),
+    defaultRouteDevs: [...host.defaultRouteDevs],
+    findings: host.findings.map(findingJson),
+  };
+}
+
+/** Policy extras (status, evidence, waiver) are written only when the policy set them. */
+function findingJson(finding: Finding): unknown {
+  const waiver = finding.waiver;
+  return {
+    rule: finding.rule,
+    severity: finding.severity,
+    subject: finding.subject,
+    message: finding.message,
+    ...(finding.status !== undefined ? { status: finding.status } : {}),
+    ...(finding.evidence !== undefined ? { evidence: [...finding.evidence] } : {}),
+    ...(finding.justification !== undefined ? { justification: finding.justification } : {}),
+    ...(waiver !== undefined
+      ? {
+          waiver: {
+            rule: waiver.rule,
+            subject: waiver.subject,
+            justification: waiver.justification,
+            expires: waiver.expires,
+            owner: waiver.owner,
+            origin: waiver.origin,
+            expired: waiver.expired,
+          },
+        }
+      : {}),
   };
 }
 
@@ -117,6 +142,7 @@ function interfaceJson(nic: InterfaceAudit): unknown {
     portgroup: nic.portgroup,
     vlanTags: [...nic.vlanTags],
     virtualport: nic.virtualport,
+    device: nic.device,
     evidence: [...nic.evidence],
   };
 }

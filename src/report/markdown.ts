@@ -7,30 +7,51 @@
  */
 import type { FleetReport, HostReport, HostStatus, Mode, NetworkAudit, Severity, VmAudit, Warning } from '../model.js';
 import { SEVERITIES } from './build.js';
-import { escapeMarkdownInline, type EscapeOptions } from './markdown-escape.js';
+import { chain, collapse, esc, listOrNone, NONE, orNone, plural, table } from './markdown-blocks.js';
+import type { PolicyEvaluation } from '../policy/index.js';
+import { renderDiffMarkdown, type ReportDiff } from '../diff/index.js';
+import { renderComplianceMarkdown } from './compliance.js';
+import { renderFleetMermaid, renderHostMermaid } from './mermaid.js';
 import { groupNicsByPath, type NicPath } from './paths.js';
 
 /** Cells longer than this in the fleet table are cut; the host's section has the full text. */
 const MAX_TABLE_ERROR_LENGTH = 160;
-const NONE = '—';
 /** A 300-VM host must stay readable: lists in prose and table cells name this many, then count the rest. */
 const MAX_NAMED_NICS = 8;
 const MAX_PATHS = 20;
 const MAX_BRIDGE_PORTS = 12;
 const MAX_WARNINGS_PER_KIND = 20;
 
+/** What report.md shows besides the report itself. */
+export interface MarkdownOptions {
+  /** The policy's outcome: a compliance section (rules × hosts, failures with evidence, waivers). */
+  compliance?: { evaluation: PolicyEvaluation; sources: readonly string[] } | null;
+  /** Changes since a previous report (`--baseline`): a drift section. */
+  drift?: ReportDiff | null;
+  /** Mermaid pictures: the fleet by mode mix, and each host's topology. @default true */
+  diagrams?: boolean;
+}
+
 /** Render the whole report as GitHub-flavoured Markdown, ending with a newline. */
-export function renderMarkdown(report: FleetReport): string {
+export function renderMarkdown(report: FleetReport, options: MarkdownOptions = {}): string {
+  const diagrams = options.diagrams ?? true;
   const blocks = [
     '# kvm-netaudit report',
     ...runBlocks(report),
     '## Summary',
     ...summaryBlocks(report),
+    ...(diagrams && report.hosts.length > 0 ? ['Hosts by mode mix:', mermaidBlock(renderFleetMermaid(report))] : []),
+    ...(options.compliance ? renderComplianceMarkdown(options.compliance.evaluation, report.hosts.map((h) => h.name), options.compliance.sources) : []),
+    ...(options.drift ? [renderDiffMarkdown(options.drift, { headingLevel: 2 }).trimEnd()] : []),
     '## Hosts',
     report.hosts.length > 0 ? hostsTable(report.hosts) : '_No hosts were audited._',
-    ...report.hosts.flatMap(hostSection),
+    ...report.hosts.flatMap((host) => hostSection(host, diagrams)),
   ];
   return `${blocks.join('\n\n')}\n`;
+}
+
+function mermaidBlock(diagram: string): string {
+  return `\`\`\`mermaid\n${diagram.trimEnd()}\n\`\`\``;
 }
 
 function runBlocks(report: FleetReport): string[] {
@@ -94,7 +115,7 @@ function hostsTable(hosts: readonly HostReport[]): string {
   );
 }
 
-function hostSection(host: HostReport): string[] {
+function hostSection(host: HostReport, diagrams: boolean): string[] {
   const facts = [
     `- **Status:** ${statusLabel(host.status)}`,
     `- **Address:** ${esc(host.address)}`,
@@ -107,6 +128,7 @@ function hostSection(host: HostReport): string[] {
   const blocks = [`## Host ${esc(host.name)}`, facts.join('\n')];
   if (host.status !== 'failed' || host.networks.length + host.bridges.length + host.vms.length > 0) {
     if (host.vms.length > 0) blocks.push('### How the VMs connect', connectionList(host));
+    if (diagrams && host.vms.length + host.networks.length > 0) blocks.push('### Topology', mermaidBlock(renderHostMermaid(host)));
     blocks.push('### Networks', networksTable(host), '### Bridges', bridgesTable(host), '### VM interfaces', interfacesTable(host));
     const evidence = evidenceList(host);
     if (evidence) blocks.push('### Evidence', evidence);
@@ -284,53 +306,30 @@ function evidenceList(host: HostReport): string | null {
 function findingsTable(host: HostReport): string {
   if (host.findings.length === 0) return '_None._';
   return table(
-    ['Severity', 'Rule', 'Subject', 'Message'],
-    host.findings.map((finding) => [esc(finding.severity), esc(finding.rule), esc(finding.subject), esc(finding.message, { newlines: 'br' })]),
+    ['Severity', 'Rule', 'Subject', 'Message', 'Status'],
+    host.findings.map((finding) => [
+      esc(finding.severity),
+      esc(finding.rule),
+      esc(finding.subject),
+      esc(finding.message, { newlines: 'br' }),
+      finding.status === 'waived' ? `waived: ${esc(finding.justification ?? '')}` : 'fail',
+    ]),
   );
 }
 
 // ───────────────────────────── helpers ─────────────────────────────
 
-type Align = 'left' | 'right';
 
-/** A GFM table from cells that are already escaped. */
-function table(headers: readonly string[], rows: readonly (readonly string[])[], align: readonly Align[] = []): string {
-  const line = (cells: readonly string[]): string => `| ${cells.map((cell) => (cell === '' ? NONE : cell)).join(' | ')} |`;
-  const rule = `|${headers.map((_, index) => (align[index] === 'right' ? '---:' : '---')).join('|')}|`;
-  return [line(headers), rule, ...rows.map(line)].join('\n');
-}
 
-function esc(text: string, options?: EscapeOptions): string {
-  return escapeMarkdownInline(text, options);
-}
 
-function orNone(text: string | null): string {
-  return text === null || text === '' ? NONE : esc(text);
-}
 
-function listOrNone(items: readonly string[]): string {
-  return items.length > 0 ? items.map((item) => esc(item)).join(', ') : NONE;
-}
 
-/** Steps joined by arrows; the conclusion (`⇒ mode`) follows its last step after a space. */
-function chain(steps: readonly string[]): string {
-  if (steps.length === 0) return NONE;
-  return steps.map((step, index) => (index === 0 ? '' : step.startsWith('⇒') ? ' ' : ' → ') + esc(step)).join('');
-}
 
-/** Already escaped items, the first `max` named and the rest counted: `a, b and 280 more`. */
-function collapse(items: readonly string[], max: number): string {
-  if (items.length <= max) return items.join(', ');
-  return `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
-}
 
 function tagsOrNone(tags: readonly number[]): string {
   return tags.length > 0 ? tags.join(', ') : NONE;
 }
 
-function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
-  return count === 1 ? singular : pluralForm;
-}
 
 function yesNo(value: boolean | null): string {
   return value === null ? NONE : value ? 'yes' : 'no';

@@ -9,7 +9,7 @@ import type { FleetReport } from '../model.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
 
-export type ReportFormat = 'json' | 'md';
+export type ReportFormat = 'json' | 'md' | 'junit';
 
 /** Where and what to write. */
 export interface WriteReportsOptions {
@@ -18,12 +18,20 @@ export interface WriteReportsOptions {
   /** Parent of the timestamped directory used when `outDir` is not given. @default 'reports' */
   baseDir?: string;
   formats: readonly ReportFormat[];
+  /**
+   * Renderers that need more than the report (report.md with compliance and drift, junit.xml with the policy's
+   * checks); JSON and plain Markdown have defaults. A format without a renderer is an error.
+   */
+  renderers?: Partial<Record<ReportFormat, (report: FleetReport) => string>>;
   /** The time that names the directory (local time). @default new Date() */
   now?: Date;
 }
 
-const FILE_NAMES: Record<ReportFormat, string> = { json: 'report.json', md: 'report.md' };
-const RENDERERS: Record<ReportFormat, (report: FleetReport) => string> = { json: renderJson, md: renderMarkdown };
+const FILE_NAMES: Record<ReportFormat, string> = { json: 'report.json', md: 'report.md', junit: 'junit.xml' };
+const DEFAULT_RENDERERS: Partial<Record<ReportFormat, (report: FleetReport) => string>> = {
+  json: renderJson,
+  md: (report) => renderMarkdown(report),
+};
 
 /** Directory name suffixes tried before giving up (`-2` … `-999`). */
 const MAX_SUFFIX = 999;
@@ -43,8 +51,10 @@ export async function writeReports(report: FleetReport, options: WriteReportsOpt
   }
   const files: string[] = [];
   for (const format of new Set(options.formats)) {
+    const render = options.renderers?.[format] ?? DEFAULT_RENDERERS[format];
+    if (!render) throw new Error(`no renderer for the ${format} report`);
     const file = join(dir, FILE_NAMES[format]);
-    await writeFileAtomic(file, RENDERERS[format](report));
+    await writeFileAtomic(file, render(report));
     files.push(file);
   }
   return { dir, files };

@@ -97,6 +97,7 @@ export function emptyHostReport(host: HostConfig): HostReport {
     modes: [],
     verdict: '',
     warnings: [],
+    defaultRouteDevs: [],
     findings: [],
   };
 }

@@ -4,7 +4,7 @@
  * Every host of the input appears exactly once in the result, in inventory order.
  */
 import pLimit from 'p-limit';
-import type { Connector, HostConfig, HostReport, RawCapture, RunEvent } from '../model.js';
+import type { Connector, Finding, HostConfig, HostReport, RawCapture, RunEvent } from '../model.js';
 import { auditHost, emptyHostReport } from './hostAudit.js';
 
 export interface RunFleetOptions {
@@ -19,6 +19,8 @@ export interface RunFleetOptions {
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
   onCapture?: (host: HostConfig, capture: RawCapture) => void;
+  /** The policy's findings for a finished host (pure); they travel with its `host-done` event. */
+  evaluate?: (report: HostReport) => Finding[];
 }
 
 export interface FleetOutcome {
@@ -52,6 +54,7 @@ export async function runFleet(hosts: readonly HostConfig[], options: RunFleetOp
     hosts.map((host) =>
       limit(async () => {
         const report = stop.aborted ? notAudited(host) : await auditOne(host, options, stop, emit);
+        if (options.evaluate) report.findings = options.evaluate(report);
         emit({ type: 'host-done', at: Date.now(), host: host.name, report });
         return report;
       }),

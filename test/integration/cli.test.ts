@@ -2,7 +2,7 @@
  * The built CLI as an operator runs it: exit codes (DESIGN §7), the demo fleet end to end, reports on disk,
  * saved captures replayed, bad inventories, and Ctrl-C.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -108,5 +108,57 @@ describe('kvm-netaudit CLI', () => {
     expect(report.hosts).toHaveLength(60);
     expect(report.hosts.filter((h) => h.status === 'ok').length).toBeGreaterThan(0);
     expect(report.hosts.some((h) => h.error?.kind === 'cancelled')).toBe(true);
+  });
+
+  describe('compliance', () => {
+    const policy = path.join(REPO_ROOT, 'policy.example.yaml');
+
+    it('exits 1 only when a failing finding reaches --fail-on', async () => {
+      // hv-nat-01 has one low finding (3 NAT guests, at most 2 allowed) and nothing above it
+      const low = await runCli(['demo', '--limit', 'hv-nat-01', '--no-tui', '--policy', policy, '--fail-on', 'low', '--out', path.join(dir, 'fail-low')]);
+      const medium = await runCli(['demo', '--limit', 'hv-nat-01', '--no-tui', '--policy', policy, '--fail-on', 'medium', '--out', path.join(dir, 'fail-medium')]);
+      expect([low.code, medium.code]).toEqual([1, 0]);
+      const report = JSON.parse(await readFile(path.join(dir, 'fail-low', 'report.json'), 'utf8')) as FleetReport;
+      expect(report.summary.findings).toEqual({ low: 1 });
+      expect(report.hosts[0]!.findings).toMatchObject([{ rule: 'nat-guests-per-host', severity: 'low', status: 'fail' }]);
+    });
+
+    it('writes waived findings with their justification, a compliance section and a JUnit file that passes the schema', async () => {
+      const out = path.join(dir, 'compliance');
+      // hv-prod-02's template VM is behind NAT with a waiver; hv-route-08 has an open DMZ network (high)
+      const result = await runCli(['demo', '--limit', 'hv-prod-02,hv-route-08', '--no-tui', '--policy', policy, '--fail-on', 'high', '--format', 'json,md,junit', '--out', out]);
+      expect(result.code).toBe(1);
+      const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as FleetReport;
+      const waived = report.hosts.flatMap((h) => h.findings).filter((f) => f.status === 'waived');
+      expect(waived.length).toBeGreaterThan(0);
+      expect(waived.every((f) => typeof f.justification === 'string' && f.justification.length > 0)).toBe(true);
+      expect(report.summary.waived).toBe(waived.length);
+      const md = await readFile(path.join(out, 'report.md'), 'utf8');
+      expect(md).toContain('## Compliance');
+      expect(md).toMatch(/`dmz-no-open-networks`.*\| high \|/);
+      const lint = spawnSync('xmllint', ['--noout', '--schema', path.join(REPO_ROOT, 'test', 'fixtures', 'junit.xsd'), path.join(out, 'junit.xml')], { encoding: 'utf8' });
+      expect(lint.status, lint.stderr).toBe(0);
+    });
+
+    it('refuses a bad policy before connecting, naming file and line', async () => {
+      const bad = path.join(dir, 'bad-policy.yaml');
+      await writeFile(bad, 'version: 1\nrules:\n  - id: x\n    severity: urgent\n    subject: host\n    expect: {}\n');
+      const result = await runCli(['demo', '--no-tui', '--policy', bad]);
+      expect(result.code).toBe(64);
+      expect(result.stderr).toContain(`${bad}:4`);
+    });
+
+    it('diffs two reports, and adds a drift section with --baseline', async () => {
+      const before = path.join(dir, 'before');
+      const after = path.join(dir, 'after');
+      await runCli(['demo', '--limit', 'hv-nat-01,hv-prod-02', '--no-tui', '--out', before]);
+      await runCli(['demo', '--limit', 'hv-nat-01,hv-route-08', '--no-tui', '--out', after, '--baseline', path.join(before, 'report.json')]);
+      const diff = await runCli(['diff', path.join(before, 'report.json'), path.join(after, 'report.json'), '--json']);
+      expect(diff.code).toBe(0);
+      const parsed = JSON.parse(diff.stdout) as { hosts: { added: { host: string }[]; removed: { host: string }[] } };
+      expect(parsed.hosts.added.map((h) => h.host)).toEqual(['hv-route-08']);
+      expect(parsed.hosts.removed.map((h) => h.host)).toEqual(['hv-prod-02']);
+      expect(await readFile(path.join(after, 'report.md'), 'utf8')).toContain('## Drift since the previous audit');
+    });
   });
 });

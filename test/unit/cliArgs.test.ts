@@ -27,6 +27,9 @@ describe('parseCommandLine', () => {
         hostKeyPolicy: 'strict',
         saveCaptures: null,
         replay: null,
+        policies: [],
+        failOn: null,
+        baseline: null,
       },
     });
     expect(tty(['audit', '-i', 'inv.yaml'])).toEqual(tty(['-i', 'inv.yaml']));
@@ -64,9 +67,19 @@ describe('parseCommandLine', () => {
     [['-i', 'x', 'extra'], /extra/],
     [[], /missing --inventory/],
     [['show-probe', '--host', 'hv01'], /--host needs --inventory/],
+    [['-i', 'x', '--policy', 'p.yaml', '--fail-on', 'severe'], /--fail-on: expected one of info, low, medium, high, critical/],
+    [['-i', 'x', '--fail-on', 'high'], /--fail-on needs --policy/],
+    [['-i', 'x', '--format', 'junit'], /--format junit needs --policy/],
+    [['diff', 'old.json'], /diff needs two reports/],
   ])('rejects %j with a usage error', (argv, message) => {
     expect(() => tty(argv as string[])).toThrow(UsageError);
     expect(() => tty(argv as string[])).toThrow(message);
+  });
+
+  it('reads compliance options and the diff command', () => {
+    const o = auditOptions(['-i', 'x', '--policy', 'p.yaml', '--policy', 'builtin:baseline', '--fail-on', 'medium', '--format', 'json,junit', '--baseline', 'old.json']);
+    expect([o.policies, o.failOn, o.formats, o.baseline]).toEqual([['p.yaml', 'builtin:baseline'], 'medium', ['json', 'junit'], 'old.json']);
+    expect(tty(['diff', 'a.json', 'b.json', '--json'])).toEqual({ name: 'diff', oldReport: 'a.json', newReport: 'b.json', json: true });
   });
 
   it('knows help, version and show-probe', () => {

@@ -11,8 +11,8 @@ const DOCUMENTED = {
   root: ['schemaVersion', 'tool', 'run', 'summary', 'hosts'],
   tool: ['name', 'version'],
   run: ['startedAt', 'finishedAt', 'inventory', 'concurrency', 'complete'],
-  summary: ['hosts', 'ok', 'partial', 'failed', 'modes', 'findings'],
-  host: ['name', 'address', 'groups', 'status', 'error', 'durationMs', 'networks', 'bridges', 'vms', 'modes', 'verdict', 'warnings', 'findings'],
+  summary: ['hosts', 'ok', 'partial', 'failed', 'modes', 'findings', 'waived'],
+  host: ['name', 'address', 'groups', 'status', 'error', 'durationMs', 'networks', 'bridges', 'vms', 'modes', 'verdict', 'warnings', 'defaultRouteDevs', 'findings'],
   error: ['kind', 'message'],
   network: [
     'name', 'uuid', 'active', 'autostart', 'persistent', 'bridge', 'forward', 'mode', 'addresses', 'dhcp',
@@ -24,7 +24,7 @@ const DOCUMENTED = {
   portgroup: ['name', 'default', 'vlanTags', 'virtualport'],
   bridge: ['name', 'kind', 'ports', 'uplinks', 'addresses'],
   vm: ['name', 'uuid', 'state', 'persistent', 'interfaces'],
-  interface: ['mac', 'type', 'source', 'target', 'model', 'mode', 'via', 'linkState', 'portgroup', 'vlanTags', 'virtualport', 'evidence'],
+  interface: ['mac', 'type', 'source', 'target', 'model', 'mode', 'via', 'linkState', 'portgroup', 'vlanTags', 'virtualport', 'device', 'evidence'],
   warning: ['kind', 'subject', 'message'],
   finding: ['rule', 'severity', 'subject', 'message'],
 };

@@ -54,9 +54,12 @@ function tables(markdown: string): { header: string[]; rows: string[][] }[] {
   return found;
 }
 
+/** Prose and tables only: the Mermaid pictures have tests of their own. */
+const TEXT_ONLY = { diagrams: false } as const;
+
 describe('renderMarkdown', () => {
   it('has a title, a run line, a summary, a host table and a section per host', () => {
-    const markdown = renderMarkdown(report());
+    const markdown = renderMarkdown(report(), TEXT_ONLY);
     expect(markdown.startsWith('# kvm-netaudit report\n')).toBe(true);
     expect(markdown).toContain('Run 2025-01-01T00:00:00.000Z → 2025-01-01T00:01:05.000Z (1 min 5 s)');
     expect(markdown).toMatch(/^## Summary$/m);
@@ -76,7 +79,7 @@ describe('renderMarkdown', () => {
 
   it('shows the fleet counts and NIC modes in the summary', () => {
     const hosts = [host('a', { vms: [vm('v', [nic(), nic({ mode: 'bridged' }), nic({ mode: 'bridged' })])] }), failedHost('b')];
-    const markdown = renderMarkdown(report(hosts));
+    const markdown = renderMarkdown(report(hosts), TEXT_ONLY);
     expect(markdown).toMatch(/^\| 2 \| 1 \| 0 \| 1 \|$/m);
     expect(markdown).toMatch(/^\| nat \| 1 \|$/m);
     expect(markdown).toMatch(/^\| bridged \| 2 \|$/m);
@@ -84,13 +87,13 @@ describe('renderMarkdown', () => {
   });
 
   it('says loudly that an incomplete run is incomplete', () => {
-    expect(renderMarkdown(report(undefined, false))).toMatch(/^> \*\*INCOMPLETE RUN/m);
-    expect(renderMarkdown(report(undefined, true))).not.toContain('INCOMPLETE');
+    expect(renderMarkdown(report(undefined, false), TEXT_ONLY)).toMatch(/^> \*\*INCOMPLETE RUN/m);
+    expect(renderMarkdown(report(undefined, true), TEXT_ONLY)).not.toContain('INCOMPLETE');
   });
 
   it('joins evidence chains with arrows, the conclusion after a space', () => {
     const evidence = ['web/52:54:00:00:00:01', 'bridge br0', 'uplink bond0 [eno1, eno2]', '⇒ bridged'];
-    const markdown = renderMarkdown(report([host('a', { vms: [vm('web', [nic({ mode: 'bridged', via: 'bridge br0', evidence })])] })]));
+    const markdown = renderMarkdown(report([host('a', { vms: [vm('web', [nic({ mode: 'bridged', via: 'bridge br0', evidence })])] })]), TEXT_ONLY);
     expect(markdown).toContain('  - evidence: bridge br0 → uplink bond0 \\[eno1, eno2\\] ⇒ bridged');
     expect(markdown).toContain("- network **default** (nat): forward mode='nat' → bridge virbr0");
   });
@@ -129,7 +132,7 @@ describe('renderMarkdown', () => {
       findings: HOSTILE.map((name) => ({ rule: name, severity: 'high', subject: name, message: name })),
     });
     // When the report is rendered
-    const markdown = renderMarkdown(report([hostile, failedHost('ok-host')]));
+    const markdown = renderMarkdown(report([hostile, failedHost('ok-host')]), TEXT_ONLY);
     const found = tables(markdown);
     // Then every table (summary, hosts, networks, bridges, interfaces, findings…) keeps its shape
     expect(found.length).toBeGreaterThanOrEqual(7);
@@ -148,7 +151,7 @@ describe('renderMarkdown', () => {
       vms: HOSTILE.map((name) => vm(name, [nic({ source: name, portgroup: name, linkState: name, virtualport: name, via: name, evidence: [name, name] })])),
       warnings: HOSTILE.map((name) => ({ kind: 'x', subject: name, message: name })),
     });
-    const markdown = renderMarkdown(report([hostile]));
+    const markdown = renderMarkdown(report([hostile]), TEXT_ONLY);
     expect(markdown).not.toMatch(/(?<!\\)<script/);
     expect(markdown).not.toMatch(/(?<!\\)\]\(/);
     expect(markdown).not.toMatch(/(?<!\\)!(?<!\\)\[/);
@@ -162,7 +165,7 @@ describe('renderMarkdown', () => {
   });
 
   it('shows a failed host with its error and without empty fact tables', () => {
-    const markdown = renderMarkdown(report([failedHost('down')]));
+    const markdown = renderMarkdown(report([failedHost('down')]), TEXT_ONLY);
     expect(markdown).toContain('- **Error:** unreachable: connect ECONNREFUSED 198.18.0.9:22');
     expect(markdown).toMatch(/^\| down \| ❌ failed \| unreachable: connect ECONNREFUSED 198\.18\.0\.9:22 \| 0 \| — \|/m);
     expect(markdown).not.toContain('### Networks');
@@ -206,7 +209,7 @@ describe('renderMarkdown: how the VMs connect', () => {
       vms: [vm('web01', [bridged(mac(1)), natted(mac(2))]), vm('web02', [bridged(mac(3))]), vm('db01', [bridged(mac(4))])],
     });
     // When rendered
-    const lines = connections(renderMarkdown(report([hv])));
+    const lines = connections(renderMarkdown(report([hv]), TEXT_ONLY));
     // Then one line per path, the bigger first, naming every NIC on it, each followed by its evidence
     expect(lines).toEqual([
       `- **bridged** via bridge br0 (uplink bond0) — 3 NICs: web01 (${mac(1)}), web02 (${mac(3)}), db01 (${mac(4)})`,
@@ -223,7 +226,7 @@ describe('renderMarkdown: how the VMs connect', () => {
       ...Array.from({ length: 20 }, (_, i) => vm(`app${i}`, [natted(mac(500 + i))])),
     ];
     // When rendered
-    const markdown = renderMarkdown(report([host('big', { bridges: lanBridges, vms })]));
+    const markdown = renderMarkdown(report([host('big', { bridges: lanBridges, vms })]), TEXT_ONLY);
     const lines = connections(markdown);
     // Then the summary is two paths with two evidence lines, counting what it does not name
     expect(lines).toHaveLength(4);
@@ -239,20 +242,20 @@ describe('renderMarkdown: how the VMs connect', () => {
     const vms = Array.from({ length: 25 }, (_, i) =>
       vm(`vm${i}`, [nic({ mode: 'host-only', via: `bridge b${i}`, evidence: [`vm${i}/x`, `bridge b${i}`, 'no uplink (no ports)', '⇒ host-only'] })]),
     );
-    const lines = connections(renderMarkdown(report([host('many', { vms })])));
+    const lines = connections(renderMarkdown(report([host('many', { vms })]), TEXT_ONLY));
     expect(lines.filter((line) => line.startsWith('- **host-only**'))).toHaveLength(20);
     expect(lines.at(-1)).toBe('- … and 5 more paths with 5 NICs: see VM interfaces below');
   });
 
   it('names the VMs that have no network interface', () => {
-    const lines = connections(renderMarkdown(report([host('hv', { vms: [vm('web', [natted(mac(1))]), vm('batch', []), vm('tpl', [])] })])));
+    const lines = connections(renderMarkdown(report([host('hv', { vms: [vm('web', [natted(mac(1))]), vm('batch', []), vm('tpl', [])] })]), TEXT_ONLY));
     expect(lines.at(-1)).toBe('- 2 VMs have no network interface: batch, tpl');
   });
 
   it('escapes host strings in the summary', () => {
     const evil = '[x](https://evil.example) | <b>';
     const hv = host('hv', { vms: [vm(evil, [nic({ mac: evil, via: `bridge ${evil}`, mode: 'host-only', evidence: [evil, `bridge ${evil}`, '⇒ host-only'] })])] });
-    const lines = connections(renderMarkdown(report([hv])));
+    const lines = connections(renderMarkdown(report([hv]), TEXT_ONLY));
     expect(lines.join('\n')).not.toMatch(/(?<!\\)[[\]<>|]/);
     expect(lines[0]).toContain('via bridge \\[x\\]');
   });
@@ -283,7 +286,7 @@ describe('renderMarkdown: network, bridge and interface details', () => {
       dhcp: [],
     });
     // When rendered
-    const networks = tableWith(renderMarkdown(report([host('hv', { networks: [nat, pool] })])), 'Portgroups');
+    const networks = tableWith(renderMarkdown(report([host('hv', { networks: [nat, pool] })]), TEXT_ONLY), 'Portgroups');
     const [natRow, poolRow] = networks.rows;
     // Then
     expect(cell(networks, natRow, 'Forward')).toBe('nat, dev eth1');
@@ -299,7 +302,7 @@ describe('renderMarkdown: network, bridge and interface details', () => {
   });
 
   it('says a NAT network with no <nat> settings uses the defaults, IPv4 only', () => {
-    const networks = tableWith(renderMarkdown(report([host('hv')])), 'NAT');
+    const networks = tableWith(renderMarkdown(report([host('hv')]), TEXT_ONLY), 'NAT');
     expect(cell(networks, networks.rows[0], 'NAT')).toBe('IPv4 only');
   });
 
@@ -308,7 +311,7 @@ describe('renderMarkdown: network, bridge and interface details', () => {
       nic({ mac: mac(1), linkState: 'down', portgroup: 'web', vlanTags: [42, 43], virtualport: 'openvswitch', model: 'e1000', target: 'vnet7' }),
       nic({ mac: mac(2) }),
     ];
-    const markdown = renderMarkdown(report([host('hv', { vms: [vm('web01', nics, { persistent: false }), vm('db01', [], { state: 'shut off' })] })]));
+    const markdown = renderMarkdown(report([host('hv', { vms: [vm('web01', nics, { persistent: false }), vm('db01', [], { state: 'shut off' })] })]), TEXT_ONLY);
     const table = tableWith(markdown, 'Virtualport');
     const [down, plain, empty] = table.rows;
     expect([cell(table, down, 'Link'), cell(table, down, 'Portgroup'), cell(table, down, 'VLAN'), cell(table, down, 'Virtualport')]).toEqual([
@@ -324,7 +327,7 @@ describe('renderMarkdown: network, bridge and interface details', () => {
 
   it('collapses a busy bridge port list and shows bridge addresses', () => {
     const ports = ['bond0', ...Array.from({ length: 40 }, (_, i) => `vnet${i}`)];
-    const markdown = renderMarkdown(report([host('hv', { bridges: [{ name: 'br0', kind: 'linux', ports, uplinks: ['bond0'], addresses: ['198.18.0.2/24'] }] })]));
+    const markdown = renderMarkdown(report([host('hv', { bridges: [{ name: 'br0', kind: 'linux', ports, uplinks: ['bond0'], addresses: ['198.18.0.2/24'] }] })]), TEXT_ONLY);
     const bridges = tableWith(markdown, 'Uplinks');
     expect(cell(bridges, bridges.rows[0], 'Ports')).toBe('bond0, vnet0, vnet1, vnet2, vnet3, vnet4, vnet5, vnet6, vnet7, vnet8, vnet9, vnet10 and 29 more');
     expect(cell(bridges, bridges.rows[0], 'Addresses')).toBe('198.18.0.2/24');
@@ -336,11 +339,47 @@ describe('renderMarkdown: network, bridge and interface details', () => {
       { kind: 'tool-missing', subject: 'tool brctl', message: 'brctl not found on the host' },
       { kind: 'uplink-down', subject: 'link late', message: 'late has no carrier' },
     ];
-    const markdown = renderMarkdown(report([host('hv', { warnings })]));
+    const markdown = renderMarkdown(report([host('hv', { warnings })]), TEXT_ONLY);
     const block = markdown.slice(markdown.indexOf('### Warnings'), markdown.indexOf('### Findings')).trim().split('\n').slice(2);
     expect(block).toHaveLength(22);
     expect(block[0]).toBe('- **uplink-down** link eno0: eno0 has no carrier (operstate DOWN)');
     expect(block[20]).toBe('- … and 11 more **uplink-down** warnings (all are in report.json)');
     expect(block[21]).toBe('- **tool-missing** tool brctl: brctl not found on the host');
+  });
+});
+
+describe('renderMarkdown: pictures, compliance and drift', () => {
+  it('draws the fleet by mode mix and each host topology as Mermaid blocks, and nothing else opens a fence', () => {
+    const hostile = host('x ``` | <b>', { vms: [vm('```js', [nic({ source: '```', via: 'network ```' })])] });
+    const markdown = renderMarkdown(report([hostile, host('plain')]));
+    const fences = markdown.split('\n').filter((line) => line.startsWith('```'));
+    // one fleet picture and one per host, each opened with ```mermaid and closed with ```
+    expect(fences).toEqual(['```mermaid', '```', '```mermaid', '```', '```mermaid', '```']);
+    expect(markdown.match(/^flowchart LR$/gm)).toHaveLength(3);
+  });
+
+  it('adds a compliance section and a drift section when given', () => {
+    const evaluation = {
+      rules: [{ id: 'no-bridged', description: 'no bridged guests', severity: 'high' as const, subject: 'vm-interface' as const, origin: 'p.yaml:3' }],
+      findings: new Map(),
+      waived: [],
+      expiredWaivers: [],
+      unusedWaivers: [],
+      checks: [
+        {
+          host: 'hv',
+          rule: 'no-bridged',
+          severity: 'high' as const,
+          subject: 'vm web 52:54:00:00:00:01',
+          status: 'fail' as const,
+          finding: { rule: 'no-bridged', severity: 'high' as const, subject: 'vm web 52:54:00:00:00:01', message: 'mode is bridged', status: 'fail' as const, evidence: ['web', 'bridge br0', '⇒ bridged'] },
+          reason: null,
+        },
+      ],
+    };
+    const markdown = renderMarkdown(report([host('hv')]), { compliance: { evaluation, sources: ['p.yaml'] }, diagrams: false });
+    expect(markdown).toContain('## Compliance');
+    expect(markdown).toMatch(/\| `no-bridged` no bridged guests \| high \| ❌ 1 \|/);
+    expect(markdown).toContain('- **high** `no-bridged` on **hv** vm web 52:54:00:00:00:01: mode is bridged\n  - evidence: web → bridge br0 ⇒ bridged');
   });
 });

@@ -14,6 +14,7 @@ export function nic(overrides: Partial<InterfaceAudit> = {}): InterfaceAudit {
     portgroup: null,
     vlanTags: [],
     virtualport: null,
+    device: null,
     evidence: ['vnet0', 'network default', "forward mode='nat' ⇒ nat"],
     ...overrides,
   };
@@ -61,6 +62,7 @@ export function host(name: string, overrides: Partial<HostReport> = {}): HostRep
     modes: [...new Set(vms.flatMap((v) => v.interfaces.map((i) => i.mode)))].sort(),
     verdict: '1 VM NIC uses NAT through virbr0 (network default)',
     warnings: [],
+    defaultRouteDevs: ['eno1'],
     findings: [],
     ...overrides,
   };
