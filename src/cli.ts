@@ -84,7 +84,7 @@ async function auditInventory(options: AuditOptions): Promise<number> {
   const inventory = loadInventory(options.inventory);
   const hosts = selectHosts(inventory.hosts, options.limit);
   const label = options.inventory;
-  const compliance = await prepareCompliance(options, inventory.hosts);
+  const compliance = await prepareCompliance(options, inventory.groups);
   const connector = options.replay
     ? createReplayConnector(options.replay)
     : createSshConnector({
@@ -100,7 +100,7 @@ async function auditDemo(options: AuditOptions, hostCount: number): Promise<numb
   const fleet = await startDemoFleet({ hosts: hostCount });
   try {
     const hosts = selectHosts(fleet.hosts, options.limit);
-    const compliance = await prepareCompliance(options, fleet.hosts);
+    const compliance = await prepareCompliance(options, [...new Set(fleet.hosts.flatMap((h) => h.groups))]);
     const connector = createSshConnector({
       hostKeyPolicy: 'strict',
       knownHostsOverride: fleet.knownHostsFile,
@@ -120,9 +120,11 @@ interface Compliance {
   now: Date;
 }
 
-/** Load the policy and the baseline report before any connection, so a bad file costs nothing (exit 64). */
-async function prepareCompliance(options: AuditOptions, inventoryHosts: readonly HostConfig[]): Promise<Compliance> {
-  const knownGroups = [...new Set(inventoryHosts.flatMap((h) => h.groups))];
+/**
+ * Load the policy and the baseline report before any connection, so a bad file costs nothing (exit 64).
+ * @param knownGroups the inventory's groups: a policy naming another group has a typo
+ */
+async function prepareCompliance(options: AuditOptions, knownGroups: readonly string[]): Promise<Compliance> {
   return {
     policy: options.policies.length > 0 ? loadPolicy(options.policies, { knownGroups }) : null,
     baseline: options.baseline !== null ? await readReport(options.baseline) : null,

@@ -77,6 +77,8 @@ export interface HostConfig {
 export interface Inventory {
   /** Path of the file it was read from (for messages and the report). */
   file: string;
+  /** The groups it declares (`groups:`), whether or not a host is in them. */
+  groups: string[];
   hosts: HostConfig[];
 }
 

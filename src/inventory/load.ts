@@ -59,5 +59,5 @@ export function parseInventory(text: string, file: string, options: InventoryOpt
   const homeDir = options.homeDir ?? env.HOME ?? homedir();
   const resolved = resolveHosts(parsed.data, { homeDir, baseDir: dirname(resolve(file)) });
   if (resolved.issues.length > 0) throw new InventoryError(formatIssues(resolved.issues, file, source));
-  return { file, hosts: resolved.hosts };
+  return { file, groups: Object.keys(parsed.data.groups ?? {}), hosts: resolved.hosts };
 }
