@@ -2,15 +2,15 @@
  * The composition root: parses the command line, picks the transport and the renderer, runs the
  * audit and owns the single place where the exit code is decided (DESIGN §7).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Connector, FleetReport, HostConfig, RawCapture, Severity } from './model.js';
+import type { Connector, FleetReport, HostConfig, HostReport, Severity } from './model.js';
 import { parseCommandLine, USAGE, UsageError, type AuditOptions, type Command } from './cliArgs.js';
 import { InventoryError, loadInventory, selectHosts } from './inventory/index.js';
-import { runFleet } from './runner/runFleet.js';
+import { runFleet, type FleetOutcome, type RunFleetOptions } from './runner/runFleet.js';
 import { createEventHub } from './runner/events.js';
 import { createSshConnector } from './transport/ssh.js';
-import { captureFileName, createReplayConnector } from './transport/replay.js';
+import { createReplayConnector } from './transport/replay.js';
+import { createCaptureDirectory } from './io/captureDirectory.js';
 import { buildProbeScript } from './probe/script.js';
 import { buildFleetReport } from './report/build.js';
 import { writeJsonTo, writeReports } from './report/write.js';
@@ -132,7 +132,11 @@ async function prepareCompliance(options: AuditOptions, knownGroups: readonly st
   };
 }
 
-/** Run the audit with the chosen connector and renderer; write the reports; decide the exit code. */
+/**
+ * Run the audit with the chosen connector and renderer; write the reports; decide the exit code. With the live
+ * table, the session stays open after the run (browsing, re-audits) until the operator quits; the reports are
+ * rewritten after each re-audit.
+ */
 async function audit(
   hosts: HostConfig[],
   label: string,
@@ -143,62 +147,103 @@ async function audit(
   const { policy, now } = compliance;
   const hub = createEventHub();
   const stop = new AbortController();
+  const quit = new AbortController();
   const logStream = options.json === '-' ? process.stderr : process.stdout;
+  const captures = options.saveCaptures !== null || options.tui ? createCaptureDirectory(options.saveCaptures) : null;
+  const runOptions: Omit<RunFleetOptions, 'signal'> = {
+    connector,
+    concurrency: options.concurrency,
+    timeoutMs: options.timeoutMs,
+    maxBytes: options.maxBytes,
+    onEvent: hub.emit,
+    onCapture: captures ? (host, capture) => captures.save(host, capture) : undefined,
+    evaluate: policy ? (host) => evaluatePolicy(policy, [host], { now }).findings.get(host.name) ?? [] : undefined,
+  };
+
+  let latest: HostReport[] = [];
+  let outcome: FleetOutcome | null = null;
+  let reportDir: string | undefined = options.out ?? undefined;
+  let report: FleetReport | null = null;
+  const reaudits: Promise<void>[] = [];
+  /** Rebuild the report from the latest outcomes and (re)write every file of it. */
+  const publish = async (): Promise<string[]> => {
+    report = buildFleetReport({
+      hosts: latest,
+      startedAt: outcome!.startedAt,
+      finishedAt: new Date(),
+      inventory: label,
+      concurrency: options.concurrency,
+      complete: outcome!.complete,
+      version: toolVersion(),
+    });
+    hub.emit({ type: 'run-finished', at: Date.now(), report });
+    const written = await writeAllReports(report, options, compliance, reportDir);
+    reportDir = written.dir;
+    return written.files.map((f) => path.relative(process.cwd(), f) || f);
+  };
+  const reaudit = (names: string[]) => {
+    const selected = latest.length > 0 ? hosts.filter((h) => names.includes(h.name)) : [];
+    if (selected.length === 0 || quit.signal.aborted) return;
+    const done = runFleet(selected, { ...runOptions, signal: quit.signal }).then(async (again) => {
+      const byName = new Map(again.hosts.map((h) => [h.name, h]));
+      latest = latest.map((h) => byName.get(h.name) ?? h);
+      if (!quit.signal.aborted) view?.setReportPaths(await publish());
+    });
+    reaudits.push(done.catch((err: unknown) => console.error(`kvm-netaudit: re-audit failed: ${String(err)}`)));
+  };
+
   const view = options.tui
-    ? startLiveView({ subscribe: hub.subscribe, inventory: label, onInterrupt: () => requestStop(stop) })
+    ? startLiveView({
+        subscribe: hub.subscribe,
+        inventory: label,
+        onInterrupt: () => requestStop(stop),
+        onReaudit: reaudit,
+        captureOf: (name) => captures?.get(name),
+      })
     : null;
   if (!view) hub.subscribe(createLineLog((line) => logStream.write(`${line}\n`)));
   const onSigint = () => requestStop(stop);
   process.on('SIGINT', onSigint);
 
-  const saver = options.saveCaptures ? captureSaver(options.saveCaptures) : null;
-  let report: FleetReport;
   try {
-    const outcome = await runFleet(hosts, {
-      connector,
-      concurrency: options.concurrency,
-      timeoutMs: options.timeoutMs,
-      maxBytes: options.maxBytes,
-      signal: stop.signal,
-      onEvent: hub.emit,
-      onCapture: saver?.save,
-      evaluate: policy ? (host) => evaluatePolicy(policy, [host], { now }).findings.get(host.name) ?? [] : undefined,
-    });
-    await saver?.flush();
-    report = buildFleetReport({
-      hosts: outcome.hosts,
-      startedAt: outcome.startedAt,
-      finishedAt: outcome.finishedAt,
-      inventory: label,
-      concurrency: options.concurrency,
-      complete: outcome.complete,
-      version: toolVersion(),
-    });
+    outcome = await runFleet(hosts, { ...runOptions, signal: stop.signal });
+    latest = outcome.hosts;
+    await captures?.flush();
+    const paths = await publish();
+    if (options.json !== null) await writeJsonTo(options.json, report!, process.stdout);
+    if (view) {
+      view.setReportPaths(paths);
+      await view.waitForQuit();
+      quit.abort(new Error('the operator quit'));
+      await Promise.all(reaudits);
+      await view.finish();
+    } else {
+      logStream.write(`reports: ${paths.join(', ')}\n`);
+    }
   } finally {
     process.off('SIGINT', onSigint);
     await connector.close();
+    captures?.dispose();
   }
-  hub.emit({ type: 'run-finished', at: Date.now(), report });
+  const final = report as FleetReport | null;
+  if (final === null) throw new Error('no report was built');
+  const evaluation = policy ? evaluatePolicy(policy, final.hosts, { now }) : null;
+  return exitCodeOf(final, evaluation, options.failOn);
+}
 
+/** report.json, report.md (with compliance and drift) and junit.xml, as `--format` asks; into `dir` once it exists. */
+async function writeAllReports(report: FleetReport, options: AuditOptions, compliance: Compliance, dir: string | undefined) {
+  const { policy, now } = compliance;
   const evaluation = policy ? evaluatePolicy(policy, report.hosts, { now }) : null;
   const drift = compliance.baseline ? diffReports(compliance.baseline, report) : null;
-  const written = await writeReports(report, {
-    outDir: options.out ?? undefined,
+  return writeReports(report, {
+    outDir: dir,
     formats: options.formats,
     renderers: {
       md: (r) => renderMarkdown(r, { compliance: evaluation && policy ? { evaluation, sources: policy.sources } : null, drift }),
       junit: (r) => renderJunit(r, evaluation),
     },
   });
-  if (options.json !== null) await writeJsonTo(options.json, report, process.stdout);
-  const paths = written.files.map((f) => path.relative(process.cwd(), f) || f);
-  if (view) {
-    view.setReportPaths(paths);
-    await view.finish();
-  } else {
-    logStream.write(`reports: ${paths.join(', ')}\n`);
-  }
-  return exitCodeOf(report, evaluation, options.failOn);
 }
 
 /** DESIGN §7: 2 when any host could not be audited (wins over 1); 1 for failing findings at or above --fail-on. */
@@ -222,18 +267,4 @@ function requestStop(stop: AbortController): void {
     process.exit(130);
   }
   stop.abort(new Error('stopped by the user'));
-}
-
-/** `--save-captures DIR`: one JSON file per host, replayable with `--replay DIR`. */
-function captureSaver(dir: string) {
-  const writes: Promise<void>[] = [];
-  let ready: Promise<unknown> | null = null;
-  return {
-    save(host: HostConfig, capture: RawCapture): void {
-      ready ??= mkdir(dir, { recursive: true });
-      const file = path.join(dir, captureFileName(host.name));
-      writes.push(ready.then(() => writeFile(file, `${JSON.stringify(capture)}\n`, { mode: 0o600 })));
-    },
-    flush: () => Promise.all(writes),
-  };
 }

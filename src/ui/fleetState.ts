@@ -1,12 +1,15 @@
 /**
  * The fleet as the live view sees it: a pure reducer over the runner's `RunEvent`s.
  *
- * Rows live in one stable array (inventory order) with an index by host name, so a later view can
- * select, filter, sort or open one host without the reducer changing shape. Updating one host copies
- * the row array (pointers only) and adjusts the totals incrementally, so a 5,000-host run costs
- * O(hosts) per event at worst and never recounts the whole fleet.
+ * Rows live in one stable array (inventory order) with an index by host name, so the view can
+ * select, filter, sort or open one host without the reducer changing shape. A batch of events copies
+ * the row array once (pointers only) and adjusts the totals incrementally, so a 5,000-host run never
+ * recounts the whole fleet, and the live view pays one O(hosts) copy per frame, not per event.
+ *
+ * A host can be audited again after it is done (the operator's re-audit): it goes back in flight,
+ * its earlier outcome leaves the totals, and its report stays on the row until the new one arrives.
  */
-import type { ErrorKind, FleetReport, HostError, HostReport, HostStatus, Mode, RunEvent } from '../model.js';
+import { MODES, type ErrorKind, type FleetReport, type HostError, type HostReport, type HostStatus, type Mode, type RunEvent } from '../model.js';
 
 /** Where a host is in the run. */
 export type HostPhase = 'queued' | 'connecting' | 'probing' | 'done';
@@ -36,7 +39,15 @@ export interface HostRow {
   nicModes: ModeCounts;
   warningCount: number;
   findingCount: number;
-  /** The full outcome, kept by reference for a host-detail view; null until done. */
+  /**
+   * The host's mix of VM NIC modes, e.g. `bridged+nat` (vocabulary order), `no VM NICs`; null while
+   * not done, and for failed hosts (nothing was learned).
+   */
+  modeMix: string | null;
+  /**
+   * The full outcome, kept by reference for the host-detail view; null until done. While a done host
+   * is audited again it keeps its previous report.
+   */
   report: HostReport | null;
 }
 
@@ -53,6 +64,8 @@ export interface FleetTotals {
   nics: number;
   /** VM NICs per mode across the fleet. */
   nicModes: ModeCounts;
+  /** Audited hosts per mode mix (see {@link HostRow.modeMix}). */
+  modeMixes: Partial<Record<string, number>>;
   findings: number;
 }
 
@@ -85,6 +98,7 @@ function emptyTotals(hosts: number): FleetTotals {
     failuresByKind: {},
     nics: 0,
     nicModes: {},
+    modeMixes: {},
     findings: 0,
   };
 }
@@ -120,6 +134,7 @@ function queuedRow(name: string, groups: string[]): HostRow {
     nicModes: {},
     warningCount: 0,
     findingCount: 0,
+    modeMix: null,
     report: null,
   };
 }
@@ -132,6 +147,15 @@ export function countNicModes(report: HostReport): ModeCounts {
   }
   return counts;
 }
+
+/** The label of a host's mix of NIC modes: `bridged+nat` in vocabulary order, or `no VM NICs`. */
+export function modeMixOf(counts: ModeCounts): string {
+  const present = MODES.filter((mode) => (counts[mode] ?? 0) > 0);
+  return present.length === 0 ? NO_NICS_MIX : present.join('+');
+}
+
+/** The mode mix of a host that has no VM NIC at all. */
+export const NO_NICS_MIX = 'no VM NICs';
 
 function sumCounts(counts: ModeCounts): number {
   let total = 0;
@@ -167,8 +191,14 @@ function doneRow(row: HostRow, report: HostReport, at: number): HostRow {
     nicModes,
     warningCount: report.warnings.length,
     findingCount: report.findings.length,
+    modeMix: report.status === 'failed' ? null : modeMixOf(nicModes),
     report,
   };
+}
+
+/** A done host audited again: back in flight; its earlier outcome stays on the row for the detail view. */
+function reauditRow(row: HostRow, at: number): HostRow {
+  return { ...row, phase: 'connecting', status: null, error: null, durationMs: null, startedAt: at, finishedAt: null, modeMix: null };
 }
 
 /** Add (sign 1) or remove (sign -1) one row's contribution to the totals. */
@@ -177,6 +207,7 @@ function applyRow(totals: FleetTotals, row: HostRow, sign: 1 | -1): FleetTotals 
   if (row.phase !== 'done') return { ...totals, phases };
   const failedKind: Partial<Record<ErrorKind, number>> =
     row.status === 'failed' ? { [row.error?.kind ?? 'internal']: 1 } : {};
+  const mix: Partial<Record<string, number>> = row.modeMix === null ? {} : { [row.modeMix]: 1 };
   return {
     ...totals,
     phases,
@@ -186,26 +217,69 @@ function applyRow(totals: FleetTotals, row: HostRow, sign: 1 | -1): FleetTotals 
     failuresByKind: addCounts(totals.failuresByKind, failedKind, sign),
     nics: totals.nics + sign * row.nicCount,
     nicModes: addCounts(totals.nicModes, row.nicModes, sign),
+    modeMixes: addCounts(totals.modeMixes, mix, sign),
     findings: totals.findings + sign * row.findingCount,
   };
 }
 
+/**
+ * The state being built while a batch of events is folded in: the row array and the index are copied
+ * at most once per batch (on the first write), then changed in place, so a burst of events costs one
+ * O(hosts) copy instead of one per event. The input state is never touched.
+ */
+interface Draft {
+  state: FleetState;
+  rows: HostRow[];
+  ownsRows: boolean;
+  index: Map<string, number>;
+  ownsIndex: boolean;
+}
+
+function draftOf(state: FleetState): Draft {
+  return { state, rows: state.rows as HostRow[], ownsRows: false, index: state.index as Map<string, number>, ownsIndex: false };
+}
+
+function writableRows(draft: Draft): HostRow[] {
+  if (!draft.ownsRows) {
+    draft.rows = draft.rows.slice();
+    draft.ownsRows = true;
+  }
+  return draft.rows;
+}
+
+function writableIndex(draft: Draft): Map<string, number> {
+  if (!draft.ownsIndex) {
+    draft.index = new Map(draft.index);
+    draft.ownsIndex = true;
+  }
+  return draft.index;
+}
+
+function totalsOf(draft: Draft): FleetTotals {
+  return draft.state.totals;
+}
+
+function setTotals(draft: Draft, totals: FleetTotals): void {
+  draft.state = { ...draft.state, totals };
+}
+
 /** Replace the row of `name` (appending it if the run never announced it) and fix the totals. */
-function updateRow(state: FleetState, name: string, update: (row: HostRow) => HostRow): FleetState {
-  const position = state.index.get(name);
-  const current = position === undefined ? undefined : state.rows[position];
+function updateRow(draft: Draft, name: string, update: (row: HostRow) => HostRow): void {
+  const position = draft.index.get(name);
+  const current = position === undefined ? undefined : draft.rows[position];
   if (position === undefined || current === undefined) {
     // A host the run-started event did not list: keep it rather than lose its outcome.
     const added = update(queuedRow(name, []));
-    const index = new Map(state.index).set(name, state.rows.length);
-    const totals = applyRow({ ...state.totals, hosts: state.totals.hosts + 1 }, added, 1);
-    return { ...state, rows: [...state.rows, added], index, totals };
+    writableIndex(draft).set(name, draft.rows.length);
+    writableRows(draft).push(added);
+    const totals = totalsOf(draft);
+    setTotals(draft, applyRow({ ...totals, hosts: totals.hosts + 1 }, added, 1));
+    return;
   }
   const next = update(current);
-  if (next === current) return state;
-  const rows = state.rows.slice();
-  rows[position] = next;
-  return { ...state, rows, totals: applyRow(applyRow(state.totals, current, -1), next, 1) };
+  if (next === current) return;
+  writableRows(draft)[position] = next;
+  setTotals(draft, applyRow(applyRow(totalsOf(draft), current, -1), next, 1));
 }
 
 function startRun(event: Extract<RunEvent, { type: 'run-started' }>): FleetState {
@@ -228,67 +302,81 @@ function startRun(event: Extract<RunEvent, { type: 'run-started' }>): FleetState
 }
 
 /** At the end, take any host outcome the events did not deliver from the final report. */
-function finishRun(state: FleetState, at: number, report: FleetReport): FleetState {
-  let rows: HostRow[] | null = null; // copied once, on the first missing outcome
-  let addedIndex: Map<string, number> | null = null; // copied once, on the first unknown host
-  let totals = state.totals;
+function finishRun(draft: Draft, at: number, report: FleetReport): void {
   for (const host of report.hosts) {
-    const position = (addedIndex ?? state.index).get(host.name);
-    const current = position === undefined ? undefined : (rows ?? state.rows)[position];
-    if (current?.phase === 'done') continue;
-    rows ??= state.rows.slice();
-    if (position === undefined || current === undefined) {
-      const added = doneRow(queuedRow(host.name, []), host, at);
-      addedIndex ??= new Map(state.index);
-      addedIndex.set(host.name, rows.length);
-      rows.push(added);
-      totals = applyRow({ ...totals, hosts: totals.hosts + 1 }, added, 1);
-    } else {
-      const done = doneRow(current, host, at);
-      rows[position] = done;
-      totals = applyRow(applyRow(totals, current, -1), done, 1);
-    }
+    updateRow(draft, host.name, (row) => (row.phase === 'done' ? row : doneRow(row, host, at)));
   }
-  return {
+  const state = draft.state;
+  const again = state.phase === 'finished';
+  // A later run-finished (after re-audits) may cover only some hosts: it cannot say the run was complete.
+  const coversFleet = report.hosts.length >= draft.rows.length;
+  draft.state = {
     ...state,
-    rows: rows ?? state.rows,
-    index: addedIndex ?? state.index,
-    totals,
     phase: 'finished',
-    finishedAt: at,
-    complete: report.run.complete,
+    finishedAt: again ? state.finishedAt : at,
+    complete: again && !coversFleet ? state.complete : report.run.complete,
   };
 }
 
-/**
- * Fold one runner event into the fleet state. Pure: never mutates `state`.
- * Events about a host that is already done are ignored, except a repeated `host-done`, which
- * replaces the earlier outcome.
- */
-export function reduceFleet(state: FleetState, event: RunEvent): FleetState {
+/** A run-started after the run finished, naming only hosts already shown, is a re-audit: keep the rows. */
+function isReauditStart(draft: Draft, event: Extract<RunEvent, { type: 'run-started' }>): boolean {
+  return draft.state.phase === 'finished' && event.hosts.every((host) => draft.index.has(host.name));
+}
+
+function applyEvent(draft: Draft, event: RunEvent): Draft {
   switch (event.type) {
     case 'run-started':
-      return startRun(event);
+      return isReauditStart(draft, event) ? draft : { ...draftOf(startRun(event)), ownsRows: true, ownsIndex: true };
     case 'host-connecting':
-      return updateRow(state, event.host, (row) =>
-        row.phase === 'queued' ? { ...row, phase: 'connecting', startedAt: event.at } : row,
-      );
+      updateRow(draft, event.host, (row) => {
+        if (row.phase === 'queued') return { ...row, phase: 'connecting', startedAt: event.at };
+        return row.phase === 'done' ? reauditRow(row, event.at) : row;
+      });
+      return draft;
     case 'host-probing':
-      return updateRow(state, event.host, (row) =>
-        row.phase === 'done' || row.phase === 'probing'
-          ? row
-          : { ...row, phase: 'probing', startedAt: row.startedAt ?? event.at },
+      updateRow(draft, event.host, (row) =>
+        row.phase === 'done' || row.phase === 'probing' ? row : { ...row, phase: 'probing', startedAt: row.startedAt ?? event.at },
       );
+      return draft;
     case 'host-done':
-      return updateRow(state, event.host, (row) => doneRow(row, event.report, event.at));
+      updateRow(draft, event.host, (row) => doneRow(row, event.report, event.at));
+      return draft;
     case 'run-stopping':
-      return state.phase === 'finished' ? state : { ...state, phase: 'stopping', stopReason: event.reason };
+      if (draft.state.phase !== 'finished') draft.state = { ...draft.state, phase: 'stopping', stopReason: event.reason };
+      return draft;
     case 'run-finished':
-      return finishRun(state, event.at, event.report);
+      finishRun(draft, event.at, event.report);
+      return draft;
   }
 }
 
-/** True while hosts are being connected to or probed (the spinner and clock should move). */
+/**
+ * Fold a batch of runner events into the fleet state, in order. Pure: never mutates `state`; the row
+ * array is copied once for the whole batch.
+ *
+ * `host-connecting` for a done host starts a re-audit of it (back in flight, totals adjusted); a
+ * repeated `host-done` replaces the earlier outcome; a stray `host-probing` for a done host is ignored.
+ * After the run finished, a `run-started` that names only known hosts (a re-audit) keeps the rows, and
+ * a later `run-finished` keeps the run's own end time.
+ */
+export function reduceFleetBatch(state: FleetState, events: readonly RunEvent[]): FleetState {
+  let draft = draftOf(state);
+  for (const event of events) draft = applyEvent(draft, event);
+  if (draft.state === state && !draft.ownsRows && !draft.ownsIndex) return state;
+  return { ...draft.state, rows: draft.rows, index: draft.index };
+}
+
+/** Fold one runner event into the fleet state (see {@link reduceFleetBatch}). Pure. */
+export function reduceFleet(state: FleetState, event: RunEvent): FleetState {
+  return reduceFleetBatch(state, [event]);
+}
+
+/** Hosts being connected to or probed right now (the run's, or re-audits after it). */
+export function inFlightCount(state: FleetState): number {
+  return state.totals.phases.connecting + state.totals.phases.probing;
+}
+
+/** True while the run is on, or hosts are in flight (the spinner and clocks should move). */
 export function isRunActive(state: FleetState): boolean {
-  return state.phase === 'running' || state.phase === 'stopping';
+  return state.phase === 'running' || state.phase === 'stopping' || inFlightCount(state) > 0;
 }

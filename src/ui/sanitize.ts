@@ -162,10 +162,15 @@ function graphemeWidth(grapheme: string): number {
   return 1;
 }
 
+// Characters that are always one cell and never combine: printable ASCII and Latin-1, Latin Extended,
+// Greek and Cyrillic letters, general punctuation, arrows, math operators, box drawing, block elements,
+// geometric shapes (up to U+25FC), braille, and the check marks the tables use. Text made only of these
+// (nearly every frame line) is measured by its length, without grapheme segmentation.
+const NARROW_ONLY = /^[\x20-\x7e\xa0-\u02ff\u0370-\u0482\u2010-\u2027\u2030-\u205e\u2190-\u22ff\u2500-\u25fc\u2800-\u28ff\u2713\u2717]*$/;
+
 /** How many terminal cells `text` takes (wide CJK and emoji count 2, combining marks 0). */
 export function displayWidth(text: string): number {
-  // Fast path: printable ASCII is one cell per character.
-  if (/^[\x20-\x7e]*$/.test(text)) return text.length;
+  if (NARROW_ONLY.test(text)) return text.length;
   let width = 0;
   for (const { segment } of segmenter.segment(text)) width += graphemeWidth(segment);
   return width;
@@ -191,6 +196,20 @@ export function truncateToWidth(text: string, width: number): string {
     used += w;
   }
   return out + ELLIPSIS;
+}
+
+/** The longest start of `text` that fits `width` cells, without an ellipsis and without splitting a grapheme. */
+export function sliceToWidth(text: string, width: number): string {
+  if (displayWidth(text) <= width) return text;
+  let out = '';
+  let used = 0;
+  for (const { segment } of segmenter.segment(text)) {
+    const w = graphemeWidth(segment);
+    if (used + w > width) break;
+    out += segment;
+    used += w;
+  }
+  return out;
 }
 
 /** Truncate to `width` cells, then pad with spaces on the right to exactly `width` cells. */

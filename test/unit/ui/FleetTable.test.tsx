@@ -1,10 +1,11 @@
-import { render } from 'ink-testing-library';
+import { cleanup, render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup } from 'ink-testing-library';
 import type { RunEvent } from '../../../src/model.js';
 import { FleetTable } from '../../../src/ui/FleetTable.js';
 import { initialFleetState, reduceFleet, type FleetState } from '../../../src/ui/fleetState.js';
+import type { RowQuery } from '../../../src/ui/rowQuery.js';
 import { displayWidth } from '../../../src/ui/sanitize.js';
+import { layoutFleet } from '../../../src/ui/tableLayout.js';
 import {
   connecting,
   done,
@@ -16,6 +17,7 @@ import {
   normaliseFrame,
   probing,
   runStarted,
+  runStartedWith,
   T0,
   vm,
   wholeRun,
@@ -27,7 +29,18 @@ function stateOf(events: RunEvent[]): FleetState {
   return events.reduce(reduceFleet, initialFleetState());
 }
 
-function frameOf(state: FleetState, opts: { rows?: number; columns?: number; now?: number; reportPaths?: string[] } = {}) {
+interface FrameOptions {
+  rows?: number;
+  columns?: number;
+  now?: number;
+  reportPaths?: string[];
+  selected?: number;
+  scroll?: number;
+  query?: RowQuery;
+  colors?: boolean;
+}
+
+function frameOf(state: FleetState, opts: FrameOptions = {}): string {
   const { lastFrame } = render(
     <FleetTable
       state={state}
@@ -36,7 +49,10 @@ function frameOf(state: FleetState, opts: { rows?: number; columns?: number; now
       rows={opts.rows ?? 40}
       columns={opts.columns ?? 100}
       reportPaths={opts.reportPaths}
-      stopHint
+      selected={opts.selected}
+      scroll={opts.scroll}
+      query={opts.query}
+      colors={opts.colors ?? false}
     />,
   );
   return normaliseFrame(lastFrame());
@@ -45,38 +61,59 @@ function frameOf(state: FleetState, opts: { rows?: number; columns?: number; now
 const natHost = hostReport('hv-nat-01', {
   networks: [network('default', 'nat')],
   vms: [vm('a', ['nat']), vm('b', ['nat', 'nat'])],
+  warnings: [{ kind: 'network-inactive', subject: 'network default', message: 'inactive' }],
 });
 const deadHost = failedHost('hv-dead-13', 'timeout', 'no answer within 30 s');
 
 describe('FleetTable', () => {
-  it('draws a header, a row per host with its real content, and the progress', () => {
+  it('draws the run header, a row per host with its real content, and the summary bar', () => {
     // Given a run where one host is done, one failed, one is probing and one queued
     const state = stateOf([
-      runStarted(['hv-nat-01', 'hv-dead-13', 'hv-busy-02', 'hv-later-03']),
-      done(natHost),
-      done(deadHost),
+      runStartedWith([
+        { name: 'hv-nat-01', groups: ['dev'] },
+        { name: 'hv-dead-13', groups: ['legacy'] },
+        { name: 'hv-busy-02', groups: [] },
+        { name: 'hv-later-03', groups: [] },
+      ]),
+      done(natHost, T0 + 412),
+      done(deadHost, T0 + 30_000),
       connecting('hv-busy-02', T0 + 1000),
       probing('hv-busy-02', T0 + 2000),
     ]);
     // When it is drawn 31 s into the run
     const lines = frameOf(state).split('\n');
-    // Then the header names the inventory, fleet size and concurrency
+    // Then the header names the inventory, fleet size, concurrency and clock, and the progress counts
     expect(lines[0]).toBe('kvm-netaudit  fleet.yaml · 4 hosts · concurrency 8 · 0:31 elapsed');
-    // And each host row shows what is known about it
-    expect(lines.find((l) => l.includes('hv-nat-01'))).toMatch(/^✓ ok\s+hv-nat-01\s+412ms\s+nets 1 \(nat\)\s+nics 3 \(nat 3\)$/);
-    expect(lines.find((l) => l.includes('hv-dead-13'))).toMatch(/^✗ failed\s+hv-dead-13\s+30\.0s\s+timeout: no answer within 30 s$/);
-    expect(lines.find((l) => l.includes('hv-busy-02'))).toMatch(/^\* probe\s+hv-busy-02\s+30\.0s$/);
-    expect(lines.find((l) => l.includes('hv-later-03'))).toMatch(/^· queued\s+hv-later-03\s+-$/);
-    // And the progress line counts done, failed and in-flight hosts
-    expect(lines.at(-1)).toMatch(/ 2\/4 done · 1 failed · 1 in flight · 0:31 · q or Ctrl-C to stop$/);
+    expect(lines[1]).toMatch(/^█{10}░{10} 2\/4 done · 1 failed · 2 remaining · 1 in flight · 0\.06 hosts\/s$/);
+    expect(lines[2]).toMatch(/^STATUS\s+HOST\s+GROUP\s+TIME\s+NETWORKS\s+VM NICS\s+WARN FIND\s+PROBLEM$/);
+    // And rows are in status order: in flight, failed, ok, queued; with group, time, modes and counts
+    const hosts = lines.slice(3, 7);
+    expect(hosts[0]).toMatch(/^\* probe\s+hv-busy-02\s+30\.0s$/);
+    expect(hosts[1]).toMatch(/^✗ timeout\s+hv-dead-13\s+legacy\s+30\.0s\s+no answer within 30 s$/);
+    expect(hosts[2]).toMatch(/^✓ ok\s+hv-nat-01\s+dev\s+412ms\s+1: nat\s+3: nat 3\s+1\s+·$/);
+    expect(hosts[3]).toMatch(/^· queued\s+hv-later-03\s+-$/);
+    // And the list line and the fleet summary follow
+    expect(lines[7]).toBe('sort status · 4 hosts');
+    expect(lines[8]).toBe('hosts    ok 1, partial 0, failed 1 (timeout 1)');
+    expect(lines[9]).toBe('VM NICs  3: nat 3');
+    expect(lines[10]).toBe('mixes    1 nat');
   });
 
-  it('shows a spinner for a host that is connecting', () => {
-    const state = stateOf([runStarted(['a']), connecting('a', T0)]);
-    expect(frameOf(state)).toMatch(/^\* connect\s+a\b/m);
+  it('names the mode of every NIC count and draws the colour legend when colours are on', () => {
+    const state = stateOf(wholeRun([hostReport('a', { vms: [vm('v', ['bridged', 'nat', 'bridged'])] }), hostReport('b', { vms: [vm('w', ['macvtap'])] })]));
+    const plain = frameOf(state);
+    expect(plain).toMatch(/✓ ok\s+a\s+412ms\s+0\s+3: bridged 2, nat 1/);
+    expect(plain).toContain('VM NICs  4: bridged 2, nat 1, macvtap 1');
+    expect(plain).toContain('mixes    1 macvtap · 1 nat+bridged');
+    // With colours, each mode of the legend gets its square
+    const { lastFrame } = render(<FleetTable state={state} inventory="f" now={T0} rows={40} columns={100} colors />);
+    const coloured = lastFrame() ?? '';
+    expect(coloured).toMatch(/\x1b\[32m■ bridged 2/); // bridged is green
+    expect(coloured).toMatch(/\x1b\[36m■ nat 1/); // nat is cyan
+    expect(normaliseFrame(coloured)).toContain('VM NICs  4: ■ bridged 2  ■ nat 1  ■ macvtap 1');
   });
 
-  it('draws only the rows that fit the terminal and says how many are hidden', () => {
+  it('draws only the rows that fit, with a window that follows the selection through 5,000 hosts', () => {
     // Given a 5,000-host run with 4,990 hosts done, 8 in flight and 2 queued
     const names = Array.from({ length: 5000 }, (_, i) => `hv-${String(i).padStart(4, '0')}`);
     const events: RunEvent[] = [runStarted(names)];
@@ -84,37 +121,55 @@ describe('FleetTable', () => {
       if (i < 4990) events.push(done(hostReport(name, { vms: [vm('v', ['nat'])] }), T0 + i));
       else if (i < 4998) events.push(connecting(name, T0 + i));
     });
-    events.push(done(failedHost('hv-1234', 'auth', 'permission denied'), T0 + 9000));
     const state = stateOf(events);
-    // When it is drawn on a 30-line terminal
-    const lines = frameOf(state, { rows: 30 }).split('\n');
-    // Then the frame leaves one line spare, and the host rows plus the hidden count make 5,000
+    // When it is drawn on a 30-line terminal with the cursor on the 2,500th row of the name order
+    const lines = frameOf(state, { rows: 30, selected: 2499, query: { sort: 'name', filter: '', problemsOnly: false } }).split('\n');
+    // Then the frame leaves one line spare and draws only a window of host rows around the selection
     expect(lines.length).toBe(29);
     const hostLines = lines.filter((l) => /\bhv-\d{4}\b/.test(l));
-    const hidden = /^… ([\d,]+) more: (.*)$/.exec(lines.find((l) => l.startsWith('…')) ?? '');
-    expect(hidden).not.toBeNull();
-    expect(hostLines.length + Number(hidden?.[1]?.replace(/,/g, ''))).toBe(5000);
-    // And the hosts in flight and the failure are among the rows drawn
-    for (const name of names.slice(4990, 4998)) expect(hostLines.some((l) => l.includes(name))).toBe(true);
-    expect(hostLines.find((l) => l.includes('hv-1234'))).toMatch(/failed.*auth: permission denied/);
-    expect(hidden?.[2]).toMatch(/ok, 2 queued$/);
+    expect(hostLines.length).toBeGreaterThan(10);
+    expect(hostLines.length).toBeLessThan(25);
+    expect(lines.find((l) => l.startsWith('› '))).toMatch(/hv-2499/);
+    expect(hostLines.at(-1)).toMatch(/hv-2499/);
+    // And the list line says which part of the list this is
+    const window = /^sort name · ([\d,]+)–([\d,]+) of 5,000 · ↓ ([\d,]+) more$/.exec(lines.find((l) => l.startsWith('sort')) ?? '');
+    expect(window).not.toBeNull();
+    const [from, to, more] = [window?.[1], window?.[2], window?.[3]].map((n) => Number(n?.replace(/,/g, '')));
+    expect(to).toBe(2500);
+    expect(to! - from! + 1).toBe(hostLines.length);
+    expect(more).toBe(2500);
   });
 
-  it('neutralises escape sequences and newlines in host names and errors', () => {
-    // Given a host whose name and error message carry terminal escape sequences and newlines
+  it('puts hosts in flight and failures on top of the default status order', () => {
+    const names = Array.from({ length: 300 }, (_, i) => `h${i}`);
+    const state = stateOf([
+      runStarted(names),
+      ...names.slice(0, 280).map((n, i) => done(hostReport(n), T0 + i)),
+      done(failedHost('h150', 'auth', 'permission denied'), T0 + 999),
+      connecting('h290'),
+    ]);
+    const hostLines = frameOf(state, { rows: 20 }).split('\n').slice(3, 15);
+    expect(hostLines[0]).toMatch(/connect\s+h290/);
+    expect(hostLines[1]).toMatch(/✗ auth\s+h150\s+30\.0s\s+permission denied/);
+    expect(hostLines[2]).toMatch(/✓ ok\s+h0\b/);
+  });
+
+  it('neutralises escape sequences and newlines in host names, groups and errors', () => {
+    // Given a host whose name, group and error message carry terminal escape sequences and newlines
     const evilName = 'evil\x1b[2J\x1b]0;owned\x07\nrow';
     const state = stateOf([
-      runStarted([evilName, 'next']),
+      runStartedWith([{ name: evilName, groups: ['g\x1b[31m'] }, { name: 'next', groups: [] }]),
       done(failedHost(evilName, 'command', 'bad\x1b[31mred\r\nsecond')),
     ]);
-    // When it is drawn (with colours stripped)
+    // When it is drawn (colours off)
     const frame = frameOf(state);
     // Then no control character reaches the terminal, and the escapes are shown as text
     expect(frame).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f]/);
-    expect(frame).toContain('evil\\x1b[2J\\x1b]0;owned\\x07'); // the name column cuts the rest
+    expect(frame).toContain('evil\\x1b[2J\\x1b]0;owned\\x07');
+    expect(frame).toContain('g\\x1b[31m');
     expect(frame).toContain('bad\\x1b[31mred\\x0d\\x0asecond');
     // And the hostile host still takes exactly one line
-    expect(frame.split('\n')).toHaveLength(2 + 2 + 1);
+    expect(frame.split('\n').filter((l) => l.includes('evil'))).toHaveLength(1);
   });
 
   it('never draws a line wider than the terminal', () => {
@@ -122,22 +177,44 @@ describe('FleetTable', () => {
       runStarted(['a-very-long-hypervisor-name-that-goes-on-and-on.example.com', '漢字漢字漢字漢字漢字漢字漢字漢字漢字']),
       done(failedHost('a-very-long-hypervisor-name-that-goes-on-and-on.example.com', 'timeout', 'x'.repeat(200))),
     ]);
-    for (const line of frameOf(state, { columns: 50 }).split('\n')) expect(displayWidth(line)).toBeLessThanOrEqual(50);
+    for (const columns of [20, 50, 80]) {
+      for (const line of frameOf(state, { columns }).split('\n')) expect(displayWidth(line)).toBeLessThanOrEqual(columns);
+    }
   });
 
-  it('ends with a summary of outcomes, NICs per mode and the report paths', () => {
-    // Given a finished run
+  it('drops columns on a narrow terminal: group first, then the counts, the networks, the time, the NICs', () => {
+    const partial = hostReport('hv-br-02', { status: 'partial', error: { kind: 'parse', message: 'section ip-link unparsable' }, networks: [network('lan', 'bridged')], vms: [vm('c', ['bridged', 'bridged'])] });
+    const state = stateOf([runStartedWith([{ name: 'hv-br-02', groups: ['prod'] }]), done(partial)]);
+    const columnsAt = (columns: number) => (frameOf(state, { columns }).split('\n')[2] ?? '').split(/\s{2,}|\s(?=FIND)/).filter(Boolean);
+    // Given the table at every width from 120 down to 30 columns
+    const seen: string[][] = [];
+    for (let columns = 120; columns >= 30; columns--) {
+      const present = columnsAt(columns);
+      if (seen.at(-1)?.join() !== present.join()) seen.push(present);
+    }
+    // Then the columns go one step at a time, in this order, and status, host and problem always stay
+    expect(seen).toEqual([
+      ['STATUS', 'HOST', 'GROUP', 'TIME', 'NETWORKS', 'VM NICS', 'WARN', 'FIND', 'PROBLEM'],
+      ['STATUS', 'HOST', 'TIME', 'NETWORKS', 'VM NICS', 'WARN', 'FIND', 'PROBLEM'],
+      ['STATUS', 'HOST', 'TIME', 'NETWORKS', 'VM NICS', 'PROBLEM'],
+      ['STATUS', 'HOST', 'TIME', 'VM NICS', 'PROBLEM'],
+      ['STATUS', 'HOST', 'VM NICS', 'PROBLEM'],
+      ['STATUS', 'HOST', 'PROBLEM'],
+    ]);
+    // And what is left still says what matters
+    expect(frameOf(state, { columns: 40 }).split('\n')[3]).toMatch(/^! partial\s+hv-br-02\s+parse: sec/);
+  });
+
+  it('ends with the summary, the report paths and no key hints', () => {
     const partial = hostReport('hv-br-02', { status: 'partial', vms: [vm('c', ['bridged', 'bridged'])] });
     const state = stateOf(wholeRun([natHost, partial, deadHost]));
-    // When it is drawn with the report paths
     const frame = frameOf(state, { reportPaths: ['reports/20240101-000000/report.json', 'reports/20240101-000000/report.md'] });
-    // Then the summary lines are there, and no key hint or spinner
     expect(frame).toContain('hosts    ok 1, partial 1, failed 1 (timeout 1)');
-    expect(frame).toContain('nics     5 VM NICs: nat 3, bridged 2');
+    expect(frame).toContain('VM NICs  5: nat 3, bridged 2');
     expect(frame).toContain('report   reports/20240101-000000/report.json');
     expect(frame).toContain('report   reports/20240101-000000/report.md');
-    expect(frame).toContain('3/3 done · 1 failed · 0:31');
-    expect(frame).not.toContain('Ctrl-C');
+    expect(frame).toMatch(/3\/3 done · 1 failed · 0 remaining/);
+    expect(frame).not.toContain('in flight');
     expect(frame).not.toContain('incomplete');
   });
 
@@ -146,15 +223,36 @@ describe('FleetTable', () => {
     expect(frameOf(state)).toContain('stopped before every host was audited: the report is incomplete');
   });
 
-  it('shows that the run is stopping', () => {
-    const state = stateOf([runStarted(['a']), connecting('a'), { type: 'run-stopping', at: T0, reason: 'stop requested' }]);
-    const frame = frameOf(state);
-    expect(frame).toContain('stopping: stop requested');
-    expect(frame).not.toContain('q or Ctrl-C');
+  it('shows that the run is stopping, and later that hosts are being re-audited', () => {
+    const stopping = stateOf([runStarted(['a']), connecting('a'), { type: 'run-stopping', at: T0, reason: 'stop requested' }]);
+    expect(frameOf(stopping)).toContain('stopping: stop requested');
+    const reauditing = stateOf([...wholeRun([deadHost, natHost]), connecting('hv-dead-13', T0 + 60_000)]);
+    const frame = frameOf(reauditing, { now: T0 + 61_000 });
+    expect(frame).toMatch(/1\/2 done · 0 failed · 1 remaining · 1 in flight · [\d.]+ hosts\/s · re-auditing 1/);
+    expect(frame).toMatch(/^\* connect\s+hv-dead-13\s+1\.0s$/m);
   });
 
   it('counts the summary from the final report even for hosts it never heard of', () => {
     const state = stateOf([runStarted(['a']), finished(fleetReport([hostReport('a'), failedHost('b', 'cancelled', 'not audited')], false))]);
-    expect(frameOf(state)).toContain('hosts    ok 1, partial 0, failed 1 (cancelled 1)');
+    const frame = frameOf(state);
+    expect(frame).toContain('hosts    ok 1, partial 0, failed 1 (cancelled 1)');
+    expect(frame).toMatch(/^– not audited\s+b\b/m);
+  });
+
+  it('says when the filter matches nothing', () => {
+    const state = stateOf(wholeRun([natHost]));
+    const frame = frameOf(state, { query: { sort: 'status', filter: 'mode:ovs', problemsOnly: false } });
+    expect(frame).toContain('sort status · filter mode:ovs · no host matches (of 1)');
+    expect(frame).not.toMatch(/hv-nat-01/);
+  });
+
+  it('plans every frame within the terminal height, whatever the height', () => {
+    const names = Array.from({ length: 500 }, (_, i) => `h${i}`);
+    const state = stateOf([...wholeRun(names.map((n) => hostReport(n))), connecting('h1')]);
+    for (const rows of [8, 12, 24, 40]) {
+      const frame = layoutFleet({ state, inventory: 'f', now: T0, rows, columns: 100, selected: 0, footer: [{ key: 'footer', segments: [{ text: 'keys' }] }], reportPaths: ['r.json'] });
+      expect(frame.lines.length).toBeLessThanOrEqual(rows - 1);
+      expect(frame.page).toBe(frame.window.end - frame.window.start);
+    }
   });
 });

@@ -3,12 +3,26 @@ import type { ErrorKind, FleetReport, HostReport, InterfaceAudit, Mode, NetworkA
 
 export const T0 = 1_700_000_000_000;
 
-export function nic(mode: Mode, mac = '52:54:00:00:00:01'): InterfaceAudit {
-  return { mac, type: 'network', source: 'default', target: 'vnet0', model: 'virtio', mode, via: null, evidence: [] };
+export function nic(mode: Mode, mac = '52:54:00:00:00:01', overrides: Partial<InterfaceAudit> = {}): InterfaceAudit {
+  return {
+    mac,
+    type: 'network',
+    source: 'default',
+    target: 'vnet0',
+    model: 'virtio',
+    mode,
+    via: null,
+    linkState: 'up',
+    portgroup: null,
+    vlanTags: [],
+    virtualport: null,
+    evidence: [],
+    ...overrides,
+  };
 }
 
-export function vm(name: string, modes: Mode[]): VmAudit {
-  return { name, uuid: `uuid-${name}`, state: 'running', interfaces: modes.map((m) => nic(m)) };
+export function vm(name: string, modes: Mode[], overrides: Partial<VmAudit> = {}): VmAudit {
+  return { name, uuid: `uuid-${name}`, state: 'running', persistent: true, interfaces: modes.map((m) => nic(m)), ...overrides };
 }
 
 export function network(name: string, mode: Mode): NetworkAudit {
@@ -23,6 +37,12 @@ export function network(name: string, mode: Mode): NetworkAudit {
     mode,
     addresses: [],
     dhcp: [],
+    forwardDev: null,
+    nat: null,
+    portgroups: [],
+    vlanTags: [],
+    virtualport: null,
+    pool: [],
     evidence: [],
   };
 }
@@ -42,6 +62,7 @@ export function hostReport(name: string, overrides: Partial<HostReport> = {}): H
     modes: [],
     verdict: '',
     warnings: [],
+    defaultRouteDevs: [],
     findings: [],
   };
   return { ...base, ...overrides };
@@ -78,6 +99,11 @@ export function fleetReport(hosts: HostReport[], complete = true): FleetReport {
 
 export function runStarted(names: string[], at = T0, concurrency = 8): RunEvent {
   return { type: 'run-started', at, total: names.length, concurrency, hosts: names.map((name) => ({ name, groups: [] })) };
+}
+
+/** A run-started event with groups per host. */
+export function runStartedWith(hosts: { name: string; groups: string[] }[], at = T0, concurrency = 8): RunEvent {
+  return { type: 'run-started', at, total: hosts.length, concurrency, hosts };
 }
 
 export function connecting(host: string, at = T0): RunEvent {

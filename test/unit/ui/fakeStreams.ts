@@ -4,11 +4,17 @@ import { EventEmitter } from 'node:events';
 export class FakeStdout extends EventEmitter {
   readonly writes: string[] = [];
   constructor(
-    readonly columns = 100,
-    readonly rows = 30,
+    public columns = 100,
+    public rows = 30,
     readonly isTTY = true,
   ) {
     super();
+  }
+  /** Change the size, as a terminal window being resized does. */
+  resize(columns: number, rows: number): void {
+    this.columns = columns;
+    this.rows = rows;
+    this.emit('resize');
   }
   write = (chunk: string | Uint8Array): boolean => {
     this.writes.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));

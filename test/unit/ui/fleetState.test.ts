@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../../src/model.js';
-import { initialFleetState, reduceFleet, type FleetState } from '../../../src/ui/fleetState.js';
+import { inFlightCount, initialFleetState, isRunActive, reduceFleet, reduceFleetBatch, type FleetState } from '../../../src/ui/fleetState.js';
 import {
   connecting,
   done,
@@ -102,10 +102,83 @@ describe('reduceFleet', () => {
     expect(state.totals.phases).toEqual({ queued: 0, connecting: 0, probing: 0, done: 1 });
   });
 
-  it('ignores progress events for a host that is already done', () => {
-    const state = fold([runStarted(['a']), done(hostReport('a')), connecting('a'), probing('a')]);
+  it('ignores a stray probing event for a host that is already done', () => {
+    const state = fold([runStarted(['a']), done(hostReport('a')), probing('a')]);
     expect(row(state, 'a').phase).toBe('done');
     expect(state.totals.phases.done).toBe(1);
+  });
+
+  it('takes a done host back in flight when it is audited again, and its outcome out of the totals', () => {
+    // Given a finished run where host a failed and b is ok
+    const before = fold([
+      runStarted(['a', 'b']),
+      done(failedHost('a', 'timeout', 'slow')),
+      done(hostReport('b', { vms: [vm('v', ['nat'])] })),
+      finished(fleetReport([failedHost('a', 'timeout', 'slow'), hostReport('b', { vms: [vm('v', ['nat'])] })]), T0 + 9000),
+    ]);
+    // When a is re-audited: connecting, then probing
+    const during = fold([connecting('a', T0 + 20_000), probing('a', T0 + 20_100)], before);
+    // Then a is in flight with its old report kept, and the failure no longer counts
+    expect(row(during, 'a')).toMatchObject({ phase: 'probing', status: null, error: null, startedAt: T0 + 20_000, durationMs: null });
+    expect(row(during, 'a').report?.error?.kind).toBe('timeout');
+    expect(during.totals).toMatchObject({ hosts: 2, ok: 1, failed: 0, failuresByKind: {} });
+    expect(during.totals.phases).toEqual({ queued: 0, connecting: 0, probing: 1, done: 1 });
+    // And the run itself stays finished, at its own end time
+    expect(during).toMatchObject({ phase: 'finished', finishedAt: T0 + 9000 });
+    expect(isRunActive(during)).toBe(true);
+    expect(inFlightCount(during)).toBe(1);
+  });
+
+  it('counts a re-audited host once, with its new outcome', () => {
+    const state = fold([
+      runStarted(['a', 'b']),
+      done(failedHost('a', 'auth', 'denied')),
+      done(hostReport('b', { vms: [vm('v', ['nat'])] })),
+      connecting('a', T0 + 1),
+      done(hostReport('a', { vms: [vm('w', ['bridged', 'nat'])] }), T0 + 2),
+    ]);
+    expect(state.totals).toMatchObject({ hosts: 2, ok: 2, failed: 0, nics: 3, nicModes: { nat: 2, bridged: 1 } });
+    expect(state.totals.phases).toEqual({ queued: 0, connecting: 0, probing: 0, done: 2 });
+    expect(state.totals.modeMixes).toEqual({ nat: 1, 'nat+bridged': 1 });
+  });
+
+  it('keeps the rows when a re-audit announces itself with another run-started', () => {
+    const before = fold([runStarted(['a', 'b']), done(hostReport('a')), done(hostReport('b')), finished(fleetReport([hostReport('a'), hostReport('b')]))]);
+    const after = fold([runStarted(['b'], T0 + 50_000), connecting('b', T0 + 50_001)], before);
+    expect(after.rows.map((r) => [r.name, r.phase])).toEqual([
+      ['a', 'done'],
+      ['b', 'connecting'],
+    ]);
+    expect(after.startedAt).toBe(T0);
+  });
+
+  it('counts hosts per mode mix, leaving failed hosts out', () => {
+    const state = fold([
+      runStarted(['a', 'b', 'c', 'd']),
+      done(hostReport('a', { vms: [vm('v', ['nat', 'bridged'])] })),
+      done(hostReport('b', { vms: [vm('v', ['bridged']), vm('w', ['nat'])] })),
+      done(hostReport('c')),
+      done(failedHost('d', 'timeout', 'slow')),
+    ]);
+    expect(state.totals.modeMixes).toEqual({ 'nat+bridged': 2, 'no VM NICs': 1 });
+    expect(row(state, 'a').modeMix).toBe('nat+bridged');
+    expect(row(state, 'd').modeMix).toBeNull();
+  });
+
+  it('folds a batch of events to the same state as one event at a time, copying the rows once', () => {
+    // Given a 1,000-host run as a list of events
+    const names = Array.from({ length: 1000 }, (_, i) => `h${i}`);
+    const start = fold([runStarted(names)]);
+    const events: RunEvent[] = [];
+    names.forEach((name, i) => events.push(connecting(name, T0 + i), done(hostReport(name, { vms: [vm('v', ['nat'])] }), T0 + i + 1)));
+    // When it is folded as one batch and event by event
+    const batched = reduceFleetBatch(start, events);
+    const oneByOne = fold(events, start);
+    // Then both give the same rows and totals, and the starting state is untouched
+    expect(batched.totals).toEqual(oneByOne.totals);
+    expect(batched.rows).toEqual(oneByOne.rows);
+    expect(start.rows.every((r) => r.phase === 'queued')).toBe(true);
+    expect(reduceFleetBatch(start, [])).toBe(start);
   });
 
   it('keeps a host the run did not announce instead of losing its outcome', () => {

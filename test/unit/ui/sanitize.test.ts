@@ -67,3 +67,18 @@ describe('displayWidth and truncateToWidth', () => {
     expect(truncateToWidth('anything', 0)).toBe('');
   });
 });
+
+describe('fitCell', () => {
+  it('pads a cell that fits, and ends a cut cell with an ellipsis even between two segments', async () => {
+    const { fitCell } = await import('../../../src/ui/lines.js');
+    const text = (segments: { text: string }[]) => segments.map((s) => s.text).join('');
+    const cell = [{ text: '7: ' }, { text: 'nat 1', color: 'cyan' as const }, { text: ', ' }, { text: 'bridged 2', color: 'green' as const }];
+    expect(text(fitCell(cell, 22))).toBe('7: nat 1, bridged 2   ');
+    // Given a cut that falls right after "nat 1, "
+    const cut = fitCell(cell, 11);
+    // Then the cell is 11 cells wide and ends with the ellipsis, not a dangling comma
+    expect(text(cut)).toBe('7: nat 1, …');
+    expect(displayWidth(text(cut))).toBe(11);
+    expect(text(fitCell(cell, 9))).toBe('7: nat 1…');
+  });
+});

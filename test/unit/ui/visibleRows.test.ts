@@ -1,58 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import type { RunEvent } from '../../../src/model.js';
-import { initialFleetState, reduceFleet } from '../../../src/ui/fleetState.js';
-import { selectVisibleRows } from '../../../src/ui/visibleRows.js';
-import { connecting, done, failedHost, hostReport, runStarted, T0 } from './builders.js';
+import { scrollWindow } from '../../../src/ui/visibleRows.js';
 
-const names = Array.from({ length: 10 }, (_, i) => `h${i}`);
-
-function rowsAfter(events: RunEvent[]) {
-  return events.reduce(reduceFleet, initialFleetState()).rows;
-}
-
-describe('selectVisibleRows', () => {
-  it('shows every row when they all fit', () => {
-    const rows = rowsAfter([runStarted(names)]);
-    const selection = selectVisibleRows(rows, 10);
-    expect(selection.visible.map((r) => r.name)).toEqual(names);
-    expect(selection.hiddenCount).toBe(0);
+describe('scrollWindow', () => {
+  it('shows everything when the list fits', () => {
+    expect(scrollWindow({ length: 5, height: 10, scroll: 3 })).toEqual({ start: 0, end: 5 });
   });
 
-  it('prefers hosts in flight, then failures, then partial hosts, over the queue', () => {
-    // Given ten hosts: h7 in flight, h8 failed, h9 partial, h1 ok, the rest queued
-    const rows = rowsAfter([
-      runStarted(names),
-      done(hostReport('h1'), T0 + 1),
-      connecting('h7'),
-      done(failedHost('h8', 'auth', 'denied'), T0 + 2),
-      done(hostReport('h9', { status: 'partial' }), T0 + 3),
-    ]);
-    // When only three rows fit
-    const selection = selectVisibleRows(rows, 3);
-    // Then the in-flight, failed and partial hosts are shown, in inventory order
-    expect(selection.visible.map((r) => r.name)).toEqual(['h7', 'h8', 'h9']);
-    expect(selection.hidden).toEqual([
-      { category: 'ok', count: 1 },
-      { category: 'queued', count: 6 },
-    ]);
-    expect(selection.hiddenCount).toBe(7);
+  it('stays where it is while the focus is inside the window', () => {
+    expect(scrollWindow({ length: 100, height: 10, scroll: 20, focus: { from: 25, to: 25 } })).toEqual({ start: 20, end: 30 });
   });
 
-  it('keeps the most recently finished ok hosts when not all of them fit', () => {
-    const rows = rowsAfter([
-      runStarted(names),
-      ...names.map((name, i) => done(hostReport(name), T0 + i)),
-    ]);
-    const selection = selectVisibleRows(rows, 2);
-    expect(selection.visible.map((r) => r.name)).toEqual(['h8', 'h9']);
+  it('moves just enough to show a focus below or above the window', () => {
+    expect(scrollWindow({ length: 100, height: 10, scroll: 0, focus: { from: 12, to: 12 } })).toEqual({ start: 3, end: 13 });
+    expect(scrollWindow({ length: 100, height: 10, scroll: 50, focus: { from: 40, to: 40 } })).toEqual({ start: 40, end: 50 });
   });
 
-  it('ranks hosts the run stopped before auditing below real failures', () => {
-    const rows = rowsAfter([
-      runStarted(['a', 'b']),
-      done(failedHost('a', 'cancelled', 'not audited'), T0 + 5),
-      done(failedHost('b', 'timeout', 'slow'), T0 + 1),
-    ]);
-    expect(selectVisibleRows(rows, 1).visible.map((r) => r.name)).toEqual(['b']);
+  it('shows the whole focus when it spans several lines, its top line first when it is taller than the window', () => {
+    expect(scrollWindow({ length: 100, height: 10, scroll: 0, focus: { from: 8, to: 12 } })).toEqual({ start: 3, end: 13 });
+    expect(scrollWindow({ length: 100, height: 3, scroll: 0, focus: { from: 8, to: 12 } })).toEqual({ start: 8, end: 11 });
+  });
+
+  it('never scrolls past either end of the list', () => {
+    expect(scrollWindow({ length: 100, height: 10, scroll: 500 })).toEqual({ start: 90, end: 100 });
+    expect(scrollWindow({ length: 100, height: 10, scroll: -5 })).toEqual({ start: 0, end: 10 });
+    expect(scrollWindow({ length: 0, height: 10, scroll: 3, focus: { from: 0, to: 0 } })).toEqual({ start: 0, end: 0 });
   });
 });

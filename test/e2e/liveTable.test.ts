@@ -1,0 +1,128 @@
+/**
+ * End to end: the built CLI on a real pseudo-terminal (tmux), auditing the embedded demo fleet. The
+ * operator's path: watch the run, open a host, go back, filter by mode, quit; the reports are written
+ * and the closing frame stays on screen. tmux runs on a server socket of its own, killed at the end.
+ *
+ * Needs tmux (Debian: `apt-get install tmux`); fails without it unless KVM_NETAUDIT_SKIP_E2E=1.
+ * KVM_NETAUDIT_E2E_LAUNCHER runs another build of the launcher instead of bin/kvm-netaudit.js.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, REPO_ROOT } from '../helpers/cli.js';
+
+const run = promisify(execFile);
+const skip = process.env['KVM_NETAUDIT_SKIP_E2E'] === '1';
+const launcher = process.env['KVM_NETAUDIT_E2E_LAUNCHER'] ?? path.join(REPO_ROOT, 'bin', 'kvm-netaudit.js');
+const socket = `kna-e2e-${process.pid}`;
+const session = 'live';
+const COLUMNS = 120;
+const ROWS = 40;
+
+function tmuxPresent(): boolean {
+  try {
+    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function tmux(...args: string[]): Promise<string> {
+  const { stdout } = await run('tmux', ['-L', socket, ...args]);
+  return stdout;
+}
+
+/** The visible screen, as text. */
+function screen(): Promise<string> {
+  return tmux('capture-pane', '-p', '-t', session);
+}
+
+/** Wait until the screen matches, or fail showing what it was. */
+async function waitForScreen(pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = await screen();
+    if (pattern.test(last)) return last;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  throw new Error(`screen never matched ${pattern}; it showed:\n${last}`);
+}
+
+/** Type keys, then give the terminal a moment (tmux would merge Esc with a following key into Alt+key). */
+async function keys(...names: string[]): Promise<void> {
+  await tmux('send-keys', '-t', session, ...names);
+  await new Promise((resolve) => setTimeout(resolve, 250));
+}
+
+async function typeText(text: string): Promise<void> {
+  await tmux('send-keys', '-t', session, '-l', text);
+  await new Promise((resolve) => setTimeout(resolve, 250));
+}
+
+let out: string;
+beforeAll(async () => {
+  if (skip) return;
+  if (!tmuxPresent()) throw new Error('the e2e tier needs tmux (Debian: apt-get install tmux), or KVM_NETAUDIT_SKIP_E2E=1');
+  await ensureBuilt();
+  out = await mkdtemp(path.join(tmpdir(), 'kna-e2e-'));
+  // A clean environment for the live table: no CI (which turns it off), colours off for readable captures.
+  const command = [
+    'env -u CI -u CONTINUOUS_INTEGRATION TERM=xterm-256color NO_COLOR=1',
+    `${JSON.stringify(process.execPath)} ${JSON.stringify(launcher)} demo --out ${JSON.stringify(out)};`,
+    'echo "EXIT=$?"; sleep 120',
+  ].join(' ');
+  await tmux('new-session', '-d', '-s', session, '-x', String(COLUMNS), '-y', String(ROWS), command);
+}, 180_000);
+
+afterAll(async () => {
+  if (skip) return;
+  await tmux('kill-server').catch(() => {});
+  if (out) await rm(out, { recursive: true, force: true });
+});
+
+describe.skipIf(skip)('the live table on a real terminal', () => {
+  it('shows the run, opens a host, filters by mode, and quits leaving the reports and the final frame', async () => {
+    // The run finishes (two demo hosts fail) and the table stays up, waiting for keys
+    const finished = await waitForScreen(/14\/14 done · 2 failed · 0 remaining[\s\S]*q quit/, 60_000);
+    expect(finished).toMatch(/^kvm-netaudit {2}\(embedded demo fleet\) · 14 hosts · concurrency \d+ · \d+:\d\d elapsed$/m);
+    expect(finished).toMatch(/^› ✗ (auth|timeout)\s+hv-(locked-90|hung-99)/m);
+    expect(finished).toMatch(/^ {2}✓ ok\s+hv-prod-02\s+prod\s+\d+ms\s+3: bridged, nat\s+5: bridged 4, nat 1/m);
+    expect(finished).toMatch(/^VM NICs {2}95: bridged 45, /m);
+    for (const line of finished.split('\n')) expect(line.length).toBeLessThanOrEqual(COLUMNS);
+
+    // Open hv-prod-02: move down to it, Enter
+    const order = finished.split('\n').map((l) => /^[› ] \S+ \S+\s+(hv-[\w-]+)/.exec(l)?.[1]).filter(Boolean);
+    for (let i = 0; i < order.indexOf('hv-prod-02'); i++) await keys('Down');
+    await keys('Enter');
+    const detail = await waitForScreen(/kvm-netaudit › hv-prod-02/);
+    expect(detail).toMatch(/^ {2}verdict {2}4 VM NICs are bridged to the LAN through br0 \(uplink bond0\)/m);
+    expect(detail).toMatch(/^TOPOLOGY {2}VM NIC ─▶ network ─▶ bridge ─▶ uplink$/m);
+    expect(detail).toMatch(/db01 tap201i0\s+───▶ bridge br0 ─▶ uplink bond0/);
+
+    // Back to the list, then filter by mode
+    await keys('Escape');
+    await waitForScreen(/sort status · 14 hosts/);
+    await keys('/');
+    await typeText('mode:bridged');
+    await keys('Enter');
+    const filtered = await waitForScreen(/sort status · filter mode:bridged · \d+ of 14 hosts/);
+    const rows = filtered.split('\n').filter((l) => /^[› ] \S+ \S+\s+hv-/.test(l));
+    expect(rows.length).toBeGreaterThan(2);
+    expect(rows.length).toBeLessThan(14);
+    for (const row of rows) expect(row).toMatch(/bridged/);
+    expect(filtered).not.toMatch(/hv-nat-01|hv-locked-90/);
+
+    // Quit: the CLI writes the reports and the closing frame stays readable
+    await keys('q');
+    const closing = await waitForScreen(/EXIT=\d+/, 30_000);
+    expect(closing).toMatch(/EXIT=2/); // two demo hosts cannot be audited (DESIGN §7)
+    expect(closing).toMatch(/^report {3}\S*report\.json$/m);
+    expect(closing).toMatch(/^hosts {4}ok 12, partial 0, failed 2 \(timeout 1, auth 1\)$/m);
+    expect((await readdir(out)).sort()).toEqual(['report.json', 'report.md']);
+  }, 120_000);
+});
