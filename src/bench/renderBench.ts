@@ -15,7 +15,6 @@
  *                                       [--frame-ms 100] [--rounds 1] [--audit-ms-per-host 6.6]
  */
 import { spawn } from 'node:child_process';
-import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { classifyHost } from '../classify/index.js';
@@ -24,6 +23,7 @@ import type { HostAudit, HostReport, RunEvent } from '../model.js';
 import { parseCapture } from '../parse/index.js';
 import { buildFleetReport } from '../report/build.js';
 import { startLiveView } from '../ui/liveView.js';
+import { FakeStdin, FakeStdout } from './fakeTerminal.js';
 
 interface ChildFigures {
   mode: 'view' | 'baseline';
@@ -118,56 +118,6 @@ function spawnChild(hosts: number, mode: 'view' | 'baseline'): Promise<ChildFigu
 
 // ───────────────────────────── child: one simulated run ─────────────────────────────
 
-/** A terminal that swallows output: Ink renders into it as into a 120×40 TTY. */
-class NullTerminal extends EventEmitter {
-  readonly isTTY = true;
-  readonly columns = 120;
-  readonly rows = 40;
-  writes = 0;
-  bytes = 0;
-  write = (chunk: string | Uint8Array): boolean => {
-    this.writes++;
-    this.bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
-    return true;
-  };
-  hasColors(): boolean {
-    return true;
-  }
-}
-
-/** A keyboard Ink can read from, with one key typed by hand (`q` at the end). */
-class ScriptedKeyboard extends EventEmitter {
-  readonly isTTY = true;
-  private pending: string | null = null;
-  type(data: string): void {
-    this.pending = data;
-    this.emit('readable');
-  }
-  read = (): string | null => {
-    const data = this.pending;
-    this.pending = null;
-    return data;
-  };
-  setRawMode(): this {
-    return this;
-  }
-  setEncoding(): this {
-    return this;
-  }
-  ref(): this {
-    return this;
-  }
-  unref(): this {
-    return this;
-  }
-  resume(): this {
-    return this;
-  }
-  pause(): this {
-    return this;
-  }
-}
-
 /** HostReports for N hosts from the demo captures, with unique names and a few failures. */
 async function buildReports(hosts: number): Promise<HostReport[]> {
   const templates: { name: string; groups: string[]; audit: HostAudit }[] = [];
@@ -240,8 +190,9 @@ async function runChild(hosts: number, mode: 'view' | 'baseline'): Promise<Child
     for (const listener of listeners) listener(event);
   };
 
-  const terminal = new NullTerminal();
-  const keyboard = new ScriptedKeyboard();
+  // A 120×40 TTY that swallows output (counting it), and a keyboard with one key typed by hand (`q` at the end).
+  const terminal = new FakeStdout(120, 40, true, false);
+  const keyboard = new FakeStdin(true);
   let frames = 0;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -252,8 +203,8 @@ async function runChild(hosts: number, mode: 'view' | 'baseline'): Promise<Child
           inventory: '(render bench)',
           onInterrupt: () => {},
           onReaudit: () => {},
-          stdout: terminal as unknown as NodeJS.WriteStream,
-          stdin: keyboard as unknown as NodeJS.ReadStream,
+          stdout: terminal.asStream(),
+          stdin: keyboard.asStream(),
           frameMs,
           patchConsole: false,
           onFrame: () => frames++,
@@ -299,7 +250,7 @@ async function runChild(hosts: number, mode: 'view' | 'baseline'): Promise<Child
     wallMs: performance.now() - t0,
     cpuMs: (cpu.user + cpu.system) / 1000,
     frames,
-    writes: terminal.writes,
+    writes: terminal.writeCount,
     bytes: terminal.bytes,
     events,
   };
