@@ -2,6 +2,7 @@
  * hv-route-08 — a hosting hypervisor that routes public subnets to its guests instead of bridging them:
  * `routed-web` (`forward mode='route'` out through eno1, libvirt firewall rules) and `open-lab`
  * (`forward mode='open'`, no libvirt firewall rules at all). The upstream router needs a route back.
+ * Both networks are dual-stack (IPv6 routed too, with DHCPv6 on routed-web).
  * Shows: routed, open.
  */
 import { domain, guestTap, nic, node, uuid, type DemoHostSpec, type LibvirtState } from './lib.js';
@@ -33,8 +34,8 @@ export const spec: DemoHostSpec = {
   shows: ['open', 'routed'],
   links: [
     nic('eno1', { addresses: ['198.19.8.18/24'] }),
-    { kind: 'bridge', name: 'virbr1', mac: '52:54:00:08:ff:01', stp: true, addresses: ['198.51.100.1/25'] },
-    { kind: 'bridge', name: 'virbr2', mac: '52:54:00:08:ff:02', stp: true, addresses: ['203.0.113.1/26'] },
+    { kind: 'bridge', name: 'virbr1', mac: '52:54:00:08:ff:01', stp: true, addresses: ['198.51.100.1/25', '2001:db8:8:1::1/64'] },
+    { kind: 'bridge', name: 'virbr2', mac: '52:54:00:08:ff:02', stp: true, addresses: ['203.0.113.1/26', '2001:db8:8:2::1/64'] },
     guestTap('tap801i0', 'virbr1', '52:54:00:08:01:01'),
     guestTap('tap802i0', 'virbr1', '52:54:00:08:02:01'),
     guestTap('tap803i0', 'virbr2', '52:54:00:08:03:01'),
@@ -56,6 +57,11 @@ export const spec: DemoHostSpec = {
         <range start='198.51.100.64' end='198.51.100.126'/>
       </dhcp>
     </ip>
+    <ip family='ipv6' address='2001:db8:8:1::1' prefix='64'>
+      <dhcp>
+        <range start='2001:db8:8:1::100' end='2001:db8:8:1::1ff'/>
+      </dhcp>
+    </ip>
   </network>
   <network>
     <name>open-lab</name>
@@ -64,6 +70,7 @@ export const spec: DemoHostSpec = {
     <bridge name='virbr2' stp='on' delay='0'/>
     <mac address='52:54:00:08:ff:02'/>
     <ip address='203.0.113.1' prefix='26'/>
+    <ip family='ipv6' address='2001:db8:8:2::1' prefix='64'/>
   </network>`,
     domains: [
       networkVm('www01', 'routed-web', '52:54:00:08:01:01', 'tap801i0'),
