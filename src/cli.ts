@@ -164,6 +164,7 @@ async function audit(
   let outcome: FleetOutcome | null = null;
   let reportDir: string | undefined = options.out ?? undefined;
   let report: FleetReport | null = null;
+  let evaluation: PolicyEvaluation | null = null;
   const reaudits: Promise<void>[] = [];
   /** Rebuild the report from the latest outcomes and (re)write every file of it. */
   const publish = async (): Promise<string[]> => {
@@ -177,7 +178,8 @@ async function audit(
       version: toolVersion(),
     });
     hub.emit({ type: 'run-finished', at: Date.now(), report });
-    const written = await writeAllReports(report, options, compliance, reportDir);
+    evaluation = policy ? evaluatePolicy(policy, report.hosts, { now }) : null;
+    const written = await writeAllReports(report, evaluation, options, compliance, reportDir);
     reportDir = written.dir;
     return written.files.map((f) => path.relative(process.cwd(), f) || f);
   };
@@ -227,14 +229,18 @@ async function audit(
   }
   const final = report as FleetReport | null;
   if (final === null) throw new Error('no report was built');
-  const evaluation = policy ? evaluatePolicy(policy, final.hosts, { now }) : null;
   return exitCodeOf(final, evaluation, options.failOn);
 }
 
 /** report.json, report.md (with compliance and drift) and junit.xml, as `--format` asks; into `dir` once it exists. */
-async function writeAllReports(report: FleetReport, options: AuditOptions, compliance: Compliance, dir: string | undefined) {
-  const { policy, now } = compliance;
-  const evaluation = policy ? evaluatePolicy(policy, report.hosts, { now }) : null;
+async function writeAllReports(
+  report: FleetReport,
+  evaluation: PolicyEvaluation | null,
+  options: AuditOptions,
+  compliance: Compliance,
+  dir: string | undefined,
+) {
+  const { policy } = compliance;
   const drift = compliance.baseline ? diffReports(compliance.baseline, report) : null;
   return writeReports(report, {
     outDir: dir,
