@@ -181,6 +181,7 @@ async function audit(
     evaluation = policy ? evaluatePolicy(policy, report.hosts, { now }) : null;
     const written = await writeAllReports(report, evaluation, options, compliance, reportDir);
     reportDir = written.dir;
+    if (options.json !== null) await writeJsonTo(options.json, report, process.stdout);
     return written.files.map((f) => path.relative(process.cwd(), f) || f);
   };
   const reaudit = (names: string[]) => {
@@ -212,7 +213,6 @@ async function audit(
     latest = outcome.hosts;
     await captures?.flush();
     const paths = await publish();
-    if (options.json !== null) await writeJsonTo(options.json, report!, process.stdout);
     if (view) {
       view.setReportPaths(paths);
       await view.waitForQuit();
