@@ -1,0 +1,168 @@
+/**
+ * One audit session: the run with its renderer (live table or line log), the reports written (and rewritten
+ * after each re-audit from the live table), the policy evaluated and the drift computed. The CLI composes it and
+ * decides the exit code from what it returns.
+ */
+import path from 'node:path';
+import type { Connector, FleetReport, HostConfig, HostReport } from './model.js';
+import type { AuditOptions } from './cliArgs.js';
+import { diffReports, readReport } from './diff/index.js';
+import { createCaptureDirectory } from './io/captureDirectory.js';
+import { evaluatePolicy, loadPolicy, type Policy, type PolicyEvaluation } from './policy/index.js';
+import { buildFleetReport } from './report/build.js';
+import { renderJunit } from './report/junit.js';
+import { renderMarkdown } from './report/markdown.js';
+import { writeJsonTo, writeReports } from './report/write.js';
+import { createEventHub } from './runner/events.js';
+import { runFleet, type FleetOutcome, type RunFleetOptions } from './runner/runFleet.js';
+import { createLineLog } from './ui/lineLog.js';
+import { startLiveView } from './ui/liveView.js';
+import { toolVersion } from './version.js';
+
+/** What the run checks besides the audit itself: a policy, and a previous report to compare with. */
+export interface Compliance {
+  policy: Policy | null;
+  baseline: FleetReport | null;
+  now: Date;
+}
+
+/**
+ * Load the policy and the baseline report before any connection, so a bad file costs nothing (exit 64).
+ * @param knownGroups the inventory's groups: a policy naming another group has a typo
+ */
+export async function prepareCompliance(options: AuditOptions, knownGroups: readonly string[]): Promise<Compliance> {
+  return {
+    policy: options.policies.length > 0 ? loadPolicy(options.policies, { knownGroups }) : null,
+    baseline: options.baseline !== null ? await readReport(options.baseline) : null,
+    now: new Date(),
+  };
+}
+
+/**
+ * Run the audit with the chosen connector and renderer and write the reports. With the live
+ * table, the session stays open after the run (browsing, re-audits) until the operator quits; the reports are
+ * rewritten after each re-audit.
+ */
+export async function runAuditSession(
+  hosts: HostConfig[],
+  label: string,
+  connector: Connector,
+  options: AuditOptions,
+  compliance: Compliance,
+): Promise<{ report: FleetReport; evaluation: PolicyEvaluation | null }> {
+  const { policy, now } = compliance;
+  const hub = createEventHub();
+  const stop = new AbortController();
+  const quit = new AbortController();
+  const logStream = options.json === '-' ? process.stderr : process.stdout;
+  const captures = options.saveCaptures !== null || options.tui ? createCaptureDirectory(options.saveCaptures) : null;
+  const runOptions: Omit<RunFleetOptions, 'signal'> = {
+    connector,
+    concurrency: options.concurrency,
+    timeoutMs: options.timeoutMs,
+    maxBytes: options.maxBytes,
+    onEvent: hub.emit,
+    onCapture: captures ? (host, capture) => captures.save(host, capture) : undefined,
+    evaluate: policy ? (host) => evaluatePolicy(policy, [host], { now }).findings.get(host.name) ?? [] : undefined,
+  };
+
+  let latest: HostReport[] = [];
+  let outcome: FleetOutcome | null = null;
+  let reportDir: string | undefined = options.out ?? undefined;
+  let report: FleetReport | null = null;
+  let evaluation: PolicyEvaluation | null = null;
+  const reaudits: Promise<void>[] = [];
+  /** Rebuild the report from the latest outcomes and (re)write every file of it. */
+  const publish = async (): Promise<string[]> => {
+    report = buildFleetReport({
+      hosts: latest,
+      startedAt: outcome!.startedAt,
+      finishedAt: new Date(),
+      inventory: label,
+      concurrency: options.concurrency,
+      complete: outcome!.complete,
+      version: toolVersion(),
+    });
+    hub.emit({ type: 'run-finished', at: Date.now(), report });
+    evaluation = policy ? evaluatePolicy(policy, report.hosts, { now }) : null;
+    const written = await writeAllReports(report, evaluation, options, compliance, reportDir);
+    reportDir = written.dir;
+    if (options.json !== null) await writeJsonTo(options.json, report, process.stdout);
+    return written.files.map((f) => path.relative(process.cwd(), f) || f);
+  };
+  const reaudit = (names: string[]) => {
+    const selected = latest.length > 0 ? hosts.filter((h) => names.includes(h.name)) : [];
+    if (selected.length === 0 || quit.signal.aborted) return;
+    const done = runFleet(selected, { ...runOptions, signal: quit.signal }).then(async (again) => {
+      const byName = new Map(again.hosts.map((h) => [h.name, h]));
+      latest = latest.map((h) => byName.get(h.name) ?? h);
+      if (!quit.signal.aborted) view?.setReportPaths(await publish());
+    });
+    reaudits.push(done.catch((err: unknown) => console.error(`kvm-netaudit: re-audit failed: ${String(err)}`)));
+  };
+
+  const view = options.tui
+    ? startLiveView({
+        subscribe: hub.subscribe,
+        inventory: label,
+        onInterrupt: () => requestStop(stop),
+        onReaudit: reaudit,
+        captureOf: (name) => captures?.get(name),
+      })
+    : null;
+  if (!view) hub.subscribe(createLineLog((line) => logStream.write(`${line}\n`)));
+  const onSigint = () => requestStop(stop);
+  process.on('SIGINT', onSigint);
+
+  try {
+    outcome = await runFleet(hosts, { ...runOptions, signal: stop.signal });
+    latest = outcome.hosts;
+    await captures?.flush();
+    const paths = await publish();
+    if (view) {
+      view.setReportPaths(paths);
+      await view.waitForQuit();
+      quit.abort(new Error('the operator quit'));
+      await Promise.all(reaudits);
+      await view.finish();
+    } else {
+      logStream.write(`reports: ${paths.join(', ')}\n`);
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+    await connector.close();
+    captures?.dispose();
+  }
+  const final = report as FleetReport | null;
+  if (final === null) throw new Error('no report was built');
+  return { report: final, evaluation };
+}
+
+/** report.json, report.md (with compliance and drift) and junit.xml, as `--format` asks; into `dir` once it exists. */
+async function writeAllReports(
+  report: FleetReport,
+  evaluation: PolicyEvaluation | null,
+  options: AuditOptions,
+  compliance: Compliance,
+  dir: string | undefined,
+) {
+  const { policy } = compliance;
+  const drift = compliance.baseline ? diffReports(compliance.baseline, report) : null;
+  return writeReports(report, {
+    outDir: dir,
+    formats: options.formats,
+    renderers: {
+      md: (r) => renderMarkdown(r, { compliance: evaluation && policy ? { evaluation, sources: policy.sources } : null, drift }),
+      junit: (r) => renderJunit(r, evaluation),
+    },
+  });
+}
+
+/** First Ctrl-C: stop new connections, close open ones, still write the report. Second: leave now. */
+function requestStop(stop: AbortController): void {
+  if (stop.signal.aborted) {
+    process.stderr.write('kvm-netaudit: stopped without a report\n');
+    process.exit(130);
+  }
+  stop.abort(new Error('stopped by the user'));
+}
