@@ -2,7 +2,7 @@
  * hv-nat-01 — a stock hypervisor: libvirt's `default` network (NAT through virbr0) and nothing else.
  * The host's own address sits on eno1. Shows: nat.
  */
-import { domain, guestTap, nic, node, uuid, type DemoHostSpec, type LibvirtState } from './lib.js';
+import { defaultNatNetwork, domain, guestTap, nic, node, uuid, type DemoHostSpec, type LibvirtState } from './lib.js';
 
 const host = 'hv-nat-01';
 const state: LibvirtState = { autostartNetworks: ['default'], autostartDomains: ['web01', 'web02'] };
@@ -25,19 +25,7 @@ export const spec: DemoHostSpec = {
   nodeXml: node({
     comment: `${host}: stock host, only the default NAT network`,
     state,
-    networks: `
-  <network>
-    <name>default</name>
-    <uuid>${uuid(`${host}/net/default`)}</uuid>
-    <forward mode='nat'/>
-    <bridge name='virbr0' stp='on' delay='0'/>
-    <mac address='52:54:00:01:ff:00'/>
-    <ip address='198.18.122.1' netmask='255.255.255.0'>
-      <dhcp>
-        <range start='198.18.122.2' end='198.18.122.254'/>
-      </dhcp>
-    </ip>
-  </network>`,
+    networks: defaultNatNetwork(host, '52:54:00:01:ff:00'),
     domains: [
       domain({
         host, name: 'web01', state: 'running',

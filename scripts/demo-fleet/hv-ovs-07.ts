@@ -6,7 +6,7 @@
  * network is still autostarted here, which production policy forbids.
  * Shows: ovs, nat.
  */
-import { domain, guestTap, nic, node, uuid, type DemoHostSpec, type LibvirtState } from './lib.js';
+import { defaultNatNetwork, domain, guestTap, nic, node, uuid, type DemoHostSpec, type LibvirtState } from './lib.js';
 
 const host = 'hv-ovs-07';
 const state: LibvirtState = {
@@ -32,19 +32,7 @@ export const spec: DemoHostSpec = {
   nodeXml: node({
     comment: `${host}: Open vSwitch network with portgroups, direct OVS port, autostarted default network`,
     state,
-    networks: `
-  <network>
-    <name>default</name>
-    <uuid>${uuid(`${host}/net/default`)}</uuid>
-    <forward mode='nat'/>
-    <bridge name='virbr0' stp='on' delay='0'/>
-    <mac address='52:54:00:07:ff:00'/>
-    <ip address='198.18.122.1' netmask='255.255.255.0'>
-      <dhcp>
-        <range start='198.18.122.2' end='198.18.122.254'/>
-      </dhcp>
-    </ip>
-  </network>
+    networks: defaultNatNetwork(host, '52:54:00:07:ff:00') + `
   <network>
     <name>ovs-net</name>
     <uuid>${uuid(`${host}/net/ovs-net`)}</uuid>

@@ -8,7 +8,7 @@
  * Stand-ins: this kernel has no bonding or 802.1Q, so bond0 and bond0.100 are veths named like the real
  * devices (listed in uplinkInterfaces), and eno1/eno2 are veths that are not enslaved to anything.
  */
-import { domain, guestTap, nic, node, uuid, type DemoHostSpec, type LibvirtState } from './lib.js';
+import { defaultNatNetwork, domain, guestTap, nic, node, uuid, type DemoHostSpec, type LibvirtState } from './lib.js';
 
 const host = 'hv-prod-02';
 const state: LibvirtState = {
@@ -43,19 +43,7 @@ export const spec: DemoHostSpec = {
     state,
     cpus: 64,
     memoryGiB: 512,
-    networks: `
-  <network>
-    <name>default</name>
-    <uuid>${uuid(`${host}/net/default`)}</uuid>
-    <forward mode='nat'/>
-    <bridge name='virbr0' stp='on' delay='0'/>
-    <mac address='52:54:00:02:ff:00'/>
-    <ip address='198.18.122.1' netmask='255.255.255.0'>
-      <dhcp>
-        <range start='198.18.122.2' end='198.18.122.254'/>
-      </dhcp>
-    </ip>
-  </network>
+    networks: defaultNatNetwork(host, '52:54:00:02:ff:00') + `
   <network>
     <name>host-bridge</name>
     <uuid>${uuid(`${host}/net/host-bridge`)}</uuid>

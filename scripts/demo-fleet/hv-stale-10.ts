@@ -5,7 +5,7 @@
  * NIC lost its carrier (eno2), and a running guest whose NIC has been set link-down.
  * Shows: missing (network and bridge), unknown (empty source), isolated (inactive), bridged, nat.
  */
-import { domain, guestTap, nic, node, uuid, type DemoHostSpec, type LibvirtState } from './lib.js';
+import { defaultNatNetwork, domain, guestTap, nic, node, uuid, type DemoHostSpec, type LibvirtState } from './lib.js';
 
 const host = 'hv-stale-10';
 const state: LibvirtState = { autostartNetworks: ['default'], inactiveNetworks: ['old-lan'] };
@@ -32,19 +32,7 @@ export const spec: DemoHostSpec = {
   nodeXml: node({
     comment: `${host}: undefined network, vanished bridge, empty source, stopped network, dead NIC`,
     state,
-    networks: `
-  <network>
-    <name>default</name>
-    <uuid>${uuid(`${host}/net/default`)}</uuid>
-    <forward mode='nat'/>
-    <bridge name='virbr0' stp='on' delay='0'/>
-    <mac address='52:54:00:0a:ff:00'/>
-    <ip address='198.18.122.1' netmask='255.255.255.0'>
-      <dhcp>
-        <range start='198.18.122.2' end='198.18.122.254'/>
-      </dhcp>
-    </ip>
-  </network>
+    networks: defaultNatNetwork(host, '52:54:00:0a:ff:00') + `
   <network>
     <name>old-lan</name>
     <uuid>${uuid(`${host}/net/old-lan`)}</uuid>

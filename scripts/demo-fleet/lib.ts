@@ -30,6 +30,26 @@ export function uuid(seed: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
+/**
+ * The `default` NAT network exactly as a stock libvirt install defines it (virbr0, 198.18.122.0/24 here, with
+ * DHCP), as node-file XML. `bridgeMac` is virbr0's MAC.
+ */
+export function defaultNatNetwork(host: string, bridgeMac: string): string {
+  return `
+  <network>
+    <name>default</name>
+    <uuid>${uuid(`${host}/net/default`)}</uuid>
+    <forward mode='nat'/>
+    <bridge name='virbr0' stp='on' delay='0'/>
+    <mac address='${bridgeMac}'/>
+    <ip address='198.18.122.1' netmask='255.255.255.0'>
+      <dhcp>
+        <range start='198.18.122.2' end='198.18.122.254'/>
+      </dhcp>
+    </ip>
+  </network>`;
+}
+
 /** The MAC libvirt gives a guest's tap: the guest MAC with its first byte set to 0xfe. */
 export function tapMacFor(guestMac: string): string {
   return `fe${guestMac.slice(2)}`;
