@@ -51,7 +51,8 @@ export const USAGE = `kvm-netaudit: which networking mode every libvirt network 
 
 Usage:
   kvm-netaudit [audit] -i inventory.yaml [options]   audit the hosts of an inventory
-  kvm-netaudit demo [--hosts N] [options]            audit the embedded demo fleet (local SSH servers)
+  kvm-netaudit demo [--hosts N] [options]            audit the embedded demo fleet (local SSH servers; its two
+                                                     broken hosts failing as designed do not fail the demo)
   kvm-netaudit show-probe [-i inventory.yaml --host NAME]
                                                      print the exact read-only script run on a host
   kvm-netaudit diff OLD.json NEW.json [--json]       what changed between two reports (Markdown or JSON)

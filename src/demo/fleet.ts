@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { HostConfig, RawCapture } from '../model.js';
+import type { ErrorKind, HostConfig, RawCapture } from '../model.js';
 import { readCapture, replayCapture } from '../transport/replay.js';
 import { generateEd25519KeyPair, startSshServer, type RunningSshServer } from './sshServer.js';
 
@@ -24,6 +24,8 @@ export interface DemoHostEntry {
 export interface DemoFleet {
   hosts: HostConfig[];
   knownHostsFile: string;
+  /** The demo's deliberately broken hosts and how they fail when all is well. */
+  expectedFailures: ReadonlyMap<string, ErrorKind>;
   close(): Promise<void>;
 }
 
@@ -55,6 +57,7 @@ export async function startDemoFleet(options: DemoFleetOptions): Promise<DemoFle
 
     const count = options.hosts > 0 ? options.hosts : bundled.length;
     const hosts: HostConfig[] = [];
+    const expectedFailures = new Map<string, ErrorKind>();
     for (let i = 0; i < count; i++) {
       const { entry, capture } = bundled[i % bundled.length]!;
       const round = Math.floor(i / bundled.length);
@@ -74,16 +77,19 @@ export async function startDemoFleet(options: DemoFleetOptions): Promise<DemoFle
       const locked = await startSshServer({ hostKeyPem, authorizedKey: strangerKey.public, onExec: async (s) => s.exit(1) });
       servers.push(locked);
       hosts.push(demoHost('hv-locked-90', locked.port, { groups: ['legacy'], uplinkInterfaces: [] }, identityFile, knownHostsFile));
+      expectedFailures.set('hv-locked-90', 'auth');
       // A host that accepts the TCP connection and then says nothing: the deadline ends it.
       const hung = await startSshServer({ hostKeyPem, behaviour: 'never-answer', onExec: async (s) => s.exit(1) });
       servers.push(hung);
       hosts.push(demoHost('hv-hung-99', hung.port, { groups: ['legacy'], uplinkInterfaces: [] }, identityFile, knownHostsFile));
+      expectedFailures.set('hv-hung-99', 'timeout');
     }
     const knownHosts = servers.map((s) => `[127.0.0.1]:${s.port} ${s.hostKey.type} ${s.hostKey.base64}`);
     await writeFile(knownHostsFile, `${knownHosts.join('\n')}\n`, { mode: 0o600 });
     return {
       hosts,
       knownHostsFile,
+      expectedFailures,
       async close() {
         await Promise.all(servers.map((s) => s.close()));
         await rm(dir, { recursive: true, force: true });
