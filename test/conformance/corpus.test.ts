@@ -5,9 +5,10 @@
  * every domain file must be classified as the README's domain table says.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { locateCorpus, readXml, xmlFiles } from '../helpers/corpus.js';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyHost } from '../../src/classify/index.js';
 import type { HostAudit, HostFacts, Mode, NetworkFacts } from '../../src/model.js';
@@ -151,27 +152,25 @@ function virshOnNode(workDir: string, file: string, xml: string, command: string
 
 // ───────────────────────────── the tests ─────────────────────────────
 
-const setting = process.env['KVM_NETAUDIT_CORPUS'];
-const corpusDir = setting ? resolve(setting) : null;
+const corpus = locateCorpus();
 
-if (corpusDir === null) {
+if (corpus.state === 'unset') {
   console.warn('conformance: KVM_NETAUDIT_CORPUS is unset, so the libvirt corpus tests are skipped');
   describe('libvirt conformance corpus', () => {
     it.skip('is not run: KVM_NETAUDIT_CORPUS is unset (set it to the corpus folder, e.g. ../shared/corpus/libvirt)', () => {});
   });
-} else if (!existsSync(join(corpusDir, 'network')) || !existsSync(join(corpusDir, 'domain'))) {
+} else if (corpus.state === 'missing') {
   describe('libvirt conformance corpus', () => {
     it('is found where KVM_NETAUDIT_CORPUS points', () => {
-      throw new Error(`KVM_NETAUDIT_CORPUS=${setting} resolves to ${corpusDir}, which has no network/ and domain/ folders`);
+      throw new Error(`KVM_NETAUDIT_CORPUS=${corpus.setting} resolves to ${corpus.dir}, which has no network/ and domain/ folders`);
     });
   });
 } else {
-  const networkDir = join(corpusDir, 'network');
-  const domainDir = join(corpusDir, 'domain');
-  const readNetwork = (file: string) => readFileSync(join(networkDir, file), 'utf8');
-  const readDomain = (file: string) => readFileSync(join(domainDir, file), 'utf8');
-  const networkFiles = readdirSync(networkDir).filter((f) => f.endsWith('.xml')).sort();
-  const domainFiles = readdirSync(domainDir).filter((f) => f.endsWith('.xml')).sort();
+  const { networkDir, domainDir } = corpus;
+  const readNetwork = (file: string) => readXml(networkDir, file);
+  const readDomain = (file: string) => readXml(domainDir, file);
+  const networkFiles = xmlFiles(networkDir);
+  const domainFiles = xmlFiles(domainDir);
   let workDir = '';
   beforeAll(() => {
     workDir = mkdtempSync(join(tmpdir(), 'kna-classify-corpus-'));

@@ -14,7 +14,7 @@ import type { FleetReport, HostReport, Mode } from '../../src/model.js';
 import { runCollect } from '../lab/run.js';
 import { ensureBuilt, runCli } from '../helpers/cli.js';
 import { SYSTEM_FLEET, type SystemHost } from './fleet.js';
-import { missingPrerequisites, SKIP_ENV, startSystemLab, type SystemLab, type SystemLabHost } from './systemLab.js';
+import { assertSystemPrerequisites, SKIP_ENV, startSystemLab, type SystemLab, type SystemLabHost } from './systemLab.js';
 
 const PREFIX = 'kna-s-';
 const skip = process.env[SKIP_ENV] === '1';
@@ -76,13 +76,7 @@ describe.skipIf(skip)('system: auditing lab hypervisors over real OpenSSH', { ti
   }
 
   beforeAll(async () => {
-    const missing = missingPrerequisites();
-    if (missing.length > 0) {
-      throw new Error(
-        `The system tier cannot run on this machine: ${missing.join('; ')}.\n` +
-          `CI installs these with .ci/run. To skip this tier knowingly elsewhere, set ${SKIP_ENV}=1.`,
-      );
-    }
+    assertSystemPrerequisites();
     await ensureBuilt();
     lab = await startSystemLab(SYSTEM_FLEET, PREFIX);
   });

@@ -14,7 +14,7 @@ import type { FleetReport } from '../../src/model.js';
 import type { LabHostSpec } from '../lab/spec.js';
 import { ensureBuilt, REPO_ROOT, runCli } from '../helpers/cli.js';
 import { bridgeInterface, domainXml, guestTap, networkInterface, networkXml, nicStandIn, nodeXml, stableUuid } from './hypervisors/nodeFile.js';
-import { missingPrerequisites, SKIP_ENV, startSystemLab, type SystemLab, type SystemLabMember } from './systemLab.js';
+import { assertSystemPrerequisites, SKIP_ENV, startSystemLab, type SystemLab, type SystemLabMember } from './systemLab.js';
 
 const PREFIX = 'kna-c-';
 const SUBNET = '198.18.2';
@@ -67,8 +67,7 @@ function report(stdout: string): FleetReport {
 
 describe.skipIf(skip)('system: compliance and drift over real SSH', () => {
   beforeAll(async () => {
-    const missing = missingPrerequisites();
-    if (missing.length > 0) throw new Error(`the system tier cannot run here: ${missing.join('; ')} (set ${SKIP_ENV}=1 to skip knowingly)`);
+    assertSystemPrerequisites();
     await ensureBuilt();
     lab = await startSystemLab([driftHost], PREFIX, { subnet: SUBNET });
     // The example policy names the demo fleet's groups: declare them, as a real inventory would.

@@ -27,7 +27,7 @@ import { ensureBuilt, REPO_ROOT, runCli } from '../helpers/cli.js';
 import type { SystemHost } from './fleet.js';
 import { BIG_NETWORK_COUNT, BIG_VM_COUNT, bigHost } from './hypervisors/big.js';
 import { ESC_BRIDGE, hostileHost, MARKER_PREFIX } from './hypervisors/hostile.js';
-import { missingPrerequisites, SKIP_ENV, startSystemLab, type SystemLab, type SystemLabMember } from './systemLab.js';
+import { assertSystemPrerequisites, SKIP_ENV, startSystemLab, type SystemLab, type SystemLabMember } from './systemLab.js';
 
 const PREFIX = 'kna-h-t-';
 const SUBNET = '198.18.1';
@@ -138,13 +138,7 @@ describe.skipIf(skip)('system: hypervisors built like real ones, audited in one 
   }
 
   beforeAll(async () => {
-    const missing = missingPrerequisites();
-    if (missing.length > 0) {
-      throw new Error(
-        `The system tier cannot run on this machine: ${missing.join('; ')}.\n` +
-          `CI installs these with .ci/run. To skip this tier knowingly elsewhere, set ${SKIP_ENV}=1.`,
-      );
-    }
+    assertSystemPrerequisites();
     const stale = markerFiles();
     if (stale.length > 0) {
       throw new Error(`marker files exist before the run (remove them, they prove nothing now): ${stale.join(', ')}`);

@@ -54,6 +54,17 @@ export function missingPrerequisites(): string[] {
   return problems;
 }
 
+/** Throw the one clear message every system test file gives when the tier cannot run here. */
+export function assertSystemPrerequisites(): void {
+  const missing = missingPrerequisites();
+  if (missing.length > 0) {
+    throw new Error(
+      `The system tier cannot run on this machine: ${missing.join('; ')}.\n` +
+        `CI installs these with .ci/run. To skip this tier knowingly elsewhere, set ${SKIP_ENV}=1.`,
+    );
+  }
+}
+
 /**
  * Remove what an interrupted run with this prefix left behind: the processes still running in its
  * namespaces (sshd, tap holders; killed by pid), the namespaces, the fabric's root-namespace links and

@@ -3,22 +3,23 @@
  * interfaces and every network file must parse. Unset variable → skipped, and said so; set but pointing
  * nowhere → failure.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDomainXml } from '../../../src/parse/domainXml.js';
 import { parseNetworkXml } from '../../../src/parse/networkXml.js';
+import { locateCorpus, xmlFiles as corpusFiles } from '../../helpers/corpus.js';
 
-const setting = process.env.KVM_NETAUDIT_CORPUS;
-const root = setting ? resolve(setting) : null;
-const xmlFiles = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.xml')).sort() : []);
+const corpus = locateCorpus();
+const xmlFiles = (dir: string) => (existsSync(dir) ? corpusFiles(dir) : []);
 
-if (root === null) {
+if (corpus.state === 'unset') {
   console.warn('[parse corpus] KVM_NETAUDIT_CORPUS is not set: the libvirt XML corpus tests are skipped');
   describe.skip('libvirt XML corpus (skipped: set KVM_NETAUDIT_CORPUS to the corpus folder)', () => {
     it('parses every corpus file', () => undefined);
   });
 } else {
+  const root = corpus.dir;
   const domainDir = join(root, 'domain');
   const networkDir = join(root, 'network');
 
