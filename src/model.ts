@@ -112,6 +112,18 @@ export interface ExecOptions {
   signal?: AbortSignal;
   /** Output beyond this many bytes (stdout + stderr) is cut off and `truncated` is set. */
   maxBytes: number;
+  /** The run's fleet-wide budget for buffered output, shared by every host in flight; none when absent. */
+  budget?: OutputBudget;
+}
+
+/** Bytes of output buffered across the whole fleet at once (concurrency × max-output would be gigabytes). */
+export interface OutputBudget {
+  /** Reserve `bytes`; false (and nothing reserved) when that would pass the limit. */
+  take(bytes: number): boolean;
+  /** Give back bytes reserved earlier. */
+  give(bytes: number): void;
+  readonly limit: number;
+  readonly inUse: number;
 }
 
 /** What one exec channel returned. */
@@ -121,6 +133,10 @@ export interface ExecResult {
   stdout: string;
   stderr: string;
   truncated: boolean;
+  /** Bytes received, stdout and stderr together (what the cap counts). */
+  bytes: number;
+  /** What cut the output off: the host's own cap, or the fleet-wide budget; null when it was not cut. */
+  cutOffBy: 'host-cap' | 'fleet-budget' | null;
 }
 
 /** An open connection to one host. */

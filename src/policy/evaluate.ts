@@ -92,10 +92,24 @@ export function evaluatePolicy(policy: Policy, hosts: readonly HostReport[], con
   const expiredMatches = new Map<WaiverState, { host: string; subject: string }[]>();
 
   for (const host of hosts) {
-    const groups = groupsOf(host);
-    const subjects = subjectsOf(host, context.hostFacts?.get(host.name) ?? null);
     const hostFindings: PolicyFinding[] = [];
     findings.set(host.name, hostFindings);
+    const checksBefore = checks.length;
+    try {
+      checkHost(host, groupsOf(host));
+    } catch (error) {
+      // A bug met on one host's data costs that host's checks, never the fleet's evaluation.
+      hostFindings.length = 0;
+      checks.length = checksBefore;
+      const reason = `internal error while evaluating the policy: ${error instanceof Error ? error.message : String(error)}`;
+      checks.push({ host: host.name, rule: 'policy', severity: 'info', subject: `host ${host.name}`, status: 'skipped', finding: null, reason });
+    }
+  }
+
+  /** Every rule on one host, its findings into `findings`, expired waivers it meets into `expiredMatches`. */
+  function checkHost(host: HostReport, groups: readonly string[]): void {
+    const subjects = subjectsOf(host, context.hostFacts?.get(host.name) ?? null);
+    const hostFindings = findings.get(host.name)!;
     const expiredHere = new Map<WaiverState, string[]>();
 
     for (const rule of policy.rules) {

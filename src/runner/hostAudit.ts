@@ -2,7 +2,19 @@
  * Auditing one host: connect, run the probe once, parse, classify. Whatever happens comes back as a
  * HostReport (an outcome as data, never an exception), so one dead host cannot hide the others.
  */
-import type { Connector, ErrorKind, HostConfig, HostError, HostFacts, HostReport, RawCapture, Transport, Warning } from '../model.js';
+import type {
+  Connector,
+  ErrorKind,
+  ExecResult,
+  HostConfig,
+  HostError,
+  HostFacts,
+  HostReport,
+  OutputBudget,
+  RawCapture,
+  Transport,
+  Warning,
+} from '../model.js';
 import { TransportError } from '../model.js';
 import { buildProbeScript, commandOfSection, newNonce } from '../probe/script.js';
 import { toCapture } from '../probe/framing.js';
@@ -14,14 +26,23 @@ export interface HostAuditOptions {
   /** Aborted on deadline (reason TimeoutError) or when the run is stopped. */
   signal: AbortSignal;
   maxBytes: number;
+  /** The run's fleet-wide output budget. */
+  budget?: OutputBudget;
   /** Called when the connection is up and the probe starts. */
   onProbing?: () => void;
   /** Called with the raw capture, for `--save-captures`. */
   onCapture?: (capture: RawCapture) => void;
 }
 
-/** Section problems that leave the host audited, but not completely. */
-const PARTIAL_WARNINGS = new Set(['section-failed', 'section-unparsed', 'output-truncated', 'object-vanished']);
+/** Section and object problems that leave the host audited, but not completely. */
+const PARTIAL_WARNINGS = new Set([
+  'section-failed',
+  'section-unparsed',
+  'output-truncated',
+  'object-vanished',
+  'object-unparsed',
+  'object-cap',
+]);
 
 export async function auditHost(host: HostConfig, options: HostAuditOptions): Promise<HostReport> {
   const started = performance.now();
@@ -38,16 +59,18 @@ export async function auditHost(host: HostConfig, options: HostAuditOptions): Pr
     return finish({ status: 'failed', error: toHostError(err, options.signal) });
   }
   let capture: RawCapture;
+  let result: ExecResult;
   try {
     options.onProbing?.();
     const nonce = newNonce();
     const script = buildProbeScript({ nonce, libvirtUri: host.libvirtUri, sudo: host.sudo });
-    const result = await transport.exec(script, { signal: options.signal, maxBytes: options.maxBytes });
-    capture = toCapture(result.stdout, nonce, result.truncated, (id) => commandOfSection(id, host));
+    result = await transport.exec(script, { signal: options.signal, maxBytes: options.maxBytes, budget: options.budget });
+    // `bytes` counts stderr too: the cap is on both, so "cut off at N bytes" must be too.
+    capture = { ...toCapture(result.stdout, nonce, result.truncated, (id) => commandOfSection(id, host)), bytes: result.bytes };
     options.onCapture?.(capture);
     if (capture.sections.length === 0) {
       const why = result.truncated
-        ? `output cut off at ${capture.bytes} bytes (--max-output) before the probe's first section`
+        ? `output cut off at ${capture.bytes} bytes (${cutOffCause(result, options)}) before the probe's first section`
         : `the probe produced no output: ${firstMeaningfulLine(result.stderr) ?? `exit status ${result.code ?? result.signal ?? 'unknown'}`}`;
       return finish({ status: 'failed', error: { kind: 'command', message: why } });
     }
@@ -56,7 +79,57 @@ export async function auditHost(host: HostConfig, options: HostAuditOptions): Pr
   } finally {
     transport.close();
   }
-  return finish(judge(host, capture));
+  const judged = judgeIsolated(host, capture);
+  if (judged.status !== 'failed' && lacksExitStatus(result)) {
+    judged.warnings = [...(judged.warnings ?? []), EXIT_STATUS_MISSING];
+  }
+  if (result.cutOffBy === 'fleet-budget') {
+    judged.warnings = [...(judged.warnings ?? []), { kind: 'output-budget', subject: 'probe', message: cutOffCause(result, options) }];
+  }
+  return finish(judged);
+}
+
+/** Which limit cut a host's output off, in the operator's words. */
+function cutOffCause(result: ExecResult, options: HostAuditOptions): string {
+  if (result.cutOffBy === 'fleet-budget') {
+    return `the run's output budget of ${mebibytes(options.budget?.limit ?? 0)} (--max-output-total) was in use by other hosts`;
+  }
+  return `--max-output ${mebibytes(options.maxBytes)}`;
+}
+
+function mebibytes(bytes: number): string {
+  return `${Number((bytes / 1024 / 1024).toFixed(1))} MiB`;
+}
+
+const EXIT_STATUS_MISSING: Warning = {
+  kind: 'exit-status-missing',
+  subject: 'probe',
+  message: 'the channel closed without an exit status; the sections that arrived complete were audited',
+};
+
+/** The channel closed on its own (not cut off by us) and the server never sent `exit-status` or `exit-signal`. */
+function lacksExitStatus(result: ExecResult): boolean {
+  return !result.truncated && result.code === null && result.signal === null;
+}
+
+/** `judge`, with anything it throws turned into this host's `internal` failure: one host never crashes the run. */
+function judgeIsolated(host: HostConfig, capture: RawCapture): Partial<HostReport> {
+  try {
+    return judge(host, capture);
+  } catch (error) {
+    const { status, error: hostError } = failedInternally(host, 'classifying the probe output', error);
+    return { status, error: hostError };
+  }
+}
+
+/** A failed report for an exception in our own code while handling `host` (`what`: e.g. `evaluating the policy`). */
+export function failedInternally(host: Pick<HostConfig, 'name' | 'address' | 'groups'>, what: string, error: unknown): HostReport {
+  const stackOverflow = error instanceof RangeError && /call stack/i.test(error.message);
+  const why = stackOverflow ? 'the host data nests too deeply (call stack exceeded)' : messageOf(error);
+  return {
+    ...emptyHostReport(host),
+    error: { kind: 'internal', message: `internal error while ${what}: ${why}` },
+  };
 }
 
 /** Turn a capture into the classified part of the report, and decide ok / partial / failed. */
@@ -83,7 +156,7 @@ export function judge(host: HostConfig, capture: RawCapture): Partial<HostReport
 }
 
 /** The report of a host before (or without) any facts: also used for hosts a stopped run never reached. */
-export function emptyHostReport(host: HostConfig): HostReport {
+export function emptyHostReport(host: Pick<HostConfig, 'name' | 'address' | 'groups'>): HostReport {
   return {
     name: host.name,
     address: host.address,

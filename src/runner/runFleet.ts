@@ -3,9 +3,13 @@
  * stop that lets in-flight hosts be closed while queued ones are reported as not audited.
  * Every host of the input appears exactly once in the result, in inventory order.
  */
+import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
-import type { Connector, Finding, HostConfig, HostReport, RawCapture, RunEvent } from '../model.js';
-import { auditHost, emptyHostReport } from './hostAudit.js';
+import type { Connector, Finding, HostConfig, HostReport, OutputBudget, RawCapture, RunEvent } from '../model.js';
+import { createOutputBudget } from '../transport/outputCollector.js';
+import { startDeadline } from './deadline.js';
+import { auditHost, emptyHostReport, failedInternally } from './hostAudit.js';
+import { createWatchdog, type Watchdog } from './watchdog.js';
 
 export interface RunFleetOptions {
   connector: Connector;
@@ -15,6 +19,8 @@ export interface RunFleetOptions {
   timeoutMs: number;
   /** Output cap per host. @default 32 MiB */
   maxBytes: number;
+  /** Output buffered across all hosts in flight at once; a host that would pass it is cut off. @default 512 MiB */
+  maxTotalBytes?: number;
   /** Aborting stops new connections and closes open ones. */
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
@@ -34,6 +40,12 @@ export interface FleetOutcome {
 export const DEFAULT_CONCURRENCY = 32;
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_MAX_TOTAL_BYTES = 512 * 1024 * 1024;
+/**
+ * How long past its deadline the watchdog lets a host stay in flight: the transport's own abort normally ends a
+ * host within milliseconds of its deadline, so this only ever fires when a transport misbehaves.
+ */
+export const WATCHDOG_GRACE_MS = 2_000;
 
 export async function runFleet(hosts: readonly HostConfig[], options: RunFleetOptions): Promise<FleetOutcome> {
   const emit = options.onEvent ?? (() => {});
@@ -49,12 +61,16 @@ export async function runFleet(hosts: readonly HostConfig[], options: RunFleetOp
   const onStop = () => emit({ type: 'run-stopping', at: Date.now(), reason: 'stop requested: no new connections' });
   stop.addEventListener('abort', onStop, { once: true });
 
+  // Every host in flight listens on `stop` through its deadline: thousands of listeners are expected, not a leak.
+  setMaxListeners(0, stop);
   const limit = pLimit(Math.max(1, options.concurrency));
+  const watchdog = createWatchdog({ graceMs: WATCHDOG_GRACE_MS });
+  const budget = createOutputBudget(Math.max(options.maxTotalBytes ?? DEFAULT_MAX_TOTAL_BYTES, options.maxBytes));
   const reports = await Promise.all(
     hosts.map((host) =>
       limit(async () => {
-        const report = stop.aborted ? notAudited(host) : await auditOne(host, options, stop, emit);
-        if (options.evaluate) report.findings = options.evaluate(report);
+        const report = stop.aborted ? notAudited(host) : await auditOne(host, options, { stop, emit, watchdog, budget });
+        evaluateInto(report, options.evaluate);
         emit({ type: 'host-done', at: Date.now(), host: host.name, report });
         return report;
       }),
@@ -64,25 +80,58 @@ export async function runFleet(hosts: readonly HostConfig[], options: RunFleetOp
   return { hosts: reports, complete: !stop.aborted, startedAt, finishedAt: new Date() };
 }
 
-async function auditOne(
-  host: HostConfig,
-  options: RunFleetOptions,
-  stop: AbortSignal,
-  emit: (event: RunEvent) => void,
-): Promise<HostReport> {
+/** What every host of one run shares. */
+interface RunShared {
+  stop: AbortSignal;
+  emit: (event: RunEvent) => void;
+  watchdog: Watchdog;
+  budget: OutputBudget;
+}
+
+/**
+ * Audit one host under its deadline, guarded by the watchdog. Never rejects: an exception anywhere in this host's
+ * work (a transport bug, a parser or classifier crash) makes this host `failed` with kind `internal`, and only it.
+ */
+async function auditOne(host: HostConfig, options: RunFleetOptions, run: RunShared): Promise<HostReport> {
+  const { stop, emit, watchdog, budget } = run;
   emit({ type: 'host-connecting', at: Date.now(), host: host.name });
-  const signal = AbortSignal.any([stop, AbortSignal.timeout(options.timeoutMs)]);
-  const report = await auditHost(host, {
-    connector: options.connector,
-    signal,
-    maxBytes: options.maxBytes,
-    onProbing: () => emit({ type: 'host-probing', at: Date.now(), host: host.name }),
-    onCapture: options.onCapture ? (capture) => options.onCapture!(host, capture) : undefined,
-  });
-  if (report.error?.kind === 'timeout' && !/\d/.test(report.error.message)) {
-    report.error.message = `no answer within ${formatSeconds(options.timeoutMs)} (--timeout)`;
+  const started = performance.now();
+  const deadline = startDeadline(options.timeoutMs, stop);
+  const timeoutMessage = `no answer within ${formatSeconds(options.timeoutMs)} (--timeout)`;
+  try {
+    const audit = auditHost(host, {
+      connector: options.connector,
+      signal: deadline.signal,
+      maxBytes: options.maxBytes,
+      budget,
+      onProbing: () => emit({ type: 'host-probing', at: Date.now(), host: host.name }),
+      onCapture: options.onCapture ? (capture) => options.onCapture!(host, capture) : undefined,
+    });
+    const report = await watchdog.guard(audit, deadline.endsAt, () => ({
+      ...emptyHostReport(host),
+      error: { kind: 'timeout' as const, message: `${timeoutMessage}; the connection did not close in time` },
+      durationMs: Math.round(performance.now() - started),
+    }));
+    if (report.error?.kind === 'timeout' && !/\d/.test(report.error.message)) report.error.message = timeoutMessage;
+    return report;
+  } catch (error) {
+    return { ...failedInternally(host, 'auditing the host', error), durationMs: Math.round(performance.now() - started) };
+  } finally {
+    deadline.clear();
   }
-  return report;
+}
+
+/** The policy's findings for a host; a policy that throws fails that host (kind `internal`), not the run. */
+function evaluateInto(report: HostReport, evaluate: RunFleetOptions['evaluate']): void {
+  if (!evaluate) return;
+  try {
+    report.findings = evaluate(report);
+  } catch (error) {
+    const failed = failedInternally(report, 'evaluating the policy', error);
+    report.status = failed.status;
+    report.error = failed.error;
+    report.findings = [];
+  }
 }
 
 function notAudited(host: HostConfig): HostReport {

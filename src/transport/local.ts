@@ -33,7 +33,7 @@ export function runLocalScript(script: string, options: ExecOptions): Promise<Ex
   return new Promise<ExecResult>((resolve, reject) => {
     // Its own process group, so stopping it also stops what the script started (virsh, ip…).
     const child = spawn('sh', ['-s'], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-    const output = createOutputCollector(maxBytes);
+    const output = createOutputCollector(maxBytes, options.budget);
     let settled = false;
 
     const killGroup = () => {
@@ -49,7 +49,13 @@ export function runLocalScript(script: string, options: ExecOptions): Promise<Ex
       if (settled) return;
       settled = true;
       signal?.removeEventListener('abort', onAbort);
-      outcome();
+      try {
+        outcome();
+      } catch (error) {
+        reject(new TransportError('internal', `cannot keep the probe output: ${error instanceof Error ? error.message : String(error)}`));
+      } finally {
+        output.release();
+      }
     };
     const onAbort = () => {
       killGroup();
@@ -58,7 +64,7 @@ export function runLocalScript(script: string, options: ExecOptions): Promise<Ex
     const onData = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
       if (settled || output.push(stream, chunk)) return;
       killGroup();
-      finish(() => resolve({ code: null, signal: null, ...output.text(), truncated: true }));
+      finish(() => resolve(output.finish({ code: null, signal: null })));
     };
 
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -68,7 +74,7 @@ export function runLocalScript(script: string, options: ExecOptions): Promise<Ex
     child.stdin.on('error', () => {});
     child.on('error', (error) => finish(() => reject(new TransportError('internal', `cannot start sh: ${error.message}`))));
     child.on('close', (code, exitSignal) => {
-      finish(() => resolve({ code, signal: exitSignal, ...output.text(), truncated: output.truncated }));
+      finish(() => resolve(output.finish({ code, signal: exitSignal })));
     });
     child.stdin.end(script);
   });

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Connector, HostConfig, RawCapture, Transport } from '../model.js';
+import { createOutputCollector } from './outputCollector.js';
 import { TransportError } from '../model.js';
 import { frame, nonceOfScript } from '../probe/framing.js';
 
@@ -39,9 +40,9 @@ export function createReplayConnector(dir: string): Connector {
       });
       return {
         async exec(script, { maxBytes }) {
-          const stdout = replayCapture(capture, script);
-          const truncated = Buffer.byteLength(stdout) > maxBytes;
-          return { code: 0, signal: null, stdout: truncated ? stdout.slice(0, maxBytes) : stdout, stderr: '', truncated };
+          const output = createOutputCollector(maxBytes);
+          output.push('stdout', replayCapture(capture, script));
+          return output.finish({ code: 0, signal: null });
         },
         close() {},
       };

@@ -26,18 +26,29 @@ export function execOverSsh(session: SshSession, script: string, options: ExecOp
   }
 
   return new Promise<ExecResult>((resolve, reject) => {
-    const output = createOutputCollector(maxBytes);
+    const output = createOutputCollector(maxBytes, options.budget);
     let channel: ClientChannel | null = null;
     let exit: { code: number | null; signal: string | null } = { code: null, signal: null };
     let settled = false;
 
+    /**
+     * Decide the outcome once. The outcome runs first, inside a try: if building it throws (decoding a huge
+     * output), the promise still rejects rather than the error escaping into ssh2's callback with every
+     * listener already gone. Listeners are dropped only after.
+     */
     const settle = (outcome: () => void) => {
       if (settled) return;
       settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      client.removeListener('error', onConnectionError);
-      client.removeListener('close', onConnectionClose);
-      outcome();
+      try {
+        outcome();
+      } catch (error) {
+        reject(new TransportError('internal', `cannot keep the probe output: ${messageOf(error)}`));
+      } finally {
+        output.release();
+        signal?.removeEventListener('abort', onAbort);
+        client.removeListener('error', onConnectionError);
+        client.removeListener('close', onConnectionClose);
+      }
     };
     const onAbort = () => {
       channel?.close();
@@ -58,7 +69,7 @@ export function execOverSsh(session: SshSession, script: string, options: ExecOp
       if (settled || output.push(stream, chunk)) return;
       // Cap reached: stop the command now rather than drain it; the connection stays usable for close().
       channel?.close();
-      settle(() => resolve({ code: null, signal: null, ...output.text(), truncated: true }));
+      settle(() => resolve(output.finish({ code: null, signal: null })));
     };
 
     try {
@@ -78,7 +89,7 @@ export function execOverSsh(session: SshSession, script: string, options: ExecOp
         stream.on('exit', (code: number | null, exitSignal?: string) => {
           exit = { code: typeof code === 'number' ? code : null, signal: exitSignal ?? null };
         });
-        stream.on('close', () => settle(() => resolve({ ...exit, ...output.text(), truncated: output.truncated })));
+        stream.on('close', () => settle(() => resolve(output.finish(exit))));
         stream.end(script);
       });
     } catch (error) {

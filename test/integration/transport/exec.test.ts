@@ -51,7 +51,10 @@ describe('exec over SSH', () => {
 
     // Then the command line is only `sh -s`, the whole script came through stdin, and the outcome is returned
     expect(seen).toEqual([{ command: 'sh -s', stdin: script }]);
-    expect(result).toEqual({ code: 3, signal: null, stdout: `out:${script.length}`, stderr: 'warn: ünïcödé\n', truncated: false });
+    const stdout = `out:${script.length}`;
+    const stderr = 'warn: ünïcödé\n';
+    const bytes = Buffer.byteLength(stdout) + Buffer.byteLength(stderr);
+    expect(result).toEqual({ code: 3, signal: null, stdout, stderr, truncated: false, bytes, cutOffBy: null });
   });
 
   it('cuts off a host that streams 10 MB at maxBytes, promptly, and stops the stream', async () => {

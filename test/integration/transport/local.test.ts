@@ -32,7 +32,7 @@ describe('local connector', () => {
     const result = await transport.exec('echo out; echo err >&2; echo "$0"; exit 4\n', { maxBytes: 1 << 20 });
 
     // Then the outcome is reported as it happened
-    expect(result).toEqual({ code: 4, signal: null, stdout: 'out\nsh\n', stderr: 'err\n', truncated: false });
+    expect(result).toEqual({ code: 4, signal: null, stdout: 'out\nsh\n', stderr: 'err\n', truncated: false, bytes: 11, cutOffBy: null });
   });
 
   it('cuts off endless output at maxBytes and kills the command', async () => {

@@ -204,3 +204,27 @@ describe('severity thresholds (--fail-on)', () => {
     expect(countFindings(evaluation)).toEqual({ failing: { high: 1, low: 1 }, waived: 0 });
   });
 });
+
+describe('one host policy failure stays that host', () => {
+  it('keeps evaluating the fleet when one host data makes a check throw, and says so for that host', () => {
+    // Given a DMZ rule, a host with a bridged NIC and a host whose report is malformed (no VM list)
+    const policy = policyOf(
+      'rules:',
+      '  - id: no-bridge',
+      '    description: No guest on the LAN',
+      '    severity: high',
+      '    subject: vm-interface',
+      '    expect: { mode: { notIn: [bridged] } }',
+    );
+    const good = host('hv-good', { vms: [vm('proxy', [bridgedNic('52:54:00:00:00:01', 'vnet1')])] });
+    const broken = { ...host('hv-broken'), vms: null } as unknown as HostReport;
+    // When the policy is evaluated on both
+    const evaluation = evaluatePolicy(policy, [broken, good], NOW);
+    // Then the good host still fails the rule, and the broken one has a skipped check naming the internal error
+    expect(failing(evaluation)).toEqual(['hv-good no-bridge vm proxy 52:54:00:00:00:01']);
+    const skipped = evaluation.checks.filter((c) => c.host === 'hv-broken');
+    expect(skipped).toHaveLength(1);
+    expect(skipped[0]!.status).toBe('skipped');
+    expect(skipped[0]!.reason).toMatch(/^internal error while evaluating the policy: /);
+  });
+});

@@ -1,75 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Connector, HostConfig, RawCapture, RunEvent, Transport } from '../../../src/model.js';
+import type { RunEvent } from '../../../src/model.js';
 import { TransportError } from '../../../src/model.js';
 import { runFleet } from '../../../src/runner/runFleet.js';
-import { replayCapture } from '../../../src/transport/replay.js';
-
-const fixture = (name: string) =>
-  JSON.parse(readFileSync(new URL(`../../fixtures/parse/probe/${name}.json`, import.meta.url), 'utf8')) as RawCapture;
-
-function host(name: string): HostConfig {
-  return {
-    name,
-    address: '198.18.0.1',
-    port: 22,
-    user: 'root',
-    groups: ['g'],
-    identityFile: null,
-    passphraseEnv: null,
-    agent: false,
-    passwordEnv: null,
-    knownHostsFile: '/dev/null',
-    libvirtUri: 'qemu:///system',
-    sudo: false,
-    uplinkInterfaces: [],
-    jump: null,
-  };
-}
-
-type Behaviour =
-  | { kind: 'capture'; capture: RawCapture; delayMs?: number; truncate?: boolean }
-  | { kind: 'refuse'; error: TransportError }
-  | { kind: 'hang' };
-
-/** A command-table fake: each host name maps to how its "remote" behaves. */
-function fakeConnector(table: Record<string, Behaviour>) {
-  const stats = { inFlight: 0, maxInFlight: 0, closed: [] as string[] };
-  const connector: Connector = {
-    async connect(h, { signal }) {
-      const behaviour = table[h.name]!;
-      stats.inFlight++;
-      stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
-      const done = () => stats.inFlight--;
-      if (behaviour.kind === 'refuse') {
-        done();
-        throw behaviour.error;
-      }
-      const transport: Transport = {
-        exec(script, options) {
-          return new Promise((resolve, reject) => {
-            const onAbort = () => reject(options.signal?.reason ?? new Error('aborted'));
-            options.signal?.addEventListener('abort', onAbort, { once: true });
-            if (behaviour.kind === 'hang') return;
-            setTimeout(() => {
-              const stdout = replayCapture(behaviour.capture, script);
-              const cut = behaviour.truncate ? stdout.slice(0, stdout.length / 2) : stdout;
-              resolve({ code: 0, signal: null, stdout: cut, stderr: '', truncated: Boolean(behaviour.truncate) });
-            }, behaviour.delayMs ?? 5);
-          });
-        },
-        close() {
-          done();
-          stats.closed.push(h.name);
-        },
-      };
-      if (signal?.aborted) throw new TransportError('cancelled', 'aborted');
-      return transport;
-    },
-    async close() {},
-  };
-  return { connector, stats };
-}
+import { fakeConnector, fixture, host, type Behaviour } from '../../helpers/fakeFleet.js';
 
 const base = { concurrency: 4, timeoutMs: 2_000, maxBytes: 1 << 20 };
 
