@@ -14,7 +14,8 @@ import { prepareCompliance, runAuditSession } from './session.js';
 import { failuresAtLeast, PolicyError, type PolicyEvaluation } from './policy/index.js';
 import { diffReports, readReport, renderDiffJson, renderDiffMarkdown, ReportReadError } from './diff/index.js';
 
-export const EXIT = { ok: 0, findings: 1, hostsFailed: 2, usage: 64, internal: 70 } as const;
+/** sysexits.h numbers where one fits: 64 EX_USAGE, 70 EX_SOFTWARE, 73 EX_CANTCREAT. */
+export const EXIT = { ok: 0, findings: 1, hostsFailed: 2, usage: 64, internal: 70, reportNotWritten: 73 } as const;
 
 export async function main(argv: string[]): Promise<number> {
   let command: Command;
@@ -84,7 +85,8 @@ async function auditInventory(options: AuditOptions): Promise<number> {
         connectTimeoutMs: options.connectTimeoutMs,
         warn: (message) => console.error(`kvm-netaudit: warning: ${message}`), // console: Ink prints it above the live table
       });
-  const { report, evaluation } = await runAuditSession(hosts, label, connector, options, compliance);
+  const { report, evaluation, writeError } = await runAuditSession(hosts, label, connector, options, compliance);
+  if (writeError !== null) return reportNotWritten(writeError);
   return exitCodeOf(report, evaluation, options.failOn);
 }
 
@@ -99,7 +101,8 @@ async function auditDemo(options: AuditOptions, hostCount: number): Promise<numb
       connectTimeoutMs: options.connectTimeoutMs,
       warn: (message) => console.error(`kvm-netaudit: warning: ${message}`), // console: Ink prints it above the live table
     });
-    const { report, evaluation } = await runAuditSession(hosts, '(embedded demo fleet)', connector, options, compliance);
+    const { report, evaluation, writeError } = await runAuditSession(hosts, '(embedded demo fleet)', connector, options, compliance);
+    if (writeError !== null) return reportNotWritten(writeError);
     // The demo's two broken hosts are part of the show: failing as designed is not a failed demo.
     const asDesigned = new Set(
       report.hosts.filter((h) => h.status === 'failed' && h.error && fleet.expectedFailures.get(h.name) === h.error.kind).map((h) => h.name),
@@ -108,6 +111,12 @@ async function auditDemo(options: AuditOptions, hostCount: number): Promise<numb
   } finally {
     await fleet.close();
   }
+}
+
+/** The audit ran and its summary was shown, but no report file holds it: that outranks every other outcome. */
+function reportNotWritten(why: string): number {
+  process.stderr.write(`kvm-netaudit: ${why}\n`);
+  return EXIT.reportNotWritten;
 }
 
 /**

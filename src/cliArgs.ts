@@ -3,10 +3,18 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { HostKeyPolicy, Severity } from './model.js';
-import { DEFAULT_CONCURRENCY, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from './runner/runFleet.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_MAX_BYTES, DEFAULT_MAX_TOTAL_BYTES, DEFAULT_TIMEOUT_MS } from './runner/runFleet.js';
 
 /** ssh2's readyTimeout: a host that accepts TCP but never finishes the handshake fails fast. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * The largest --max-output: a host's output is decoded into one string, and V8 refuses strings past about 2^29
+ * characters (ssh2's callback then threw and the run died with no report); 256 MiB keeps a 2× margin.
+ */
+export const MAX_OUTPUT_LIMIT_MIB = 256;
+/** The largest --max-output-total: a bound on memory, not a target; 16 GiB is already more than most clients have. */
+export const MAX_TOTAL_OUTPUT_LIMIT_MIB = 16_384;
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -23,6 +31,8 @@ export interface AuditOptions {
   timeoutMs: number;
   connectTimeoutMs: number;
   maxBytes: number;
+  /** Output buffered across all hosts in flight at once. */
+  maxTotalBytes: number;
   out: string | null;
   formats: ReportFormat[];
   json: string | null;
@@ -65,7 +75,9 @@ Audit options:
   -c, --concurrency N         hosts audited at once (default ${DEFAULT_CONCURRENCY})
   -t, --timeout SECONDS       deadline per host, connect + probe (default ${DEFAULT_TIMEOUT_MS / 1000})
       --connect-timeout SECONDS   TCP connect, SSH handshake and login (default ${DEFAULT_CONNECT_TIMEOUT_MS / 1000})
-      --max-output MIB        cut off a host's output beyond this (default ${DEFAULT_MAX_BYTES / 1024 / 1024})
+      --max-output MIB        cut off a host's output beyond this (default ${DEFAULT_MAX_BYTES / 1024 / 1024}, at most ${MAX_OUTPUT_LIMIT_MIB})
+      --max-output-total MIB  output buffered across all hosts in flight; a host that would pass it is cut
+                              off (default ${DEFAULT_MAX_TOTAL_BYTES / 1024 / 1024})
   -o, --out DIR               write reports to DIR (default reports/YYYYMMDD-HHMMSS/)
       --format LIST           report files to write: json,md,junit (default json,md)
       --json FILE|-           also write report.json to FILE, or to stdout with -
@@ -81,7 +93,9 @@ Compliance options (docs/policy.md):
       --baseline OLD.json     add a drift section: what changed since that report
 
 Exit codes: 0 every host audited (and no failing finding at or above --fail-on); 1 findings at or above
---fail-on; 2 one or more hosts could not be audited (wins over 1); 64 bad invocation, inventory or policy.
+--fail-on; 2 one or more hosts could not be audited (wins over 1); 64 bad invocation, inventory or policy;
+73 the reports could not be written (the summary was still shown); 130 a second Ctrl-C left without a report.
+Ctrl-C, SIGTERM and SIGHUP stop the run and still write the report, marked incomplete.
 `;
 
 const AUDIT_FLAGS = {
@@ -91,6 +105,7 @@ const AUDIT_FLAGS = {
   timeout: { type: 'string', short: 't' },
   'connect-timeout': { type: 'string' },
   'max-output': { type: 'string' },
+  'max-output-total': { type: 'string' },
   out: { type: 'string', short: 'o' },
   format: { type: 'string' },
   json: { type: 'string' },
@@ -174,6 +189,10 @@ function parseAuditLike(
   if (formats.includes('junit') && policies.length === 0) throw new UsageError('--format junit needs --policy (its test cases are the rules)');
   const limit = ((v.limit as string[] | undefined) ?? []).flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
   const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
+  const mib = (flag: string, max: number, fallback: number) => (str(flag) === null ? fallback : positiveInt(str(flag)!, `--${flag}`, max) * 1024 * 1024);
+  const maxBytes = mib('max-output', MAX_OUTPUT_LIMIT_MIB, DEFAULT_MAX_BYTES);
+  const maxTotalBytes = mib('max-output-total', MAX_TOTAL_OUTPUT_LIMIT_MIB, Math.max(DEFAULT_MAX_TOTAL_BYTES, maxBytes));
+  if (maxTotalBytes < maxBytes) throw new UsageError('--max-output-total must be at least --max-output (one host alone could never finish)');
   const options: AuditOptions = {
     inventory: str('inventory'),
     limit,
@@ -181,7 +200,8 @@ function parseAuditLike(
     timeoutMs: str('timeout') === null ? DEFAULT_TIMEOUT_MS : positiveSeconds(str('timeout')!, '--timeout') * 1000,
     connectTimeoutMs:
       str('connect-timeout') === null ? DEFAULT_CONNECT_TIMEOUT_MS : positiveSeconds(str('connect-timeout')!, '--connect-timeout') * 1000,
-    maxBytes: str('max-output') === null ? DEFAULT_MAX_BYTES : positiveInt(str('max-output')!, '--max-output', 4096) * 1024 * 1024,
+    maxBytes,
+    maxTotalBytes,
     out: str('out'),
     formats: [...new Set(formats)] as ReportFormat[],
     json: str('json'),

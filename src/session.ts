@@ -49,18 +49,21 @@ export async function runAuditSession(
   connector: Connector,
   options: AuditOptions,
   compliance: Compliance,
-): Promise<{ report: FleetReport; evaluation: PolicyEvaluation | null }> {
+): Promise<{ report: FleetReport; evaluation: PolicyEvaluation | null; writeError: string | null }> {
   const { policy, now } = compliance;
   const hub = createEventHub();
   const stop = new AbortController();
   const quit = new AbortController();
   const logStream = options.json === '-' ? process.stderr : process.stdout;
-  const captures = options.saveCaptures !== null || options.tui ? createCaptureDirectory(options.saveCaptures) : null;
+  const captureWarnings = createWarningLimiter((line) => console.error(`kvm-netaudit: warning: ${line}`)); // console: Ink prints it above the table
+  const captures =
+    options.saveCaptures !== null || options.tui ? createCaptureDirectory({ dir: options.saveCaptures, onError: captureWarnings.warn }) : null;
   const runOptions: Omit<RunFleetOptions, 'signal'> = {
     connector,
     concurrency: options.concurrency,
     timeoutMs: options.timeoutMs,
     maxBytes: options.maxBytes,
+    maxTotalBytes: options.maxTotalBytes,
     onEvent: hub.emit,
     onCapture: captures ? (host, capture) => captures.save(host, capture) : undefined,
     evaluate: policy ? (host) => evaluatePolicy(policy, [host], { now }).findings.get(host.name) ?? [] : undefined,
@@ -71,8 +74,13 @@ export async function runAuditSession(
   let reportDir: string | undefined = options.out ?? undefined;
   let report: FleetReport | null = null;
   let evaluation: PolicyEvaluation | null = null;
+  /** Why the last attempt to write the reports failed; null once they are written. */
+  let writeError: string | null = null;
   const reaudits: Promise<void>[] = [];
-  /** Rebuild the report from the latest outcomes and (re)write every file of it. */
+  /**
+   * Rebuild the report from the latest outcomes and (re)write every file of it. A report that cannot be written
+   * (read-only or full disk) is said clearly and returned as `writeError`: the summary has been shown already.
+   */
   const publish = async (): Promise<string[]> => {
     report = buildFleetReport({
       hosts: latest,
@@ -85,10 +93,16 @@ export async function runAuditSession(
     });
     hub.emit({ type: 'run-finished', at: Date.now(), report });
     evaluation = policy ? evaluatePolicy(policy, report.hosts, { now }) : null;
-    const written = await writeAllReports(report, evaluation, options, compliance, reportDir);
-    reportDir = written.dir;
-    if (options.json !== null) await writeJsonTo(options.json, report, process.stdout);
-    return written.files.map((f) => path.relative(process.cwd(), f) || f);
+    try {
+      const written = await writeAllReports(report, evaluation, options, compliance, reportDir);
+      reportDir = written.dir;
+      if (options.json !== null) await writeJsonTo(options.json, report, process.stdout);
+      writeError = null;
+      return written.files.map((f) => path.relative(process.cwd(), f) || f);
+    } catch (error) {
+      writeError = `cannot write the reports${reportDir ? ` to ${reportDir}` : ''}: ${error instanceof Error ? error.message : String(error)}`;
+      return [`not written: ${writeError}`];
+    }
   };
   const reaudit = (names: string[]) => {
     const selected = latest.length > 0 ? hosts.filter((h) => names.includes(h.name)) : [];
@@ -111,8 +125,10 @@ export async function runAuditSession(
       })
     : null;
   if (!view) hub.subscribe(createLineLog((line) => logStream.write(`${line}\n`)));
-  const onSigint = () => requestStop(stop);
-  process.on('SIGINT', onSigint);
+  // SIGTERM (systemd, a CI job's timeout) and SIGHUP (the terminal went away) stop the run like Ctrl-C does:
+  // the report is still written, marked incomplete.
+  const onSignal = () => requestStop(stop);
+  for (const name of STOP_SIGNALS) process.on(name, onSignal);
 
   try {
     outcome = await runFleet(hosts, { ...runOptions, signal: stop.signal });
@@ -125,17 +141,36 @@ export async function runAuditSession(
       quit.abort(new Error('the operator quit'));
       await Promise.all(reaudits);
       await view.finish();
-    } else {
+    } else if (writeError === null) {
       logStream.write(`reports: ${paths.join(', ')}\n`);
     }
   } finally {
-    process.off('SIGINT', onSigint);
+    for (const name of STOP_SIGNALS) process.off(name, onSignal);
     await connector.close();
     captures?.dispose();
+    captureWarnings.finish();
   }
   const final = report as FleetReport | null;
   if (final === null) throw new Error('no report was built');
-  return { report: final, evaluation };
+  return { report: final, evaluation, writeError };
+}
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** At most `shown` warnings of one kind are printed; the rest are counted and told once at the end. */
+const SHOWN_CAPTURE_WARNINGS = 3;
+
+function createWarningLimiter(print: (line: string) => void) {
+  let count = 0;
+  return {
+    warn(message: string) {
+      count += 1;
+      if (count <= SHOWN_CAPTURE_WARNINGS) print(message);
+    },
+    finish() {
+      if (count > SHOWN_CAPTURE_WARNINGS) print(`${count - SHOWN_CAPTURE_WARNINGS} more probe captures could not be saved`);
+    },
+  };
 }
 
 /** report.json, report.md (with compliance and drift) and junit.xml, as `--format` asks; into `dir` once it exists. */
@@ -158,7 +193,7 @@ async function writeAllReports(
   });
 }
 
-/** First Ctrl-C: stop new connections, close open ones, still write the report. Second: leave now. */
+/** First Ctrl-C (or SIGTERM, SIGHUP): stop new connections, close open ones, still write the report. Second: leave now. */
 function requestStop(stop: AbortController): void {
   if (stop.signal.aborted) {
     process.stderr.write('kvm-netaudit: stopped without a report\n');

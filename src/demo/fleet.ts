@@ -4,7 +4,8 @@
  * that rejects our key and one that never answers. Host keys are checked strictly against a throw-away
  * known_hosts file, so the demo exercises the same path as a real audit.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +47,15 @@ export async function loadDemoEntries(fixturesDir = DEMO_FIXTURES_DIR): Promise<
 export async function startDemoFleet(options: DemoFleetOptions): Promise<DemoFleet> {
   const bundled = await loadDemoEntries(options.fixturesDir);
   const dir = await mkdtemp(path.join(tmpdir(), 'kvm-netaudit-demo-'));
+  // The folder holds a private key: gone on every way out, also a second Ctrl-C's process.exit or a crash
+  // ('exit' listeners run then, and must be synchronous).
+  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  process.once('exit', removeDir);
+  const cleanUp = async () => {
+    await Promise.all(servers.map((s) => s.close()));
+    removeDir();
+    process.off('exit', removeDir);
+  };
   const servers: RunningSshServer[] = [];
   try {
     const clientKey = generateEd25519KeyPair();
@@ -90,14 +100,10 @@ export async function startDemoFleet(options: DemoFleetOptions): Promise<DemoFle
       hosts,
       knownHostsFile,
       expectedFailures,
-      async close() {
-        await Promise.all(servers.map((s) => s.close()));
-        await rm(dir, { recursive: true, force: true });
-      },
+      close: cleanUp,
     };
   } catch (err) {
-    await Promise.all(servers.map((s) => s.close()));
-    await rm(dir, { recursive: true, force: true });
+    await cleanUp();
     throw err;
   }
 }

@@ -2,9 +2,9 @@
  * Writing reports to disk (DESIGN §6): each file goes to a temporary file in the same directory,
  * is flushed, then renamed over the target, so a crash never leaves half a report.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { writeFileAtomic } from '../io/atomicFile.js';
 import type { FleetReport } from '../model.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
@@ -97,22 +97,4 @@ async function claimNewDirectory(baseDir: string, name: string): Promise<string>
     }
   }
   throw new Error(`cannot create a report directory: ${join(baseDir, name)} and ${MAX_SUFFIX - 1} suffixed names exist`);
-}
-
-/** Write to a temporary sibling, flush it to disk, then rename it over `file`. */
-export async function writeFileAtomic(file: string, content: string): Promise<void> {
-  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    const handle = await open(temp, 'wx', 0o644);
-    try {
-      await handle.writeFile(content, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
 }

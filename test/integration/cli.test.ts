@@ -3,7 +3,7 @@
  * saved captures replayed, bad inventories, and Ctrl-C.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,24 +102,75 @@ describe('kvm-netaudit CLI', () => {
     expect(result.stdout).not.toMatch(/\b(net-destroy|net-start|destroy|undefine|start|reboot)\b/);
   });
 
-  it('on Ctrl-C stops, closes connections and still writes a report marked incomplete', async () => {
-    const out = path.join(dir, 'interrupted');
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'kvm-netaudit.js'), 'demo', '--hosts', '60', '--concurrency', '1', '--no-tui', '--out', out], {
-      env: { ...process.env, CI: '1' },
+  /** Start the demo as an operator would, in a child with its own temporary folder. */
+  function startDemo(args: string[], tmp: string) {
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'kvm-netaudit.js'), 'demo', ...args], {
+      env: { ...process.env, CI: '1', TMPDIR: tmp },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-      if (/^ok\s/m.test(stdout) && !child.killed) child.kill('SIGINT');
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    return { child, stdout: () => stdout, exited };
+  }
+
+  it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)(
+    'on %s stops, closes connections, still writes a report marked incomplete, and leaves no demo key behind',
+    async (signal) => {
+      const out = path.join(dir, `interrupted-${signal}`);
+      const tmp = await mkdtemp(path.join(dir, 'tmp-'));
+      const demo = startDemo(['--hosts', '60', '--concurrency', '1', '--no-tui', '--out', out], tmp);
+      demo.child.stdout.on('data', () => {
+        if (/^ok\s/m.test(demo.stdout()) && !demo.child.killed) demo.child.kill(signal);
+      });
+      expect(await demo.exited).toBe(2);
+      const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as FleetReport;
+      expect(report.run.complete).toBe(false);
+      expect(report.hosts).toHaveLength(60);
+      expect(report.hosts.filter((h) => h.status === 'ok').length).toBeGreaterThan(0);
+      expect(report.hosts.some((h) => h.error?.kind === 'cancelled')).toBe(true);
+      expect(await readdir(tmp)).toEqual([]);
+    },
+  );
+
+  it('on a second Ctrl-C leaves at once (exit 130) and still removes the demo folder with its private key', async () => {
+    const tmp = await mkdtemp(path.join(dir, 'tmp-'));
+    const demo = startDemo(['--hosts', '60', '--concurrency', '1', '--no-tui', '--out', path.join(dir, 'twice')], tmp);
+    demo.child.stdout.on('data', () => {
+      if (/^ok\s/m.test(demo.stdout()) && !demo.child.killed) {
+        demo.child.kill('SIGINT');
+        setTimeout(() => demo.child.kill('SIGINT'), 5);
+      }
     });
-    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-    expect(code).toBe(2);
+    expect(await demo.exited).toBe(130);
+    expect(await readdir(tmp)).toEqual([]);
+  });
+
+  it('still writes the reports when captures cannot be saved, and says why once per capture', async () => {
+    // Given a capture folder where one host's capture file name is taken by a directory
+    const captures = path.join(dir, 'blocked-captures');
+    await mkdir(path.join(captures, 'hv-nat-01.json'), { recursive: true });
+    const out = path.join(dir, 'blocked-captures-report');
+    // When the demo saves its captures there
+    const result = await runCli(['demo', '--limit', 'hv-nat-01,hv-prod-02', '--no-tui', '--save-captures', captures, '--out', out]);
+    // Then the run succeeds, warns about that capture, saves the other, and writes its reports
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/warning: cannot save the probe capture of hv-nat-01 to .*hv-nat-01\.json/);
+    expect((await readdir(captures)).sort()).toEqual(['hv-nat-01.json', 'hv-prod-02.json']);
     const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as FleetReport;
-    expect(report.run.complete).toBe(false);
-    expect(report.hosts).toHaveLength(60);
-    expect(report.hosts.filter((h) => h.status === 'ok').length).toBeGreaterThan(0);
-    expect(report.hosts.some((h) => h.error?.kind === 'cancelled')).toBe(true);
+    expect(report.hosts.map((h) => h.status)).toEqual(['ok', 'ok']);
+  });
+
+  it('exits 73 when the reports cannot be written, naming the folder, after printing the summary', async () => {
+    // Given an --out path that is a regular file
+    const blocked = path.join(dir, 'not-a-folder');
+    await writeFile(blocked, 'x');
+    // When the demo writes its reports there
+    const result = await runCli(['demo', '--limit', 'hv-nat-01', '--no-tui', '--out', blocked]);
+    // Then the summary was printed, the failure is named, and the exit code says the reports are missing
+    expect(result.code).toBe(73);
+    expect(result.stdout).toMatch(/^ok\s+hv-nat-01/m);
+    expect(result.stderr).toContain(`kvm-netaudit: cannot write the reports to ${blocked}:`);
   });
 
   describe('compliance', () => {

@@ -19,6 +19,7 @@ describe('parseCommandLine', () => {
         timeoutMs: 30_000,
         connectTimeoutMs: 10_000,
         maxBytes: 32 * 1024 * 1024,
+        maxTotalBytes: 512 * 1024 * 1024,
         out: null,
         formats: ['json', 'md'],
         json: null,
@@ -51,6 +52,7 @@ describe('parseCommandLine', () => {
   it('turns seconds and MiB into the units the runner uses', () => {
     const o = auditOptions(['-i', 'x', '-t', '2.5', '--connect-timeout', '1', '--max-output', '4', '-c', '64']);
     expect([o.timeoutMs, o.connectTimeoutMs, o.maxBytes, o.concurrency]).toEqual([2500, 1000, 4 << 20, 64]);
+    expect(auditOptions(['-i', 'x', '--max-output-total', '2048']).maxTotalBytes).toBe(2048 * 1024 * 1024);
   });
 
   it('keeps the demo short: its never-answering host times out after 3 s unless --timeout says otherwise', () => {
@@ -71,6 +73,8 @@ describe('parseCommandLine', () => {
     [['-i', 'x', '--fail-on', 'high'], /--fail-on needs --policy/],
     [['-i', 'x', '--format', 'junit'], /--format junit needs --policy/],
     [['diff', 'old.json'], /diff needs two reports/],
+    [['-i', 'x', '--max-output', '1024'], /--max-output: expected a whole number from 1 to 256/],
+    [['-i', 'x', '--max-output', '64', '--max-output-total', '32'], /--max-output-total must be at least --max-output/],
   ])('rejects %j with a usage error', (argv, message) => {
     expect(() => tty(argv as string[])).toThrow(UsageError);
     expect(() => tty(argv as string[])).toThrow(message);
