@@ -2,7 +2,8 @@
  * Host key verification against known_hosts files, under the run's policy (DESIGN §7 `--host-key-policy`):
  * - `strict`: only keys already in the file are accepted;
  * - `accept-new`: an unknown host's key is appended to the file (trust on first use), a changed or revoked
- *   key is still refused;
+ *   key is still refused. A host is known once the file holds any key for it, of any type: a key of another
+ *   type is a changed key, never appended (as OpenSSH's StrictHostKeyChecking accept-new);
  * - `off`: anything is accepted, with one warning per verifier.
  * Decisions are data (accepted, or refused with a message that says what to do); the SSH layer turns a
  * refusal into a `hostkey` TransportError.
@@ -16,8 +17,10 @@ import {
   indexKnownHosts,
   keyFingerprint,
   keyTypeFromBlob,
+  knownHostEntries,
   knownHostsName,
   parseKnownHosts,
+  type KnownHostEntry,
   type KnownHostsIndex,
 } from './knownHosts.js';
 import { messageOf } from './errors.js';
@@ -36,6 +39,12 @@ export type HostKeyDecision = { accepted: true } | { accepted: false; message: s
 
 export interface HostKeyVerifier {
   verify(target: HostKeyTarget, keyBlob: Buffer): Promise<HostKeyDecision>;
+  /**
+   * The key types the file already holds for the host (e.g. `['ssh-rsa']`), distinct, in file order, so the
+   * connection can ask for those first (see preferKnownHostKeyAlgorithms). Empty when the host is unknown or
+   * the file cannot be read: `verify` is the one that reports an unreadable file.
+   */
+  knownKeyTypes(target: Pick<HostKeyTarget, 'file' | 'address' | 'port'>): Promise<string[]>;
 }
 
 export interface HostKeyVerifierOptions {
@@ -118,12 +127,15 @@ export function createHostKeyVerifier(options: HostKeyVerifierOptions = {}): Hos
           message: `the host key of ${target.label} (${name}, ${offered}) is marked @revoked in ${target.file}:${verdict.entry?.line}; refusing to connect`,
         };
       case 'mismatch':
+        // Never advise accept-new here: it would not help (the host is known), and trusting the new key is
+        // exactly what an attacker wants. Say what is known and where, as OpenSSH's "Offending key in file:line".
         return {
           accepted: false,
           message:
-            `HOST KEY CHANGED for ${target.label} (${name}): it offered ${offered}, but ${target.file}:${verdict.entry?.line} ` +
-            `holds a different ${keyType} key. This can be an attack; if the host was really re-installed, remove the old key ` +
-            `with: ssh-keygen -R ${shellWord(name)} -f ${shellWord(target.file)}`,
+            `HOST KEY CHANGED for ${target.label} (${name}): it offered ${offered}, which is none of the keys ${target.file} ` +
+            `holds for it (${describeKnownKeys(verdict.known, target.file)}). This can be an attack: check the new key with ` +
+            `the host's administrator. Only if the host was really re-installed or re-keyed, remove the stale lines with: ` +
+            `ssh-keygen -R ${shellWord(name)} -f ${shellWord(target.file)}`,
         };
       case 'unknown':
         if (policy === 'accept-new') return acceptNew(target, keyType, keyBlob, offered);
@@ -159,7 +171,27 @@ export function createHostKeyVerifier(options: HostKeyVerifierOptions = {}): Hos
     });
   }
 
-  return { verify };
+  async function knownKeyTypes(target: Pick<HostKeyTarget, 'file' | 'address' | 'port'>): Promise<string[]> {
+    let loaded: LoadedFile;
+    try {
+      loaded = await load(target.file);
+    } catch {
+      return [];
+    }
+    return [...new Set(knownHostEntries(loaded.entries, target.address, target.port).map((entry) => entry.keyType))];
+  }
+
+  return { verify, knownKeyTypes };
+}
+
+/** At most this many known keys are listed in a message; a host rarely has more than three. */
+const LISTED_KEYS = 5;
+
+/** `ssh-ed25519 SHA256:… at FILE:3, ssh-rsa SHA256:… at FILE:4`, bounded, for a changed-key message. */
+function describeKnownKeys(entries: readonly KnownHostEntry[], file: string): string {
+  const listed = entries.slice(0, LISTED_KEYS).map((entry) => `${entry.keyType} ${keyFingerprint(entry.key)} at ${file}:${entry.line}`);
+  const more = entries.length > LISTED_KEYS ? ` and ${entries.length - LISTED_KEYS} more` : '';
+  return `${listed.join(', ')}${more}`;
 }
 
 async function readKnownHostsFile(file: string): Promise<LoadedFile> {

@@ -42,8 +42,13 @@ export type HostKeyStatus = 'match' | 'mismatch' | 'unknown' | 'revoked';
 /** The answer of {@link checkHostKey}, with the line that decided it when there is one. */
 export interface HostKeyVerdict {
   status: HostKeyStatus;
-  /** The entry that matched, conflicted or revoked the key (null for `unknown`). */
+  /**
+   * The entry that matched, conflicted or revoked the key (null for `unknown`). For `mismatch`: a known key
+   * of the offered type when there is one, else the host's first known key.
+   */
   entry: KnownHostEntry | null;
+  /** For `match` and `mismatch`: every key known for the host (see {@link knownHostEntries}), in file order; else empty. */
+  known: KnownHostEntry[];
 }
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
@@ -156,11 +161,14 @@ export function entryMatchesName(entry: KnownHostEntry, name: string): boolean {
 }
 
 /**
- * Decide what known_hosts says about `keyBlob` offered by `host:port`.
+ * Decide what known_hosts says about `keyBlob` offered by `host:port`, as OpenSSH does (checked against
+ * OpenSSH 9.2: a host known by an ed25519 key that offers only RSA is "REMOTE HOST IDENTIFICATION HAS
+ * CHANGED", under StrictHostKeyChecking yes and accept-new alike).
  * - `revoked`: a matching `@revoked` line holds this very key (wins over everything).
  * - `match`: a matching plain line holds this key.
- * - `mismatch`: the host is known with a key of the same type, but a different one.
- * - `unknown`: otherwise (including a host known only with keys of other types).
+ * - `mismatch`: the host is known, by keys of any type, and this key is none of them. A key of another type
+ *   counts: otherwise whoever holds only an RSA key could answer for a host pinned by its ed25519 key.
+ * - `unknown`: no plain line names the host (`@revoked` lines alone do not make it known).
  * `@cert-authority` lines are recognised and ignored: this tool does not verify host certificates.
  */
 export function checkHostKey(
@@ -171,23 +179,60 @@ export function checkHostKey(
   keyBlob: Buffer,
 ): HostKeyVerdict {
   const name = knownHostsName(host, port);
+  const trusted: KnownHostEntry[] = [];
   let match: KnownHostEntry | null = null;
-  let conflict: KnownHostEntry | null = null;
   for (const entry of isIndex(known) ? candidates(known, name) : known) {
     if (entry.marker === 'cert-authority') continue;
     // Revoked keys: OpenSSH also honours `@revoked` lines whose patterns match the host only.
     if (!entryMatchesName(entry, name)) continue;
     const sameKey = entry.key.equals(keyBlob);
     if (entry.marker === 'revoked') {
-      if (sameKey) return { status: 'revoked', entry };
+      if (sameKey) return { status: 'revoked', entry, known: [] };
       continue;
     }
+    trusted.push(entry);
     if (sameKey) match ??= entry;
-    else if (entry.keyType === keyType) conflict ??= entry;
   }
-  if (match) return { status: 'match', entry: match };
-  if (conflict) return { status: 'mismatch', entry: conflict };
-  return { status: 'unknown', entry: null };
+  if (match) return { status: 'match', entry: match, known: trusted };
+  const [first] = trusted;
+  if (first) return { status: 'mismatch', entry: trusted.find((e) => e.keyType === keyType) ?? first, known: trusted };
+  return { status: 'unknown', entry: null, known: [] };
+}
+
+/**
+ * The keys known_hosts vouches for `host:port`: matching plain lines (hashed ones too), in file order;
+ * `@revoked` and `@cert-authority` lines are not keys of the host.
+ */
+export function knownHostEntries(known: readonly KnownHostEntry[] | KnownHostsIndex, host: string, port: number): KnownHostEntry[] {
+  const name = knownHostsName(host, port);
+  const entries: KnownHostEntry[] = [];
+  for (const entry of isIndex(known) ? candidates(known, name) : known) {
+    if (entry.marker === null && entryMatchesName(entry, name)) entries.push(entry);
+  }
+  return entries;
+}
+
+/**
+ * The key type a host key algorithm signs with: the RSA signature algorithms (RFC 8332) all use an
+ * `ssh-rsa` key; every other algorithm is named after its key type.
+ */
+export function keyTypeOfHostKeyAlgorithm(algorithm: string): string {
+  return algorithm === 'rsa-sha2-256' || algorithm === 'rsa-sha2-512' ? 'ssh-rsa' : algorithm;
+}
+
+/**
+ * Order host key algorithms the way OpenSSH orders HostKeyAlgorithms for a host it already knows: the
+ * algorithms whose key type is known for the host first, then the others, each group in the order of
+ * `available`. The server then proves itself with a key we can check, instead of its own favourite type.
+ * Known types that `available` lacks are not added (we could not negotiate them anyway).
+ * @example preferKnownHostKeyAlgorithms(['ssh-ed25519', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'], ['ssh-rsa'])
+ *   // ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa', 'ssh-ed25519']
+ */
+export function preferKnownHostKeyAlgorithms(available: readonly string[], knownKeyTypes: readonly string[]): string[] {
+  const known = new Set(knownKeyTypes);
+  const first = available.filter((algorithm) => known.has(keyTypeOfHostKeyAlgorithm(algorithm)));
+  const rest = available.filter((algorithm) => !known.has(keyTypeOfHostKeyAlgorithm(algorithm)));
+  return [...first, ...rest];
 }
 
 /**

@@ -239,3 +239,134 @@ describe('policy off', () => {
     expect(warnings[0]).toContain('off');
   });
 });
+
+describe('hosts known by one key type, serving others (OpenSSH: any known key makes the host known)', () => {
+  let rsaOnly: RunningSshServer;
+  let ed25519AndRsa: RunningSshServer;
+  let rsaPublic: { type: string; base64: string };
+
+  beforeAll(async () => {
+    const rsaPem = ssh2.utils.generateKeyPairSync('rsa', { bits: 2048 }).private;
+    rsaOnly = await startEchoServer(key, 'rsa-only', { hostKeyPem: rsaPem });
+    // ed25519 first: ssh2's client, like OpenSSH's, prefers it when it knows nothing about the host.
+    ed25519AndRsa = await startEchoServer(key, 'both', { hostKeyPems: [generateEd25519KeyPair().private, rsaPem] });
+    rsaPublic = rsaOnly.hostKey;
+    expect(ed25519AndRsa.hostKeys.map((k) => k.type)).toEqual(['ssh-ed25519', 'ssh-rsa']);
+  });
+  afterAll(async () => {
+    await Promise.all([rsaOnly.close(), ed25519AndRsa.close()]);
+  });
+
+  const on = (server: RunningSshServer, file: string): HostConfig =>
+    hostConfig({ port: server.port, identityFile: key.file, knownHostsFile: file });
+  const lineFor = (server: RunningSshServer, publicKey: { type: string; base64: string }) => `[127.0.0.1]:${server.port} ${publicKey.type} ${publicKey.base64}`;
+
+  for (const policy of ['accept-new', 'strict'] as const) {
+    it(`refuses an RSA-only host known by an ed25519 key under ${policy}, leaving known_hosts alone`, async () => {
+      // Given known_hosts pinning the host by an ed25519 key on line 2
+      const ed25519Line = `[127.0.0.1]:${rsaOnly.port} ssh-ed25519 ${otherKeyBase64()}`;
+      const file = knownHostsFile(['# fleet', ed25519Line]);
+      const before = readFileSync(file, 'utf8');
+
+      // When the host offers only its RSA key
+      const error = await rejectionOf(probe(on(rsaOnly, file), policy));
+
+      // Then it is a changed key: refused, the known key named with its line, the file untouched
+      expect(error.kind).toBe('hostkey');
+      expect(error.message).toContain('HOST KEY CHANGED');
+      expect(error.message).toContain(`ssh-ed25519 SHA256:`);
+      expect(error.message).toContain(`${file}:2`);
+      expect(readFileSync(file, 'utf8')).toBe(before);
+    });
+  }
+
+  it('tells the operator of a changed key to check and remove the stale line, never to use accept-new', async () => {
+    // Given the RSA-only host pinned by an ed25519 key
+    const file = knownHostsFile([`[127.0.0.1]:${rsaOnly.port} ssh-ed25519 ${otherKeyBase64()}`]);
+
+    // When connecting strictly
+    const error = await rejectionOf(probe(on(rsaOnly, file), 'strict'));
+
+    // Then the advice is the administrator and ssh-keygen -R, not trust on first use
+    expect(error.message).toContain("host's administrator");
+    expect(error.message).toContain(`ssh-keygen -R '[127.0.0.1]:${rsaOnly.port}' -f ${file}`);
+    expect(error.message).not.toContain('accept-new');
+    expect(error.message).not.toContain('ssh-keyscan');
+  });
+
+  it('verifies a host known only by its RSA key by that key, although it prefers ed25519', async () => {
+    // Given known_hosts holding only the RSA key of a host that serves ed25519 and RSA
+    const file = knownHostsFile([lineFor(ed25519AndRsa, rsaPublic)]);
+
+    // When connecting strictly
+    // Then the client asked for RSA first and the host is accepted
+    expect(await probe(on(ed25519AndRsa, file), 'strict')).toBe('both:echo probe');
+  });
+
+  it('asks for the RSA key of a host whose RSA line OpenSSH hashed, and appends nothing under accept-new', async () => {
+    // Given the RSA key of the two-key host in a hashed line
+    const file = knownHostsFile([lineFor(ed25519AndRsa, rsaPublic)]);
+    hashKnownHostsFile(file);
+    const before = readFileSync(file, 'utf8');
+
+    // When connecting under accept-new
+    // Then the RSA key is checked and matches, and the ed25519 key is not added beside it
+    expect(await probe(on(ed25519AndRsa, file), 'accept-new')).toBe('both:echo probe');
+    expect(readFileSync(file, 'utf8')).toBe(before);
+  });
+
+  it('still pins a truly unknown host under accept-new, by the key it offers', async () => {
+    // Given no known_hosts file yet
+    const file = knownHostsFile();
+    const warnings: string[] = [];
+
+    // When the RSA-only host is probed under accept-new
+    expect(await probe(on(rsaOnly, file), 'accept-new', (m) => warnings.push(m))).toBe('rsa-only:echo probe');
+
+    // Then its RSA key is pinned, reported, and verifies a later strict connection
+    expect(readFileSync(file, 'utf8')).toBe(`${lineFor(rsaOnly, rsaPublic)}\n`);
+    expect(warnings.some((w) => w.includes('added the host key') && w.includes('ssh-rsa'))).toBe(true);
+    expect(await probe(on(rsaOnly, file), 'strict')).toBe('rsa-only:echo probe');
+  });
+
+  it('decides as OpenSSH’s own client: refuses the RSA-only host under accept-new, accepts the two-key host by RSA', async () => {
+    // Given the two situations: the RSA-only host pinned by an ed25519 key, the two-key host pinned by RSA
+    const situations = [
+      { server: rsaOnly, lines: [`[127.0.0.1]:${rsaOnly.port} ssh-ed25519 ${otherKeyBase64()}`], policy: 'accept-new' as const },
+      { server: ed25519AndRsa, lines: [lineFor(ed25519AndRsa, rsaPublic)], policy: 'strict' as const },
+    ];
+    const openssh = (server: RunningSshServer, file: string, policy: HostKeyPolicy) =>
+      new Promise<'ok' | 'refused'>((resolve) => {
+        const strict = policy === 'strict' ? 'yes' : policy;
+        const args = ['-F', '/dev/null', '-n', '-o', 'BatchMode=yes', '-o', `StrictHostKeyChecking=${strict}`, '-o', `UserKnownHostsFile=${file}`];
+        args.push('-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'IdentitiesOnly=yes', '-i', key.file, '-p', String(server.port), 'audit@127.0.0.1', 'true');
+        // Asynchronously: the servers live in this process.
+        execFile('ssh', args, { timeout: 10_000 }, (error) => resolve(error ? 'refused' : 'ok'));
+      });
+    const ours = (server: RunningSshServer, file: string, policy: HostKeyPolicy) =>
+      probe(on(server, file), policy).then(
+        () => 'ok' as const,
+        () => 'refused' as const,
+      );
+
+    // When OpenSSH's ssh and this tool each connect, each with its own copy of the file
+    const results = [];
+    for (const { server, lines, policy } of situations) {
+      const theirsFile = knownHostsFile(lines);
+      const oursFile = knownHostsFile(lines);
+      results.push({
+        openssh: await openssh(server, theirsFile, policy),
+        ours: await ours(server, oursFile, policy),
+        written: `${lines.join('\n')}\n`,
+        filesAfter: [readFileSync(theirsFile, 'utf8'), readFileSync(oursFile, 'utf8')],
+      });
+    }
+
+    // Then both refuse the first, accept the second, and leave both files as they were
+    expect(results.map((r) => [r.openssh, r.ours])).toEqual([
+      ['refused', 'refused'],
+      ['ok', 'ok'],
+    ]);
+    for (const result of results) expect(result.filesAfter).toEqual([result.written, result.written]);
+  });
+});

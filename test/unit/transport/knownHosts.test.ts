@@ -12,8 +12,10 @@ import {
   formatKnownHostsLine,
   keyFingerprint,
   keyTypeFromBlob,
+  knownHostEntries,
   knownHostsName,
   parseKnownHosts,
+  preferKnownHostKeyAlgorithms,
 } from '../../../src/transport/knownHosts.js';
 import { hashKnownHostsFile, makeTempDir } from '../../helpers/sshFixtures.js';
 
@@ -121,13 +123,31 @@ describe('checkHostKey', () => {
     expect(verdict).toMatchObject({ status: 'mismatch', entry: { line: 2 } });
   });
 
-  it('treats a host known only with a key of another type as unknown', () => {
-    // Given hv01 known with an RSA-typed entry
-    const entries = parseKnownHosts(`hv01 ssh-rsa ${otherKey.base64}\n`);
+  it('treats a key of another type from a known host as a mismatch, listing every known key', () => {
+    // Given hv01 known by an RSA-typed entry on line 2 and an ECDSA-typed one on line 3
+    const entries = parseKnownHosts(`# fleet\nhv01 ssh-rsa ${otherKey.base64}\nhv01 ecdsa-sha2-nistp256 ${otherKey.base64}\n`);
 
     // When it offers an ed25519 key
-    // Then nothing vouches for or against it
-    expect(checkHostKey(entries, 'hv01', 22, hostKey.type, hostKey.blob).status).toBe('unknown');
+    const verdict = checkHostKey(entries, 'hv01', 22, hostKey.type, hostKey.blob);
+
+    // Then the host is known and this key is not one of its keys (OpenSSH: "host identification has changed")
+    expect(verdict).toMatchObject({ status: 'mismatch', entry: { line: 2 } });
+    expect(verdict.known.map((e) => [e.keyType, e.line])).toEqual([
+      ['ssh-rsa', 2],
+      ['ecdsa-sha2-nistp256', 3],
+    ]);
+    // and when a known key has the offered type, that line is the one the mismatch points at
+    const withEd25519 = parseKnownHosts(`hv01 ssh-rsa ${otherKey.base64}\nhv01 ${otherKey.type} ${otherKey.base64}\n`);
+    expect(checkHostKey(withEd25519, 'hv01', 22, hostKey.type, hostKey.blob)).toMatchObject({ status: 'mismatch', entry: { line: 2 } });
+  });
+
+  it('does not count @revoked or @cert-authority lines as keys that make a host known', () => {
+    // Given only a revoked key and a CA key that cover hv01
+    const entries = parseKnownHosts(`@revoked hv01 ${otherKey.type} ${otherKey.base64}\n@cert-authority * ssh-rsa ${otherKey.base64}\n`);
+
+    // When hv01 offers a fresh key
+    // Then it is unknown (accept-new may pin it), not changed
+    expect(checkHostKey(entries, 'hv01', 22, hostKey.type, hostKey.blob)).toEqual({ status: 'unknown', entry: null, known: [] });
   });
 
   it('lets a revoked key win over a matching line, wherever the lines are', () => {
@@ -167,6 +187,56 @@ describe('checkHostKey', () => {
     expect(checkHostKey(entries, '10.1.2.3', 22, hostKey.type, hostKey.blob).status).toBe('match');
     expect(checkHostKey(entries, '10.1.2.3', 2222, otherKey.type, otherKey.blob).status).toBe('match');
     expect(checkHostKey(entries, '10.1.2.4', 22, hostKey.type, hostKey.blob).status).toBe('unknown');
+  });
+});
+
+describe('knownHostEntries', () => {
+  it('finds a host’s keys in plain, hashed and [host]:port lines, but not revoked, CA or other-port lines', () => {
+    // Given a file hashed by OpenSSH holding keys for 10.1.2.3 on port 22 and 2222, plus marker lines
+    const file = path.join(tmp.dir, 'entries');
+    writeFileSync(
+      file,
+      [
+        formatKnownHostsLine('10.1.2.3', 2222, 'ssh-rsa', otherKey.base64),
+        formatKnownHostsLine('10.1.2.3', 22, hostKey.type, hostKey.base64),
+        formatKnownHostsLine('10.1.2.3', 2222, 'ecdsa-sha2-nistp256', otherKey.base64),
+      ].join('\n') + '\n',
+    );
+    hashKnownHostsFile(file);
+    const text = `${readFileSync(file, 'utf8')}@revoked * ${hostKey.type} ${hostKey.base64}\n@cert-authority * ssh-rsa ${otherKey.base64}\n`;
+    const entries = parseKnownHosts(text);
+
+    // When the keys of [10.1.2.3]:2222 are looked up, by scan and through the index
+    const types = (found: { keyType: string }[]) => found.map((e) => e.keyType);
+
+    // Then both give its two keys, in file order, and nothing for an unknown host
+    expect(types(knownHostEntries(entries, '10.1.2.3', 2222))).toEqual(['ssh-rsa', 'ecdsa-sha2-nistp256']);
+    expect(types(knownHostEntries(indexKnownHosts(entries), '10.1.2.3', 2222))).toEqual(['ssh-rsa', 'ecdsa-sha2-nistp256']);
+    expect(types(knownHostEntries(entries, '10.1.2.3', 22))).toEqual([hostKey.type]);
+    expect(knownHostEntries(entries, '10.1.2.4', 22)).toEqual([]);
+  });
+});
+
+describe('preferKnownHostKeyAlgorithms', () => {
+  const available = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+
+  it('puts every RSA signature algorithm first for a host known by an ssh-rsa key', () => {
+    // Given a host known only by its RSA key
+    // When the algorithms are ordered
+    const ordered = preferKnownHostKeyAlgorithms(available, ['ssh-rsa']);
+
+    // Then rsa-sha2-512, rsa-sha2-256 and ssh-rsa lead, and the rest keep their order
+    expect(ordered).toEqual(['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa', 'ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521']);
+  });
+
+  it('keeps the default order among several known types, and ignores types it cannot offer', () => {
+    // Given a host known by RSA, ECDSA P-384 and a security-key type ssh2 cannot negotiate
+    // When the algorithms are ordered
+    const ordered = preferKnownHostKeyAlgorithms(available, ['ssh-rsa', 'sk-ssh-ed25519@openssh.com', 'ecdsa-sha2-nistp384']);
+
+    // Then the known types come first in the default's order, nothing is added, and nothing is lost
+    expect(ordered).toEqual(['ecdsa-sha2-nistp384', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa', 'ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp521']);
+    expect(preferKnownHostKeyAlgorithms(available, [])).toEqual(available);
   });
 });
 

@@ -1,0 +1,154 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import ssh2 from 'ssh2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateEd25519KeyPair } from '../../../src/demo/sshServer.js';
+import type { HostKeyPolicy } from '../../../src/model.js';
+import { createHostKeyVerifier, type HostKeyTarget } from '../../../src/transport/hostKeyVerifier.js';
+import { formatKnownHostsLine, keyFingerprint } from '../../../src/transport/knownHosts.js';
+import { SSH2_DEFAULT_HOST_KEY_ALGORITHMS } from '../../../src/transport/sshSession.js';
+import { hashKnownHostsFile, makeTempDir } from '../../helpers/sshFixtures.js';
+
+interface PublicKey {
+  type: string;
+  base64: string;
+  blob: Buffer;
+}
+
+function publicKeyOf(line: string): PublicKey {
+  const parsed = ssh2.utils.parseKey(line);
+  if (parsed instanceof Error) throw parsed;
+  const blob = parsed.getPublicSSH();
+  return { type: parsed.type, base64: blob.toString('base64'), blob };
+}
+
+const ed25519 = publicKeyOf(generateEd25519KeyPair().public);
+const otherEd25519 = publicKeyOf(generateEd25519KeyPair().public);
+const rsa = publicKeyOf(ssh2.utils.generateKeyPairSync('rsa', { bits: 2048 }).public);
+
+let tmp: { dir: string; cleanup: () => Promise<void> };
+let fileCounter = 0;
+beforeAll(async () => {
+  tmp = await makeTempDir('verifier');
+});
+afterAll(async () => {
+  await tmp.cleanup();
+});
+
+/** A known_hosts file holding `lines`, and the target hv01 on 10.0.0.11:port that it is checked for. */
+function knownHosts(lines: string[], port = 22): HostKeyTarget {
+  const file = path.join(tmp.dir, `known_hosts_${++fileCounter}`);
+  writeFileSync(file, lines.length > 0 ? `${lines.join('\n')}\n` : '');
+  return { file, address: '10.0.0.11', port, label: 'hv01' };
+}
+
+function verifier(policy: HostKeyPolicy, warnings: string[] = []) {
+  return createHostKeyVerifier({ policy, warn: (message) => warnings.push(message) });
+}
+
+describe('a host already known by a key of another type', () => {
+  for (const policy of ['strict', 'accept-new'] as const) {
+    it(`is refused as a changed key under ${policy}, and the file is left alone`, async () => {
+      // Given hv01 known by its ed25519 key on line 2
+      const target = knownHosts(['# fleet', formatKnownHostsLine('10.0.0.11', 22, ed25519.type, ed25519.base64)]);
+      const before = readFileSync(target.file, 'utf8');
+
+      // When it offers only an RSA key
+      const decision = await verifier(policy).verify(target, rsa.blob);
+
+      // Then the key is refused as changed, the known key is named with its line, and nothing was appended
+      expect(decision.accepted).toBe(false);
+      const message = decision.accepted ? '' : decision.message;
+      expect(message).toContain('HOST KEY CHANGED');
+      expect(message).toContain(`ssh-rsa ${keyFingerprint(rsa.blob)}`);
+      expect(message).toContain(`ssh-ed25519 ${keyFingerprint(ed25519.blob)} at ${target.file}:2`);
+      expect(message).toContain(`ssh-keygen -R 10.0.0.11 -f ${target.file}`);
+      expect(message).not.toContain('accept-new');
+      expect(readFileSync(target.file, 'utf8')).toBe(before);
+    });
+  }
+
+  it('is refused when known through a hashed [host]:port line', async () => {
+    // Given hv01:2222 known by its ed25519 key, hashed by OpenSSH
+    const target = knownHosts([formatKnownHostsLine('10.0.0.11', 2222, ed25519.type, ed25519.base64)], 2222);
+    hashKnownHostsFile(target.file);
+
+    // When it offers an RSA key under accept-new
+    const decision = await verifier('accept-new').verify(target, rsa.blob);
+
+    // Then it is a changed key pointing at line 1, with the bracketed name for ssh-keygen -R
+    expect(decision).toMatchObject({ accepted: false });
+    expect(decision.accepted ? '' : decision.message).toContain(`at ${target.file}:1`);
+    expect(decision.accepted ? '' : decision.message).toContain(`ssh-keygen -R '[10.0.0.11]:2222'`);
+  });
+
+  it('is accepted under off, with the one warning that checking is off', async () => {
+    // Given hv01 known by its ed25519 key
+    const target = knownHosts([formatKnownHostsLine('10.0.0.11', 22, ed25519.type, ed25519.base64)]);
+    const warnings: string[] = [];
+
+    // When it offers an RSA key under off
+    const decision = await verifier('off', warnings).verify(target, rsa.blob);
+
+    // Then it is accepted and the operator was told checking is off
+    expect(decision).toEqual({ accepted: true });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('host key checking is off');
+  });
+});
+
+describe('accept-new', () => {
+  it('pins a host that known_hosts only mentions in @revoked and @cert-authority lines', async () => {
+    // Given a file whose only lines about hv01 are a revoked key and a CA key
+    const target = knownHosts([`@revoked 10.0.0.11 ${otherEd25519.type} ${otherEd25519.base64}`, `@cert-authority * ${rsa.type} ${rsa.base64}`]);
+    const warnings: string[] = [];
+
+    // When hv01 offers its ed25519 key
+    const decision = await verifier('accept-new', warnings).verify(target, ed25519.blob);
+
+    // Then the host counts as new: its key is appended and the addition reported
+    expect(decision).toEqual({ accepted: true });
+    expect(readFileSync(target.file, 'utf8').split('\n')).toContain(formatKnownHostsLine('10.0.0.11', 22, ed25519.type, ed25519.base64));
+    expect(warnings.some((w) => w.includes('added the host key of hv01'))).toBe(true);
+  });
+});
+
+describe('knownKeyTypes', () => {
+  it('lists the distinct key types known for the host, in file order', async () => {
+    // Given hv01 known by RSA, then ed25519 twice; another host and a revoked line besides
+    const target = knownHosts([
+      formatKnownHostsLine('10.0.0.11', 22, rsa.type, rsa.base64),
+      formatKnownHostsLine('10.0.0.12', 22, 'ecdsa-sha2-nistp256', ed25519.base64),
+      formatKnownHostsLine('10.0.0.11', 22, ed25519.type, ed25519.base64),
+      formatKnownHostsLine('10.0.0.11', 22, otherEd25519.type, otherEd25519.base64),
+      `@revoked * ecdsa-sha2-nistp384 ${ed25519.base64}`,
+    ]);
+
+    // When the known types are asked for
+    const types = await verifier('strict').knownKeyTypes(target);
+
+    // Then they are RSA then ed25519, once each
+    expect(types).toEqual(['ssh-rsa', 'ssh-ed25519']);
+  });
+
+  it('answers nothing, without throwing, when the file is missing or unreadable', async () => {
+    // Given a path that does not exist and one that is a directory
+    const missing = { file: path.join(tmp.dir, 'nope', 'known_hosts'), address: '10.0.0.11', port: 22 };
+    const directory = { file: tmp.dir, address: '10.0.0.11', port: 22 };
+
+    // When the known types are asked for
+    // Then both are empty (verify is what reports an unreadable file)
+    expect(await verifier('strict').knownKeyTypes(missing)).toEqual([]);
+    expect(await verifier('strict').knownKeyTypes(directory)).toEqual([]);
+  });
+});
+
+describe('ssh2 default host key algorithms', () => {
+  it('are read from the installed ssh2, so known types can be put first', () => {
+    // Given the list sshSession reorders
+    // When ssh2 is loaded
+    // Then the list is there and has what a fleet needs (ed25519, ECDSA and RSA with SHA-2)
+    expect(SSH2_DEFAULT_HOST_KEY_ALGORITHMS).not.toBeNull();
+    expect(SSH2_DEFAULT_HOST_KEY_ALGORITHMS).toEqual(expect.arrayContaining(['ssh-ed25519', 'ecdsa-sha2-nistp256', 'rsa-sha2-512', 'rsa-sha2-256']));
+  });
+});
