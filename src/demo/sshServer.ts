@@ -34,6 +34,8 @@ export interface ExecContext {
   writeStderr(data: string | Buffer): Promise<void>;
   /** Send the exit status and close the channel; later writes are ignored. */
   exit(code: number): void;
+  /** Close the channel without any exit status (as a server that is killed mid-command may). */
+  closeWithoutStatus(): void;
   /** Aborted when the channel or the whole connection closes (the client went away). */
   signal: AbortSignal;
 }
@@ -49,8 +51,17 @@ export type ServerBehaviour = 'normal' | 'never-answer' | 'hang-up';
 export interface SshServerOptions {
   /** @default 0 (a free port) */
   port?: number;
-  /** The host key (OpenSSH or PEM private key); a fresh ed25519 key when absent (see generateEd25519KeyPair). */
+  /**
+   * The host key (OpenSSH or PEM private key); a fresh ed25519 key when neither this nor `hostKeyPems` is
+   * given (see generateEd25519KeyPair).
+   */
   hostKeyPem?: string;
+  /**
+   * More host keys, one per type, offered after `hostKeyPem`'s (a real sshd usually has ed25519, ECDSA and
+   * RSA keys). The client picks which one the server proves itself with.
+   * @example hostKeyPems: [generateEd25519KeyPair().private, ssh2.utils.generateKeyPairSync('rsa', { bits: 2048 }).private]
+   */
+  hostKeyPems?: string[];
   /** The user the default authenticator accepts; any user when absent. */
   username?: string;
   /** A public key (`ssh-ed25519 AAAA… comment`) the default authenticator accepts. */
@@ -71,8 +82,10 @@ export interface SshServerOptions {
 
 export interface RunningSshServer {
   port: number;
-  /** The host key's public half, as known_hosts writes it. */
+  /** The (first) host key's public half, as known_hosts writes it. */
   hostKey: { type: string; base64: string };
+  /** Every host key's public half, in the order given (`hostKeyPem` first). */
+  hostKeys: { type: string; base64: string }[];
   /** TCP connections accepted since start. */
   connections(): number;
   /** TCP connections open right now. */
@@ -104,14 +117,20 @@ export function generateEd25519KeyPair(passphrase?: string): { private: string; 
 
 /** Start a server on 127.0.0.1; resolves once it listens. */
 export async function startSshServer(options: SshServerOptions = {}): Promise<RunningSshServer> {
-  const hostKeyPem = options.hostKeyPem ?? generateEd25519KeyPair().private;
-  const hostKey = ssh2.utils.parseKey(hostKeyPem);
-  if (hostKey instanceof Error) throw new Error(`startSshServer: unusable host key: ${hostKey.message}`);
+  const given = [...(options.hostKeyPem !== undefined ? [options.hostKeyPem] : []), ...(options.hostKeyPems ?? [])];
+  const hostKeyPems = given.length > 0 ? given : [generateEd25519KeyPair().private];
+  const hostKeys = hostKeyPems.map((pem) => {
+    const parsed = ssh2.utils.parseKey(pem);
+    if (parsed instanceof Error) throw new Error(`startSshServer: unusable host key: ${parsed.message}`);
+    return { type: parsed.type, base64: parsed.getPublicSSH().toString('base64') };
+  });
+  // ssh2 keeps the first key of each type and silently drops the others: refuse a list it would not serve whole.
+  if (new Set(hostKeys.map((key) => key.type)).size !== hostKeys.length) throw new Error('startSshServer: two host keys of the same type');
   const authenticate = options.authenticate ?? defaultAuthenticator(options);
   const behaviour = options.behaviour ?? 'normal';
   const forwardPorts = new Set(options.forwardPorts ?? []);
 
-  const ssh = new ssh2.Server({ hostKeys: [hostKeyPem] }, (client) => {
+  const ssh = new ssh2.Server({ hostKeys: hostKeyPems }, (client) => {
     serveConnection(client, { authenticate, onExec: options.onExec ?? noCommandHandler, forwardPorts });
   });
 
@@ -140,7 +159,8 @@ export async function startSshServer(options: SshServerOptions = {}): Promise<Ru
 
   return {
     port: address.port,
-    hostKey: { type: hostKey.type, base64: hostKey.getPublicSSH().toString('base64') },
+    hostKey: hostKeys[0]!,
+    hostKeys,
     connections: () => accepted,
     openConnections: () => sockets.size,
     close: () =>
@@ -267,6 +287,11 @@ function runExec(channel: ServerChannel, command: string, signal: AbortSignal, o
       if (exited || signal.aborted) return;
       exited = true;
       channel.exit(code);
+      channel.end();
+    },
+    closeWithoutStatus() {
+      if (exited || signal.aborted) return;
+      exited = true;
       channel.end();
     },
     signal,

@@ -149,11 +149,14 @@ export function judge(host: HostConfig, capture: RawCapture): Partial<HostReport
   }
   const partial = audit.warnings.find((w: Warning) => PARTIAL_WARNINGS.has(w.kind));
   if (partial) {
-    const kind: ErrorKind = partial.kind === 'section-unparsed' ? 'parse' : 'command';
+    const kind: ErrorKind = UNREADABLE_WARNINGS.has(partial.kind) ? 'parse' : 'command';
     return { ...audit, status: 'partial', error: { kind, message: `${partial.subject}: ${partial.message}` } };
   }
   return { ...audit, status: 'ok', error: null };
 }
+
+/** Partial-making warnings that say the host's output arrived but could not be read. */
+const UNREADABLE_WARNINGS = new Set(['section-unparsed', 'object-unparsed']);
 
 /** The report of a host before (or without) any facts: also used for hosts a stopped run never reached. */
 export function emptyHostReport(host: Pick<HostConfig, 'name' | 'address' | 'groups'>): HostReport {

@@ -1,0 +1,171 @@
+/**
+ * Probe captures that lie: what the fault fleet's hostile hosts answer with. Each is built from a real capture
+ * (or from scratch, for the huge ones) by changing just the part under test, so everything else about the
+ * host stays ordinary. Pure functions.
+ */
+import type { ProbeSection, RawCapture } from '../model.js';
+
+/** Stands for bytes that are not UTF-8 (0xFF 0xFE): a capture is text, so the server substitutes them on the wire. */
+export const INVALID_UTF8_MARK = '\uE000';
+
+/** The capture's text as the server sends it, with every INVALID_UTF8_MARK turned into bytes no decoder accepts. */
+export function encodeWithInvalidUtf8(text: string): Buffer {
+  const parts = text.split(INVALID_UTF8_MARK);
+  const invalid = Buffer.from([0xff, 0xfe]);
+  return Buffer.concat(parts.flatMap((part, i) => (i === 0 ? [Buffer.from(part)] : [invalid, Buffer.from(part)])));
+}
+
+/** A nested entity declaration that would expand to gigabytes if anything expanded it ("billion laughs"). */
+export function entityBombXml(name: string): string {
+  const levels = ['<!ENTITY l0 "lol">'];
+  for (let i = 1; i < 10; i++) levels.push(`<!ENTITY l${i} "${`&l${i - 1};`.repeat(10)}">`);
+  return `<?xml version="1.0"?>\n<!DOCTYPE domain [\n${levels.join('\n')}\n]>\n<domain type='kvm'><name>${name}</name><description>&l9;</description></domain>\n`;
+}
+
+/** Replace the XML of the first domain of the capture's first domain batch. */
+export function withFirstDomainXml(capture: RawCapture, replace: (xml: string) => string): RawCapture {
+  const marker = `@@KNA-${capture.nonce}:dom:`;
+  return mapSection(capture, 'dom-batch-0', (stdout) => {
+    const xmlStart = stdout.indexOf(':xml', stdout.indexOf(marker)) + ':xml'.length;
+    const next = stdout.indexOf(marker, xmlStart);
+    const xmlEnd = next < 0 ? stdout.length : next;
+    const newline = stdout[xmlStart] === '\n' ? 1 : 0;
+    return stdout.slice(0, xmlStart + newline) + replace(stdout.slice(xmlStart + newline, xmlEnd)) + stdout.slice(xmlEnd);
+  });
+}
+
+/** Cut a document in half: what a virsh killed mid-dump leaves. */
+export function cutInHalf(xml: string): string {
+  return xml.slice(0, Math.floor(xml.length / 2));
+}
+
+/** `count` more domain UUIDs listed than the host has (and none of them dumped). */
+export function withListedDomains(capture: RawCapture, count: number): RawCapture {
+  const uuids: string[] = [];
+  for (let i = 0; i < count; i++) uuids.push(uuidOf(0xf10d, i));
+  return mapSection(capture, 'dom-uuids', (stdout) => `${stdout.trimEnd()}\n${uuids.join('\n')}\n`);
+}
+
+/** Two VLANs each naming the other as its lower device, one of them a port of a bridge. */
+export function withVlanLoop(capture: RawCapture): RawCapture {
+  return mapJsonLinks(capture, (links) => {
+    const next = nextIndex(links);
+    return [
+      ...links,
+      { ifindex: next, ifname: 'br-loop', flags: ['UP'], operstate: 'UP', link_type: 'ether', linkinfo: { info_kind: 'bridge' } },
+      vlan(next + 1, 'vlan-a', 'vlan-b', 10, 'br-loop'),
+      vlan(next + 2, 'vlan-b', 'vlan-a', 20, null),
+      vlan(next + 3, 'vlan-self', 'vlan-self', 30, 'br-loop'),
+    ];
+  });
+}
+
+/** Link names with terminal escapes, bidi controls and bytes that are not UTF-8, as a hostile kernel could report. */
+export function withControlBytes(capture: RawCapture): RawCapture {
+  return mapJsonLinks(capture, (links) => {
+    const next = nextIndex(links);
+    return [
+      ...links,
+      { ifindex: next, ifname: `evil\u001b[2J\u001b]0;pwned\u0007${INVALID_UTF8_MARK}`, flags: ['UP'], operstate: 'UP', link_type: 'ether', master: 'virbr0' },
+      { ifindex: next + 1, ifname: `rtl\u202egpj.exe${INVALID_UTF8_MARK}`, flags: ['UP'], operstate: 'UP', link_type: 'ether', master: 'virbr0' },
+    ];
+  });
+}
+
+/**
+ * A large hypervisor built from scratch: one NAT network and `vms` running guests with one NIC each on it,
+ * dumped in virsh batches of 200 as the probe does, with their taps on the network's bridge.
+ */
+export function bigHostCapture(nonce: string, vms: number): RawCapture {
+  const netUuid = uuidOf(0xb16, 0);
+  const domUuids = Array.from({ length: vms }, (_, i) => uuidOf(0xb17, i));
+  const section = (id: string, stdout: string): ProbeSection => ({ id, command: id, exit: 0, stdout, stderr: '' });
+  const object = (kind: string, uuid: string, info: string, xml: string) =>
+    `@@KNA-${nonce}:${kind}:${uuid}:info\n${info}@@KNA-${nonce}:${kind}:${uuid}:xml\n${xml}`;
+  const sections: ProbeSection[] = [
+    section('tools', 'virsh /usr/bin/virsh\nip /usr/bin/ip\nbrctl /usr/sbin/brctl\nbridge /usr/sbin/bridge\n'),
+    section('virsh-version', 'Compiled against library: libvirt 9.0.0\n'),
+    section('net-uuids', `${netUuid}\n`),
+    section(
+      'net-batch-0',
+      object(
+        'net',
+        netUuid,
+        `Name:           default\nUUID:           ${netUuid}\nActive:         yes\nPersistent:     yes\nAutostart:      yes\nBridge:         virbr0\n`,
+        `<network><name>default</name><uuid>${netUuid}</uuid><forward mode='nat'/><bridge name='virbr0'/><ip address='198.18.0.1' prefix='16'/></network>\n`,
+      ),
+    ),
+    section('dom-uuids', `${domUuids.join('\n')}\n`),
+  ];
+  for (let batch = 0; batch * 200 < vms; batch++) {
+    const objects = domUuids.slice(batch * 200, (batch + 1) * 200).map((uuid, i) => {
+      const n = batch * 200 + i;
+      const info = `Id:             ${n + 1}\nName:           vm${n}\nUUID:           ${uuid}\nState:          running\nPersistent:     yes\nAutostart:      disable\n`;
+      const xml =
+        `<domain type='kvm' id='${n + 1}'><name>vm${n}</name><uuid>${uuid}</uuid><devices>` +
+        `<interface type='network'><mac address='${macOf(n)}'/><source network='default'/><target dev='vnet${n}'/><model type='virtio'/></interface>` +
+        `</devices></domain>\n`;
+      return object('dom', uuid, info, xml);
+    });
+    sections.push(section(`dom-batch-${batch}`, objects.join('')));
+  }
+  const links = [
+    { ifindex: 1, ifname: 'lo', flags: ['LOOPBACK', 'UP'], operstate: 'UNKNOWN', link_type: 'loopback' },
+    { ifindex: 2, ifname: 'eno1', flags: ['UP', 'LOWER_UP'], operstate: 'UP', link_type: 'ether', parentbus: 'pci', parentdev: '0000:01:00.0' },
+    { ifindex: 3, ifname: 'virbr0', flags: ['UP', 'LOWER_UP'], operstate: 'UP', link_type: 'ether', linkinfo: { info_kind: 'bridge' } },
+    ...domUuids.map((_, n) => ({
+      ifindex: 4 + n,
+      ifname: `vnet${n}`,
+      flags: ['UP', 'LOWER_UP'],
+      master: 'virbr0',
+      operstate: 'UNKNOWN',
+      link_type: 'ether',
+      linkinfo: { info_kind: 'tun', info_slave_kind: 'bridge' },
+    })),
+  ];
+  sections.push(
+    section('ip-link', JSON.stringify(links)),
+    section('ip-addr', JSON.stringify([{ ifindex: 3, ifname: 'virbr0', addr_info: [{ family: 'inet', local: '198.18.0.1', prefixlen: 16 }] }])),
+    section('ip-route', JSON.stringify([{ dst: 'default', gateway: '198.19.0.1', dev: 'eno1' }])),
+    section('brctl', `bridge name\tbridge id\t\tSTP enabled\tinterfaces\nvirbr0\t\t8000.525400000001\tyes\t\t${domUuids.map((_, n) => `vnet${n}`).join('\n\t\t\t\t\t\t\t')}\n`),
+  );
+  return { nonce, sections, truncated: false, bytes: sections.reduce((sum, s) => sum + s.stdout.length, 0) };
+}
+
+type JsonLink = Record<string, unknown>;
+
+function vlan(ifindex: number, name: string, lower: string, id: number, master: string | null): JsonLink {
+  return {
+    ifindex,
+    ifname: name,
+    link: lower,
+    flags: ['UP'],
+    operstate: 'UP',
+    link_type: 'ether',
+    ...(master ? { master } : {}),
+    linkinfo: { info_kind: 'vlan', info_data: { protocol: '802.1Q', id }, ...(master ? { info_slave_kind: 'bridge' } : {}) },
+  };
+}
+
+function mapSection(capture: RawCapture, id: string, change: (stdout: string) => string): RawCapture {
+  if (!capture.sections.some((s) => s.id === id)) throw new Error(`the capture has no ${id} section to change`);
+  return { ...capture, sections: capture.sections.map((s) => (s.id === id ? { ...s, stdout: change(s.stdout) } : s)) };
+}
+
+function mapJsonLinks(capture: RawCapture, change: (links: JsonLink[]) => JsonLink[]): RawCapture {
+  return mapSection(capture, 'ip-link', (stdout) => JSON.stringify(change(JSON.parse(stdout) as JsonLink[])));
+}
+
+function nextIndex(links: JsonLink[]): number {
+  return Math.max(0, ...links.map((l) => Number(l.ifindex) || 0)) + 1;
+}
+
+function uuidOf(prefix: number, n: number): string {
+  const hex = n.toString(16).padStart(12, '0');
+  return `${prefix.toString(16).padStart(8, '0')}-0000-4000-8000-${hex}`;
+}
+
+function macOf(n: number): string {
+  const bytes = [(n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff].map((b) => b.toString(16).padStart(2, '0'));
+  return `52:54:00:${bytes.join(':')}`;
+}
