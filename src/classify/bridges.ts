@@ -22,9 +22,7 @@ export function resolveHostBridge(name: string, topology: Topology, uplinks: Upl
   if (!bridge) {
     const link = topology.linkByName(name);
     const found = link ? `${name} is not a bridge (${link.kind ?? 'plain link'})` : `bridge ${name} not found`;
-    const known = topology.bridges().map((b) => b.name);
-    const seen = known.length > 0 ? `host bridges: ${known.join(', ')}` : 'no host bridges';
-    return { mode: 'missing', steps: [`${found} (${seen})`, '⇒ missing'], uplinks: [] };
+    return { mode: 'missing', steps: [`${found} (${describeHostBridges(topology)})`, '⇒ missing'], uplinks: [] };
   }
   if (bridge.kind === 'ovs') {
     return { mode: 'ovs', steps: [`bridge ${name} (Open vSwitch)`, '⇒ ovs'], uplinks: [] };
@@ -40,6 +38,18 @@ export function resolveHostBridge(name: string, topology: Topology, uplinks: Upl
   return { mode: 'host-only', steps: [`bridge ${name}`, `no uplink (${describePorts(bridge, topology)})`, '⇒ host-only'], uplinks: [] };
 }
 
+/** Up to this many host bridges are named when a bridge is missing; the rest are counted. */
+const MAX_NAMED_BRIDGES = 8;
+
+/** `host bridges: br0, virbr0`, `host bridges: br0, …, br7 and 12 more`, or `no host bridges`. */
+function describeHostBridges(topology: Topology): string {
+  const all = topology.bridges();
+  if (all.length === 0) return 'no host bridges';
+  const named = all.slice(0, MAX_NAMED_BRIDGES).map((bridge) => bridge.name);
+  const more = all.length - named.length;
+  return `host bridges: ${named.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+}
+
 /** Up to this many ports are named in an evidence step; a busy bridge's guest taps are counted instead. */
 const MAX_NAMED_PORTS = 8;
 const GUEST_PORT_KINDS = new Set(['tun', 'tap']);
@@ -49,6 +59,19 @@ const GUEST_PORT_KINDS = new Set(['tun', 'tap']);
  * uplink are the ones worth naming, and the evidence of a 300-VM bridge must stay one readable step.
  */
 function describePorts(bridge: HostBridge, topology: Topology): string {
+  // Every NIC on a host-only bridge repeats this step: count a busy bridge's ports once.
+  let described = describedPorts.get(bridge);
+  if (described === undefined) {
+    described = countPorts(bridge, topology);
+    describedPorts.set(bridge, described);
+  }
+  return described;
+}
+
+/** describePorts per bridge; a HostBridge belongs to one topology, so it is the whole key. */
+const describedPorts = new WeakMap<HostBridge, string>();
+
+function countPorts(bridge: HostBridge, topology: Topology): string {
   const { ports } = bridge;
   if (ports.length === 0) return 'no ports';
   if (ports.length <= MAX_NAMED_PORTS) return `ports ${ports.join(', ')}`;

@@ -59,7 +59,7 @@ export function linkDownReason(link: Pick<LinkFacts, 'up' | 'operstate'>): strin
 /** One `uplink-down` warning per down link, in the order the links were first met. */
 export function uplinkDownWarnings(input: LinkHealthInput): Warning[] {
   const { topology } = input;
-  const roles = new Map<string, string[]>();
+  const roles = new Map<string, Set<string>>();
 
   /** Record `role` on the link if it is down, or on the down slaves of a bond that is still up. */
   const check = (name: string, role: string): void => {
@@ -84,14 +84,15 @@ export function uplinkDownWarnings(input: LinkHealthInput): Warning[] {
 
   return [...roles].map(([name, linkRoles]) => {
     const reason = linkDownReason(topology.linkByName(name)!) ?? 'is down';
-    return { kind: 'uplink-down', subject: `link ${name}`, message: `${name} ${reason}; it is the ${linkRoles.join('; the ')}` };
+    return { kind: 'uplink-down', subject: `link ${name}`, message: `${name} ${reason}; it is the ${[...linkRoles].join('; the ')}` };
   });
 }
 
-function addRole(roles: Map<string, string[]>, name: string, role: string): void {
-  const list = roles.get(name);
-  if (!list) roles.set(name, [role]);
-  else if (!list.includes(role)) list.push(role);
+/** Roles per link, each once, in the order met (a set: one device may serve thousands of networks). */
+function addRole(roles: Map<string, Set<string>>, name: string, role: string): void {
+  const set = roles.get(name);
+  if (!set) roles.set(name, new Set([role]));
+  else set.add(role);
 }
 
 function groupByDevice(attachments: readonly DirectAttachment[]): Map<string, string[]> {

@@ -21,11 +21,12 @@ export interface Topology {
   linkByName(name: string): LinkFacts | undefined;
   linkByIndex(index: number): LinkFacts | undefined;
   bridge(name: string): HostBridge | undefined;
-  bridges(): HostBridge[];
+  /** Every bridge, brctl's first; the same array on every call (do not mutate it). */
+  bridges(): readonly HostBridge[];
   /** The bridge a link is a port of, if any. */
   bridgeOf(port: string): HostBridge | undefined;
-  /** Links enslaved to `master` (a bond's or team's slaves). */
-  slavesOf(master: string): LinkFacts[];
+  /** Links enslaved to `master` (a bond's or team's slaves), in ip's order. */
+  slavesOf(master: string): readonly LinkFacts[];
   /** Networks by their XML name (exact match; names are never looked up by UUID or id). */
   networkByName(name: string): NetworkFacts | undefined;
   /**
@@ -36,27 +37,40 @@ export interface Topology {
   networks(): NetworkFacts[];
 }
 
-/** Build the lookups for one host. */
+/**
+ * Build the lookups for one host. Every lookup is a map built here once: a host may report tens of
+ * thousands of links and thousands of guests, and the classifier asks per port and per NIC.
+ */
 export function buildTopology(facts: Pick<HostFacts, 'links' | 'bridges' | 'networks'>): Topology {
   const linksByName = new Map(facts.links.map((link) => [link.name, link] as const));
   const linksByIndex = new Map(facts.links.map((link) => [link.index, link] as const));
   const bridges = mergeBridges(facts.bridges, facts.links, linksByName);
+  const bridgeList: readonly HostBridge[] = [...bridges.values()];
   const bridgeByPort = new Map<string, HostBridge>();
-  for (const bridge of bridges.values()) {
+  for (const bridge of bridgeList) {
     for (const port of bridge.ports) if (!bridgeByPort.has(port)) bridgeByPort.set(port, bridge);
   }
+  const slavesByMaster = new Map<string, LinkFacts[]>();
+  for (const link of facts.links) if (link.master !== null) appendTo(slavesByMaster, link.master, link);
   const networksByName = new Map<string, NetworkFacts>();
-  for (const network of facts.networks) if (!networksByName.has(network.name)) networksByName.set(network.name, network);
+  const managedByBridge = new Map<string, NetworkFacts>();
+  for (const network of facts.networks) {
+    if (!networksByName.has(network.name)) networksByName.set(network.name, network);
+    // The first such network in libvirt's order wins, as a search through the list would find it.
+    if (network.bridge !== null && !managedByBridge.has(network.bridge) && managesItsBridge(network)) {
+      managedByBridge.set(network.bridge, network);
+    }
+  }
 
   return {
     linkByName: (name) => linksByName.get(name),
     linkByIndex: (index) => linksByIndex.get(index),
     bridge: (name) => bridges.get(name),
-    bridges: () => [...bridges.values()],
+    bridges: () => bridgeList,
     bridgeOf: (port) => bridgeByPort.get(port),
-    slavesOf: (master) => facts.links.filter((link) => link.master === master),
+    slavesOf: (master) => slavesByMaster.get(master) ?? [],
     networkByName: (name) => networksByName.get(name),
-    managedNetworkOnBridge: (bridge) => facts.networks.find((network) => network.bridge === bridge && managesItsBridge(network)),
+    managedNetworkOnBridge: (bridge) => managedByBridge.get(bridge),
     networks: () => facts.networks,
   };
 }
@@ -72,34 +86,41 @@ function managesItsBridge(network: NetworkFacts): boolean {
 
 /**
  * brctl lists Linux bridges only and ip lists every bridge link, so take the union: brctl's ports,
- * plus links whose master is the bridge, with ip deciding the kind.
+ * plus links whose master is the bridge, with ip deciding the kind. Ports are collected in sets (a bridge
+ * can have thousands) and listed in the order first seen.
  */
 function mergeBridges(
-  bridgeFacts: BridgeFacts[],
-  links: LinkFacts[],
-  linksByName: Map<string, LinkFacts>,
+  bridgeFacts: readonly BridgeFacts[],
+  links: readonly LinkFacts[],
+  linksByName: ReadonlyMap<string, LinkFacts>,
 ): Map<string, HostBridge> {
-  const bridges = new Map<string, HostBridge>();
+  const found = new Map<string, { bridge: Omit<HostBridge, 'ports'>; ports: Set<string> }>();
   for (const facts of bridgeFacts) {
+    const existing = found.get(facts.name);
+    if (existing) {
+      for (const port of facts.ports) existing.ports.add(port);
+      continue;
+    }
     const link = linksByName.get(facts.name) ?? null;
     const kind = link?.kind === 'openvswitch' ? 'ovs' : facts.kind;
-    const existing = bridges.get(facts.name);
-    if (existing) existing.ports = unique([...existing.ports, ...facts.ports]);
-    else bridges.set(facts.name, { name: facts.name, kind, ports: unique(facts.ports), link });
+    found.set(facts.name, { bridge: { name: facts.name, kind, link }, ports: new Set(facts.ports) });
   }
   for (const link of links) {
-    if (link.kind === null || !BRIDGE_KINDS.has(link.kind) || bridges.has(link.name)) continue;
+    if (link.kind === null || !BRIDGE_KINDS.has(link.kind) || found.has(link.name)) continue;
     // `ovs-system` is the OVS datapath, not a bridge anyone attaches to; every OVS port names it as master.
     if (link.name === 'ovs-system') continue;
-    bridges.set(link.name, { name: link.name, kind: link.kind === 'openvswitch' ? 'ovs' : 'linux', ports: [], link });
+    found.set(link.name, { bridge: { name: link.name, kind: link.kind === 'openvswitch' ? 'ovs' : 'linux', link }, ports: new Set() });
   }
   for (const link of links) {
-    const bridge = link.master === null ? undefined : bridges.get(link.master);
-    if (bridge && !bridge.ports.includes(link.name)) bridge.ports.push(link.name);
+    if (link.master !== null) found.get(link.master)?.ports.add(link.name);
   }
+  const bridges = new Map<string, HostBridge>();
+  for (const [name, { bridge, ports }] of found) bridges.set(name, { name, kind: bridge.kind, ports: [...ports], link: bridge.link });
   return bridges;
 }
 
-function unique(names: string[]): string[] {
-  return [...new Set(names)];
+function appendTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }

@@ -6,9 +6,10 @@
  * - Per fleet: hosts grouped by their mix of modes, each mix linked to the modes in it.
  * Devices (a macvtap NIC's `dev eno2`, a pool's entries, `pci …`) are one node each, however reached.
  *
- * Node ids are generated (`nic1`, `net2`…), never taken from names; every label is quoted and every
- * character outside a small safe set is written as a Mermaid entity (`#35;`), so no name from a host
- * can end a label, start a comment or inject markup.
+ * Node ids are generated (`nic1`, `net2`…), never taken from names; every label is quoted, invisible and
+ * bidi characters are shown as escapes (`\u202e`), and every other character outside a small safe set is
+ * written as a Mermaid entity (`#35;`), so no name from a host can end a label, start a comment, inject
+ * markup or reorder what the picture shows.
  */
 import type { FleetReport, HostReport, Mode, NetworkAudit } from '../model.js';
 
@@ -52,7 +53,11 @@ class Graph {
     const id = `${prefix}${this.ids.size + 1}`;
     this.ids.set(key, id);
     this.lines.push(`  ${id}["${label}"]`);
-    if (cssClass) this.classes.set(cssClass, [...(this.classes.get(cssClass) ?? []), id]);
+    if (cssClass) {
+      const ids = this.classes.get(cssClass);
+      if (ids) ids.push(id);
+      else this.classes.set(cssClass, [id]);
+    }
     return id;
   }
 
@@ -125,6 +130,8 @@ interface NicGroup {
   nics: number;
   /** Distinct VM names, in report order. */
   vms: string[];
+  /** The same names, to test membership without scanning `vms` (one group may hold thousands). */
+  seen: Set<string>;
 }
 
 /** NICs grouped by mode and `via`, in first-seen order. */
@@ -135,11 +142,14 @@ function nicGroups(host: HostReport): NicGroup[] {
       const key = `${nic.mode}\u0000${nic.via ?? ''}`;
       let group = groups.get(key);
       if (!group) {
-        group = { key, mode: nic.mode, via: nic.via, nics: 0, vms: [] };
+        group = { key, mode: nic.mode, via: nic.via, nics: 0, vms: [], seen: new Set() };
         groups.set(key, group);
       }
       group.nics++;
-      if (!group.vms.includes(vm.name)) group.vms.push(vm.name);
+      if (!group.seen.has(vm.name)) {
+        group.seen.add(vm.name);
+        group.vms.push(vm.name);
+      }
     }
   }
   return [...groups.values()];
@@ -210,18 +220,44 @@ function label(lines: readonly string[]): string {
 
 /** Safe inside a quoted Mermaid label as written. */
 const SAFE = /[A-Za-z0-9 .,:_/()+=-]/;
+const ALL_SAFE = /^[A-Za-z0-9 .,:_/()+=-]*$/;
 
 /**
- * Escape text for a quoted Mermaid label: every character outside a small safe set becomes a decimal
- * entity (`"` → `#34;`, `#` → `#35;`), which Mermaid turns back into the character when it draws.
- * Line breaks become spaces.
+ * Characters that change how a label reads without showing themselves: C0 and C1 controls, format
+ * characters (bidi embeddings, overrides, isolates and marks, which reorder the text around them as in
+ * Trojan Source, CVE-2021-42574; zero-width spaces and joiners; the word joiner; the BOM; soft hyphens),
+ * and lone surrogates.
+ */
+const INVISIBLE = /^[\p{Cc}\p{Cf}\p{Cs}]$/u;
+
+const LINE_BREAKS = /[\r\n\u0085\u2028\u2029]+/g;
+
+/**
+ * Escape text for a quoted Mermaid label.
+ *
+ * 1. Line breaks become spaces; invisible characters (see INVISIBLE) become visible escapes such as
+ *    `\u202e`, as in the Markdown report. They must go before encoding: Mermaid turns its entities
+ *    (`#8238;`) back into characters when it draws, so encoding a bidi override would only delay it.
+ * 2. Every character outside a small safe set becomes a decimal entity (`"` → `#34;`). That includes `#`,
+ *    `&` and `;`, so text that merely spells an entity (`#8238;`, `&#x202E;`) is drawn as typed, never
+ *    decoded into the character it names.
+ * @example escapeMermaid('a"b\u202ec') // 'a#34;b#92;u202ec'
  */
 export function escapeMermaid(text: string): string {
+  if (ALL_SAFE.test(text)) return text; // most names: nothing to do
   let out = '';
-  for (const char of oneLine(text)) out += SAFE.test(char) ? char : `#${char.codePointAt(0)};`;
+  for (const char of text.replace(LINE_BREAKS, ' ')) {
+    const visible = INVISIBLE.test(char) ? visibleEscape(char) : char;
+    for (const shown of visible) out += SAFE.test(shown) ? shown : `#${shown.codePointAt(0)};`;
+  }
   return out;
 }
 
-function oneLine(text: string): string {
-  return text.replace(/[\r\n\u2028\u2029]+/g, ' ');
+/** `\t`, `\x1b`, `\u202e`, `\u{e0041}`: how an invisible character is shown. */
+function visibleEscape(char: string): string {
+  const code = char.codePointAt(0) ?? 0;
+  if (char === '\t') return '\\t';
+  if (code <= 0xff) return `\\x${code.toString(16).padStart(2, '0')}`;
+  if (code <= 0xffff) return `\\u${code.toString(16).padStart(4, '0')}`;
+  return `\\u{${code.toString(16)}}`;
 }

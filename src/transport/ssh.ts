@@ -29,8 +29,9 @@ export interface SshConnectorOptions {
  * still open.
  * @example
  *   const connector = createSshConnector({ hostKeyPolicy: 'accept-new', warn: console.warn });
- *   const transport = await connector.connect(host, { signal: AbortSignal.timeout(60_000) });
- *   try { await transport.exec(script, { maxBytes: 64 << 20 }); } finally { transport.close(); }
+ *   const deadline = startDeadline(60_000, stop.signal); // a held timer: AbortSignal.timeout can be lost to the GC
+ *   const transport = await connector.connect(host, { signal: deadline.signal });
+ *   try { await transport.exec(script, { maxBytes: 64 << 20 }); } finally { transport.close(); deadline.clear(); }
  */
 export function createSshConnector(options: SshConnectorOptions = {}): Connector {
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;

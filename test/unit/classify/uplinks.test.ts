@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { classifyHost } from '../../../src/classify/index.js';
 import { buildTopology } from '../../../src/classify/topology.js';
 import { createUplinkResolver, describeUplinks } from '../../../src/classify/uplinks.js';
 import { compileGlobs } from '../../../src/util/glob.js';
@@ -178,5 +179,110 @@ describe('uplink rule: inventory globs', () => {
   it.each(['tun', 'macvtap', 'macvlan', 'dummy'])('never counts a %s port, even when a glob names it', (kind) => {
     const facts = host({ bridges: [linuxBridge('br0', ['port0'])], links: [virtual('port0', kind, 'br0')] });
     expect(uplinksOf(facts, 'br0', ['*'])).toEqual([]);
+  });
+});
+
+describe('uplink rule: loops and hostile graphs', () => {
+  it('finds no uplink through two VLANs that name each other as lower device', () => {
+    // Given br0 with v1 (VLAN on v2) and v2 (VLAN on v1): `ip -d link` from a broken or hostile host
+    const facts = host({
+      bridges: [linuxBridge('br0', ['v1'])],
+      links: [virtual('v1', 'vlan', 'br0', { lower: 'v2', vlanId: 1 }), virtual('v2', 'vlan', null, { lower: 'v1', vlanId: 2 })],
+    });
+    // When / Then: no stack overflow, and no uplink
+    expect(uplinksOf(facts, 'br0')).toEqual([]);
+  });
+
+  it('keeps the real uplink of a bridge that also holds a VLAN loop, and lets a glob name a device in it', () => {
+    const facts = host({
+      bridges: [linuxBridge('br0', ['v1', 'eno1'])],
+      links: [virtual('v1', 'vlan', 'br0', { lower: 'v2', vlanId: 1 }), virtual('v2', 'vlan', null, { lower: 'v1', vlanId: 2 }), nic('eno1', 'br0')],
+    });
+    expect(names(uplinksOf(facts, 'br0'))).toEqual(['eno1']);
+    expect(describeUplinks(uplinksOf(facts, 'br0', ['v2']))).toBe('uplinks v1 (vlan 1 on v2 (uplinkInterfaces)), eno1');
+  });
+
+  it('finds no uplink through a VLAN that is its own lower device', () => {
+    const facts = host({ bridges: [linuxBridge('br0', ['v1'])], links: [virtual('v1', 'vlan', 'br0', { lower: 'v1', vlanId: 1 })] });
+    expect(uplinksOf(facts, 'br0')).toEqual([]);
+  });
+
+  it('finds no uplink through a cycle of three VLANs', () => {
+    const facts = host({
+      bridges: [linuxBridge('br0', ['v1'])],
+      links: [
+        virtual('v1', 'vlan', 'br0', { lower: 'v2', vlanId: 1 }),
+        virtual('v2', 'vlan', null, { lower: 'v3', vlanId: 2 }),
+        virtual('v3', 'vlan', null, { lower: 'v1', vlanId: 3 }),
+      ],
+    });
+    expect(uplinksOf(facts, 'br0')).toEqual([]);
+  });
+
+  it('does not count a bond as its own slave', () => {
+    // Given bond0 enslaved to itself (brctl lists it on br0), and bond1 enslaved to itself beside a real NIC
+    const facts = host({
+      bridges: [linuxBridge('br0', ['bond0', 'bond1'])],
+      links: [virtual('bond0', 'bond', 'bond0'), virtual('bond1', 'bond', 'bond1'), nic('eno1', 'bond1')],
+    });
+    // When / Then
+    expect(describeUplinks(uplinksOf(facts, 'br0', ['bond*']))).toBe('uplinks bond0 (uplinkInterfaces), bond1 [eno1]');
+    expect(describeUplinks(uplinksOf(facts, 'br0'))).toBe('uplink bond1 [eno1]');
+  });
+
+  it('does not count a bridge that is listed as its own port', () => {
+    // Given br0 enslaved to itself, which a glob would otherwise name
+    const bridge = linuxBridge('br0', ['br0', 'eno1']);
+    bridge.link.master = 'br0';
+    const facts = host({ bridges: [bridge], links: [nic('eno1', 'br0')] });
+    // When / Then
+    expect(names(uplinksOf(facts, 'br0', ['br*', 'eno*']))).toEqual(['eno1']);
+  });
+
+  it('finds no uplink between two bridges enslaved to each other', () => {
+    const a = linuxBridge('br-a', ['br-b']);
+    const b = linuxBridge('br-b', ['br-a']);
+    a.link.master = 'br-b';
+    b.link.master = 'br-a';
+    const facts = host({ bridges: [a, b] });
+    expect([uplinksOf(facts, 'br-a'), uplinksOf(facts, 'br-b')]).toEqual([[], []]);
+  });
+
+  it('follows VLANs on each other’s bridges only until they lead back', () => {
+    // Given va on br-a is a VLAN on br-b, vb on br-b a VLAN on br-a, and br-b has eno1
+    const facts = host({
+      bridges: [linuxBridge('br-a', ['va']), linuxBridge('br-b', ['vb', 'eno1'])],
+      links: [virtual('va', 'vlan', 'br-a', { lower: 'br-b', vlanId: 10 }), virtual('vb', 'vlan', 'br-b', { lower: 'br-a', vlanId: 20 }), nic('eno1', 'br-b')],
+    });
+    // When / Then: br-a reaches the LAN through br-b; br-b's way back through br-a is no uplink
+    expect(describeUplinks(uplinksOf(facts, 'br-a'))).toBe('uplink va (vlan 10 on br-b → uplink eno1)');
+    expect(names(uplinksOf(facts, 'br-b'))).toEqual(['eno1']);
+  });
+
+  it('classifies a host whose VLANs form a ring of 5,000 without running out of stack', () => {
+    // Given v0 on br0 is a VLAN on v1, v1 on v2, … v4999 on v0
+    const ring = Array.from({ length: 5_000 }, (_, i) => virtual(`v${i}`, 'vlan', i === 0 ? 'br0' : null, { lower: `v${(i + 1) % 5_000}`, vlanId: i }));
+    const facts = host({ bridges: [linuxBridge('br0', ['v0'])], links: ring });
+    // When
+    const audit = classifyHost(facts, { uplinkInterfaces: [] });
+    // Then
+    expect(audit.bridges).toEqual([expect.objectContaining({ name: 'br0', uplinks: [] })]);
+  });
+
+  it('stops walking a dense mesh of patch cables and still finds the uplink', () => {
+    // Given 25 bridges, each joined to every other by a veth pair (600 pairs), and eno1 on the last one
+    const count = 25;
+    const bridges = Array.from({ length: count }, (_, i) => linuxBridge(`br${i}`, []));
+    const links = [nic('eno1', `br${count - 1}`)];
+    for (let i = 0; i < count; i++) for (let j = i + 1; j < count; j++) links.push(...vethPair(`p${i}-${j}`, `br${i}`, `p${j}-${i}`, `br${j}`));
+    const facts = host({ bridges, links });
+    // When: a walk of every path would never end
+    const audit = classifyHost(facts, { uplinkInterfaces: [] });
+    // Then: every bridge reaches the LAN, the one holding eno1 directly, and no description grows with the mesh
+    expect(audit.bridges.every((b) => b.uplinks.length > 0)).toBe(true);
+    expect(audit.bridges.find((b) => b.name === `br${count - 1}`)?.uplinks[0]).toBe('eno1');
+    const resolver = createUplinkResolver(buildTopology(facts), []);
+    const longest = Math.max(...bridges.flatMap((b) => resolver.uplinksOf(b.bridge.name).map((u) => u.description.length)));
+    expect(longest).toBeLessThan(400);
   });
 });

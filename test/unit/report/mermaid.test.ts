@@ -100,6 +100,86 @@ describe('renderHostMermaid', () => {
   });
 });
 
+describe('escapeMermaid against invisible and bidi characters', () => {
+  // Bidi embeddings, overrides, isolates and marks (Trojan Source), zero-width characters, the word joiner, the
+  // BOM, line and paragraph separators, and C0/C1 controls.
+  const INVISIBLE = [
+    ...[0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069, 0x200e, 0x200f, 0x061c],
+    ...[0x200b, 0x200c, 0x200d, 0x2060, 0xfeff, 0x2028, 0x2029, 0x00ad],
+    ...[0x00, 0x07, 0x09, 0x1b, 0x7f, 0x85, 0x9b],
+  ];
+
+  /** Every way the label could still carry `code`: raw, or as an entity Mermaid or HTML would decode. */
+  function encodings(code: number): RegExp {
+    const hex = code.toString(16);
+    return new RegExp(`${String.fromCodePoint(code).replace(/[\\^$.|?*+()[\]{}]/g, '\\$&')}|#0*${code};|#x0*${hex};|&#`, 'iu');
+  }
+
+  it.each(INVISIBLE.map((code) => [`U+${code.toString(16).padStart(4, '0')}`, code]))('shows %s as a visible escape, in no decodable form', (_name, code) => {
+    // Given a name with the character in the middle
+    const escaped = escapeMermaid(`vm${String.fromCodePoint(code)}evil`);
+    // Then the label has neither the character nor any entity for it, and starts and ends as the name did
+    expect(escaped).not.toMatch(encodings(code));
+    expect(escaped).toMatch(/^vm.*evil$/);
+    expect(escaped).not.toContain(String.fromCodePoint(code));
+  });
+
+  it('writes the override as `\\u202e` (escaped backslash), as the Markdown report does', () => {
+    expect(escapeMermaid('abc\u202Edef')).toBe('abc#92;u202edef');
+    expect(escapeMermaid('a\tb\u001bc')).toBe('a#92;tb#92;x1bc');
+  });
+
+  it.each(['#8238;', '#x202e;', '#x202E;', '&#8238;', '&#x202E;', '&#x202e;', '&rlo;', '#35;8238;'])(
+    'keeps the text %s from becoming an entity Mermaid or a browser would decode',
+    (typed) => {
+      const escaped = escapeMermaid(`vm${typed}x`);
+      for (const entity of ['#8238;', '#x202e;', '&#8238;', '&#x202e;', '&rlo;', '&#']) expect(escaped.toLowerCase()).not.toContain(entity);
+    },
+  );
+
+  it('draws hostile labels as typed: Mermaid parses and renders them, and no bidi character reaches the picture', async () => {
+    // Given names carrying raw bidi controls and the entities for them typed as text
+    const names = ['web\u202Eexe.txt', 'db#8238;01', 'app#x202e;02', 'x&#8238;y', 'z&#x202E;w', 'zw\u200Bsp\u2066ace'];
+    const hostile = host('hv-\u202Ebidi', { vms: names.map((name, i) => vm(name, [nic({ mac: `52:54:00:00:00:0${i}`, via: `network n${i}` })])) });
+    const diagram = renderHostMermaid(hostile);
+    // When Mermaid parses and draws it (jsdom has no layout: sizes are stubbed)
+    await expect(parseDiagram(diagram)).resolves.toBe('flowchart-v2');
+    const drawn = await drawnLabels(diagram);
+    // Then the drawn text has no bidi or invisible character, and the typed entities are shown as typed
+    const text = drawn.join('\n');
+    expect(text).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u200b-\u200d\u2060\ufeff]/u);
+    expect(drawn).toEqual(
+      expect.arrayContaining(['web\\u202eexe.txt (nat)', 'db#8238;01 (nat)', 'app#x202e;02 (nat)', 'x&#8238;y (nat)', 'z&#x202E;w (nat)', 'zw\\u200bsp\\u2066ace (nat)']),
+    );
+    expect(diagram).not.toMatch(/#8238;|#x202e;|\u202e/i);
+  });
+});
+
+/** Render with Mermaid into jsdom and read back the text of every node label, as a browser would show it. */
+async function drawnLabels(diagram: string): Promise<string[]> {
+  const proto = window.SVGElement.prototype as unknown as Record<string, unknown>;
+  proto.getBBox ??= () => ({ x: 0, y: 0, width: 40, height: 20 });
+  proto.getComputedTextLength ??= () => 40;
+  const { svg } = await mermaid.render(`drawn${Date.now()}`, diagram);
+  const container = document.createElement('div');
+  container.innerHTML = svg;
+  return [...container.querySelectorAll('.nodeLabel')].map((node) => node.textContent ?? '');
+}
+
+describe('renderHostMermaid on a big host', () => {
+  it('names 3,000 VMs of one group in one node, each VM once however many NICs it has', () => {
+    // Given 3,000 VMs with two NICs each on the default network, and a second VM named vm0
+    const vms = Array.from({ length: 3_000 }, (_, i) => vm(`vm${i}`, [nic({ mac: `m${i}a` }), nic({ mac: `m${i}b` })]));
+    vms.push(vm('vm0', [nic({ mac: 'dup' })]));
+    // When
+    const diagram = renderHostMermaid(host('hv-big', { vms }));
+    // Then
+    const texts = [...labels(diagram).values()];
+    expect(texts).toContain('6001 VM NICs (nat)<br/>vm0, vm1, vm2 +2997 more');
+    expect(labels(diagram).size).toBeLessThan(10);
+  });
+});
+
 describe('renderFleetMermaid', () => {
   it('groups hosts by their mix of modes, with unaudited hosts apart, and Mermaid parses it', async () => {
     // Given the demo fleet plus two hosts with the same mix, and one that failed
