@@ -231,6 +231,12 @@ export interface NetworkFacts {
   addresses: NetworkAddress[];
   portgroups: PortgroupFacts[];
   vlanTags: number[];
+  /**
+   * null when the definition was read; otherwise why it could not be (XML refused, cut off or malformed, or
+   * listed but never dumped). Such a network is still here, with what net-info told (or its UUID as name).
+   * @example 'net-dumpxml unreadable: XML with a DOCTYPE or ENTITY declaration is refused'
+   */
+  unread: string | null;
 }
 
 /** One kernel link, from `ip -j -d link` merged with `ip -j addr`. */
@@ -309,6 +315,12 @@ export interface DomainFacts {
   persistent: boolean | null;
   autostart: boolean | null;
   interfaces: InterfaceFacts[];
+  /**
+   * null when the domain XML was read; otherwise why it could not be. Such a VM is still here, with no
+   * interfaces, its name and state from dominfo when that was read (else its UUID and `unknown`).
+   * @example 'listed by virsh, but the probe output was cut off before its XML'
+   */
+  unread: string | null;
 }
 
 /** A problem worth telling the operator, as data. */
@@ -316,7 +328,9 @@ export interface Warning {
   /**
    * e.g. network-missing, network-inactive, bridge-missing, device-missing, portgroup-missing, link-down (a guest
    * link set down), uplink-down (a host uplink or macvtap device without carrier or set down), section-failed,
-   * section-unparsed, tool-missing, output-truncated
+   * section-unparsed, tool-missing, output-truncated, object-vanished and object-unparsed (a listed network or
+   * VM whose definition could not be read: it is kept, with `unread`), object-cap (more networks, VMs or links
+   * than one host may bring; the first ones are kept)
    */
   kind: string;
   /** What it is about: `network default`, `vm web01 52:54:00:…`, `section ip-link`. */
@@ -367,7 +381,10 @@ export interface NetworkAudit {
   autostart: boolean | null;
   persistent: boolean | null;
   bridge: string | null;
-  /** The forward mode as libvirt means it: nat, route, open, bridge, vepa, private, passthrough, hostdev, or `none`. */
+  /**
+   * The forward mode as libvirt means it: nat, route, open, bridge, vepa, private, passthrough, hostdev, or `none`;
+   * `unknown` when the definition could not be read.
+   */
   forward: string;
   mode: Mode;
   /** Every `<ip>` of the network, IPv4 and IPv6, as `address/prefix`. */
@@ -390,6 +407,8 @@ export interface NetworkAudit {
    */
   pool: string[];
   evidence: string[];
+  /** null when the definition was read; otherwise why not (the mode is then `unknown`, never a guess). */
+  unread: string | null;
 }
 
 export interface BridgeAudit {
@@ -437,6 +456,8 @@ export interface VmAudit {
   /** False for a transient VM (it disappears when shut off); null when dominfo could not be read. */
   persistent: boolean | null;
   interfaces: InterfaceAudit[];
+  /** null when the domain XML was read; otherwise why not (its interfaces are then unknown, not absent). */
+  unread: string | null;
 }
 
 /** The classifier's answer for one host. */
@@ -444,7 +465,7 @@ export interface HostAudit {
   networks: NetworkAudit[];
   bridges: BridgeAudit[];
   vms: VmAudit[];
-  /** Sorted set of modes of the host's VM interfaces. */
+  /** Sorted set of modes of the host's VM interfaces; includes `unknown` when a VM could not be read. */
   modes: Mode[];
   verdict: string;
   warnings: Warning[];
@@ -518,6 +539,11 @@ export interface FleetReport {
     partial: number;
     failed: number;
     modes: Partial<Record<Mode, number>>;
+    /**
+     * VMs and networks listed by virsh whose definitions could not be read (see `unread`): a VM without a read
+     * definition has no NICs to count in `modes`, so it is counted here instead.
+     */
+    unread: { vms: number; networks: number };
     /** Failing findings per severity (waived ones are not counted here). */
     findings: Partial<Record<Severity, number>>;
     /** Findings a waiver accepts. */

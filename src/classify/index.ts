@@ -46,15 +46,25 @@ export function classifyHost(facts: HostFacts, options: ClassifyOptions): HostAu
       }
       return result;
     });
-    nics.push(...classified);
+    // One push per NIC: spreading a hostile VM's 100,000 interfaces into push() overflows the call stack.
+    for (const nic of classified) nics.push(nic);
     return {
       name: domain.name,
       uuid: domain.uuid,
       state: domain.state,
       persistent: domain.persistent,
       interfaces: classified.map((c) => c.audit),
+      // typeof: facts assembled by hand (tests, the conformance corpus) may lack the key, and mean read.
+      unread: typeof domain.unread === 'string' ? domain.unread : null,
     };
   });
+  const unread = {
+    vms: vms.filter((vm) => vm.unread !== null).length,
+    networks: classifiedNetworks.filter((network) => network.audit.unread !== null).length,
+  };
+  const modes = new Set<Mode>(nics.map((nic) => nic.mode));
+  // A VM whose XML could not be read has NICs nobody could see: their mode is unknown, not absent.
+  if (unread.vms > 0) modes.add('unknown');
 
   const linkWarnings = uplinkDownWarnings({
     topology,
@@ -66,8 +76,8 @@ export function classifyHost(facts: HostFacts, options: ClassifyOptions): HostAu
     networks: classifiedNetworks.map((network) => network.audit),
     bridges: auditBridges(topology, uplinks),
     vms,
-    modes: [...new Set<Mode>(nics.map((nic) => nic.mode))].sort(),
-    verdict: buildVerdict(nics, classifiedNetworks, facts.libvirtError),
+    modes: [...modes].sort(),
+    verdict: buildVerdict(nics, classifiedNetworks, facts.libvirtError, unread),
     warnings: [
       ...facts.warnings,
       ...classifiedNetworks.flatMap((n) => n.warnings),

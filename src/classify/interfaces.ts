@@ -23,6 +23,12 @@ export interface ClassifiedInterface extends Classification {
   audit: InterfaceAudit;
 }
 
+/**
+ * A NIC on a network the host lacks names the networks it has, this many at most: the evidence of each such
+ * NIC would otherwise hold every network name (NICs × networks of text on a host with thousands of both).
+ */
+const MAX_KNOWN_NETWORKS_NAMED = 10;
+
 /** QEMU's socket netdev types: guests tunnelled to each other over TCP/UDP. */
 const SOCKET_TYPES = new Set(['mcast', 'udp', 'server', 'client']);
 
@@ -94,10 +100,11 @@ interface SettingsInEffect {
 function settingsInEffect(nic: InterfaceFacts, subject: string, context: InterfaceContext): SettingsInEffect {
   const named = nonEmpty(nic.source.portgroup);
   const networkName = nonEmpty(nic.source.network);
-  const network = networkName === null ? undefined : context.networks.get(networkName)?.audit;
+  const classified = networkName === null ? undefined : context.networks.get(networkName);
   const own = { vlanTags: [...nic.vlanTags], virtualport: nonEmpty(nic.virtualportType) };
-  if (!network) return { portgroup: named, ...own, warnings: [] };
-  const group = named === null ? network.portgroups.find((g) => g.default) : network.portgroups.find((g) => g.name === named);
+  if (!classified) return { portgroup: named, ...own, warnings: [] };
+  const network = classified.audit;
+  const group = named === null ? classified.portgroups.default : classified.portgroups.byName.get(named);
   const warnings: Warning[] =
     named !== null && !group
       ? [{ kind: 'portgroup-missing', subject, message: `portgroup ${named} is not defined on network ${network.name}` }]
@@ -142,8 +149,7 @@ function throughNetwork(name: string, subject: string, context: InterfaceContext
   const via = `network ${name}`;
   const network = context.networks.get(name);
   if (!network) {
-    const known = [...context.networks.keys()];
-    const seen = known.length > 0 ? `networks: ${known.join(', ')}` : 'no networks defined';
+    const seen = context.networks.size > 0 ? `networks: ${knownNetworks(context.networks)}` : 'no networks defined';
     return {
       mode: 'missing',
       via,
@@ -157,6 +163,17 @@ function throughNetwork(name: string, subject: string, context: InterfaceContext
       ? [{ kind: 'network-inactive', subject, message: `network ${name} is defined but not active` }]
       : [];
   return { mode: network.mode, via, steps: network.evidence, attachment: network.attachment, warnings };
+}
+
+/** `default, lab, prod`, or `n1, …, n10 and 990 more`: the first names only, read off the map's iterator. */
+function knownNetworks(networks: ReadonlyMap<string, unknown>): string {
+  const named: string[] = [];
+  for (const name of networks.keys()) {
+    if (named.length === MAX_KNOWN_NETWORKS_NAMED) break;
+    named.push(name);
+  }
+  const rest = networks.size - named.length;
+  return rest > 0 ? `${named.join(', ')} and ${rest} more` : named.join(', ');
 }
 
 /** `type='bridge'`: a libvirt network's bridge, an OVS bridge, or a plain host bridge. */

@@ -2,7 +2,7 @@
  * A libvirt network's mode (DESIGN §4), from its `<forward>` element and, for networks onto a host
  * bridge, from that bridge's uplinks.
  */
-import type { ForwardFacts, Mode, NetworkAudit, NetworkFacts, Warning } from '../model.js';
+import type { ForwardFacts, Mode, NetworkAudit, NetworkFacts, PortgroupAudit, Warning } from '../model.js';
 import { NO_ATTACHMENT, type Attachment, type Classification } from './attachment.js';
 import { resolveHostBridge } from './bridges.js';
 import { formatAddress, nonEmpty } from './evidence.js';
@@ -12,7 +12,16 @@ import type { UplinkResolver } from './uplinks.js';
 /** A network's audit, plus what the verdict and the NICs on it need. */
 export interface ClassifiedNetwork extends Classification {
   audit: NetworkAudit;
+  /**
+   * The portgroups by name (the first of a name wins, as a search through the list would find it) and the
+   * default one: every NIC on the network looks its portgroup up here, so the cost stays linear however many
+   * portgroups a host's XML declares.
+   */
+  portgroups: { byName: ReadonlyMap<string, PortgroupAudit>; default: PortgroupAudit | undefined };
 }
+
+/** The forward mode shown for a network whose definition could not be read. */
+const UNREAD_FORWARD = 'unknown';
 
 /** Forward modes that hand guests a host NIC through macvtap when the network has a device pool. */
 const MACVTAP_FORWARD_MODES = new Set(['bridge', 'vepa', 'private', 'passthrough']);
@@ -23,17 +32,30 @@ export function effectiveForward(network: Pick<NetworkFacts, 'forward'>): string
   return nonEmpty(network.forward.mode) ?? 'nat';
 }
 
-/** Classify one network against the host's bridges. */
+/**
+ * Classify one network against the host's bridges. A network whose definition could not be read is `unknown`,
+ * never `isolated`: its missing `<forward>` says nothing about it.
+ */
 export function classifyNetwork(network: NetworkFacts, topology: Topology, uplinks: UplinkResolver): ClassifiedNetwork {
-  const forward = effectiveForward(network);
-  const head = `network ${network.name} (${describeForward(network)}${network.active === false ? ', inactive' : ''})`;
-  const outcome = modeOfNetwork(network, forward, topology, uplinks);
+  // typeof: facts assembled by hand (tests, the conformance corpus) may lack the key, and mean read.
+  const unread = typeof network.unread === 'string' ? network.unread : null;
+  const forward = unread === null ? effectiveForward(network) : UNREAD_FORWARD;
+  const described = unread === null ? describeForward(network) : `definition not read: ${unread}`;
+  const head = `network ${network.name} (${described}${network.active === false ? ', inactive' : ''})`;
+  const outcome = unread === null ? modeOfNetwork(network, forward, topology, uplinks) : unreadOutcome(network);
   const evidence = [head, ...outcome.steps];
+  const portgroups = network.portgroups.map((group) => ({
+    name: group.name,
+    default: group.isDefault,
+    vlanTags: [...group.vlanTags],
+    virtualport: nonEmpty(group.virtualportType),
+  }));
   return {
     mode: outcome.mode,
     evidence,
     attachment: { ...outcome.attachment, network: network.name },
     warnings: outcome.warnings,
+    portgroups: indexPortgroups(portgroups),
     audit: {
       name: network.name,
       uuid: network.uuid,
@@ -47,18 +69,20 @@ export function classifyNetwork(network: NetworkFacts, topology: Topology, uplin
       dhcp: network.addresses.flatMap((a) => a.dhcpRanges.map((range) => ({ ...range }))),
       forwardDev: nonEmpty(network.forward?.dev),
       nat: forward === 'nat' ? natOf(network.forward) : null,
-      portgroups: network.portgroups.map((group) => ({
-        name: group.name,
-        default: group.isDefault,
-        vlanTags: [...group.vlanTags],
-        virtualport: nonEmpty(group.virtualportType),
-      })),
+      portgroups,
       vlanTags: [...network.vlanTags],
       virtualport: nonEmpty(network.virtualportType),
       pool: POOL_FORWARD_MODES.has(forward) ? poolDevices(network.forward) : [],
       evidence,
+      unread,
     },
   };
+}
+
+function indexPortgroups(portgroups: readonly PortgroupAudit[]): ClassifiedNetwork['portgroups'] {
+  const byName = new Map<string, PortgroupAudit>();
+  for (const group of portgroups) if (!byName.has(group.name)) byName.set(group.name, group);
+  return { byName, default: portgroups.find((group) => group.default) };
 }
 
 /** Forward modes whose guests get a device out of the network's pool (macvtap or a PCI device). */
@@ -87,6 +111,17 @@ interface NetworkOutcome {
   steps: string[];
   attachment: Attachment;
   warnings: Warning[];
+}
+
+/** What is known of an unread network: its name, and its bridge when net-info named one. */
+function unreadOutcome(network: NetworkFacts): NetworkOutcome {
+  const bridge = nonEmpty(network.bridge);
+  return {
+    mode: 'unknown',
+    steps: [...(bridge === null ? [] : [`bridge ${bridge} (from net-info)`]), '⇒ unknown'],
+    attachment: { ...NO_ATTACHMENT, bridge },
+    warnings: [],
+  };
 }
 
 function modeOfNetwork(network: NetworkFacts, forward: string, topology: Topology, uplinks: UplinkResolver): NetworkOutcome {

@@ -15,18 +15,52 @@ export interface VerdictInput {
 /** At most this many places are named per mode; the rest are counted. */
 const MAX_TARGETS = 3;
 
-/** Build the verdict from the host's classified NICs and networks. */
-export function buildVerdict(nics: readonly VerdictInput[], networks: readonly VerdictInput[], libvirtError: string | null): string {
-  if (libvirtError !== null && nics.length === 0 && networks.length === 0) {
+/** How many listed VMs and networks could not be read (their definitions unreadable or never received). */
+export interface UnreadCounts {
+  vms: number;
+  networks: number;
+}
+
+const NONE_UNREAD: UnreadCounts = { vms: 0, networks: 0 };
+
+/**
+ * Build the verdict from the host's classified NICs and networks. VMs and networks that could not be read are
+ * told in a sentence of their own: a verdict must never read as complete when some of the host is unknown.
+ * @example
+ * buildVerdict(nics, networks, null, { vms: 2, networks: 0 })
+ * // '3 VM NICs use NAT through virbr0 (network default). 2 VMs could not be read: their networking is unknown.'
+ */
+export function buildVerdict(
+  nics: readonly VerdictInput[],
+  networks: readonly VerdictInput[],
+  libvirtError: string | null,
+  unread: UnreadCounts = NONE_UNREAD,
+): string {
+  if (libvirtError !== null && nics.length === 0 && networks.length === 0 && unread.vms === 0) {
     return `No verdict: libvirt could not be read (${libvirtError}).`;
   }
-  if (nics.length === 0) return `No VM network interfaces; ${describeNetworks(networks)}.`;
+  return `${describeNics(nics, networks, unread.vms > 0)}${describeUnread(unread)}`;
+}
+
+function describeNics(nics: readonly VerdictInput[], networks: readonly VerdictInput[], someVmsUnread: boolean): string {
+  if (nics.length === 0) return `No ${someVmsUnread ? 'readable ' : ''}VM network interfaces; ${describeNetworks(networks)}.`;
   const clauses = groupByMode(nics).map((group, index) => {
     const one = group.items.length === 1;
     const count = index === 0 ? `${group.items.length} VM NIC${one ? '' : 's'}` : `${group.items.length}`;
     return `${count} ${predicate(group.mode, one, group.items.map((item) => item.attachment))}`;
   });
   return `${clauses.join('; ')}.`;
+}
+
+/** ` 2 VMs and 1 network could not be read: their networking is unknown.`, or nothing. */
+function describeUnread({ vms, networks }: UnreadCounts): string {
+  const parts = [
+    ...(vms > 0 ? [`${vms} VM${vms === 1 ? '' : 's'}`] : []),
+    ...(networks > 0 ? [`${networks} network${networks === 1 ? '' : 's'}`] : []),
+  ];
+  if (parts.length === 0) return '';
+  const their = vms + networks === 1 ? 'its' : 'their';
+  return ` ${joinWithAnd(parts)} could not be read: ${their} networking is unknown.`;
 }
 
 /** `2 networks defined (nat, isolated)`. */

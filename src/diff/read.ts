@@ -24,6 +24,8 @@ export class ReportReadError extends Error {
 
 const strings = z.array(z.string()).default([]);
 const flag = z.boolean().nullable().default(null);
+/** Why a VM's or network's definition could not be read; reports written before the key existed read as null (read). */
+const unread = z.string().nullable().default(null);
 
 const findingSchema = z.looseObject({
   rule: z.string(),
@@ -46,6 +48,7 @@ const networkSchema = z.looseObject({
   addresses: strings,
   dhcp: z.array(z.looseObject({ start: z.string(), end: z.string() })).default([]),
   evidence: strings,
+  unread,
 });
 
 const interfaceSchema = z.looseObject({
@@ -70,7 +73,11 @@ const hostSchema = z.looseObject({
   bridges: z
     .array(z.looseObject({ name: z.string(), kind: z.enum(['linux', 'ovs']).default('linux'), ports: strings, uplinks: strings, addresses: strings }))
     .default([]),
-  vms: z.array(z.looseObject({ name: z.string(), uuid: z.string().default(''), state: z.string().default(''), interfaces: z.array(interfaceSchema).default([]) })).default([]),
+  vms: z
+    .array(
+      z.looseObject({ name: z.string(), uuid: z.string().default(''), state: z.string().default(''), interfaces: z.array(interfaceSchema).default([]), unread }),
+    )
+    .default([]),
   modes: strings,
   verdict: z.string().default(''),
   warnings: z.array(z.looseObject({ kind: z.string(), subject: z.string().default(''), message: z.string().default('') })).default([]),
@@ -144,6 +151,8 @@ function toFleetReport(data: ParsedReport): FleetReport {
   const summary = data.summary as Record<string, unknown>;
   const count = (key: string) => (typeof summary[key] === 'number' ? (summary[key] as number) : 0);
   const counts = (key: string) => (typeof summary[key] === 'object' && summary[key] !== null ? { ...(summary[key] as object) } : {});
+  const unreadCounts = counts('unread') as Record<string, unknown>;
+  const unreadCount = (key: string) => (typeof unreadCounts[key] === 'number' ? (unreadCounts[key] as number) : 0);
   return {
     schemaVersion: 1,
     tool: { name: data.tool.name, version: data.tool.version },
@@ -154,6 +163,7 @@ function toFleetReport(data: ParsedReport): FleetReport {
       partial: count('partial'),
       failed: count('failed'),
       modes: counts('modes'),
+      unread: { vms: unreadCount('vms'), networks: unreadCount('networks') },
       findings: counts('findings'),
       waived: count('waived'),
     },

@@ -85,15 +85,17 @@ export function bridgesFromLinks(links: LinkFacts[]): BridgeFacts[] {
  * the links when they know the bridge, ports united (the tool's order first).
  */
 export function mergeBridges(toolView: BridgeFacts[], linkView: BridgeFacts[]): BridgeFacts[] {
-  const merged = new Map<string, BridgeFacts>();
+  // Ports are kept in a Set per bridge (insertion order = the order first seen): a bridge with tens of
+  // thousands of ports, in both views, stays linear.
+  const merged = new Map<string, { name: string; kind: BridgeFacts['kind']; ports: Set<string> }>();
   for (const bridge of [...toolView, ...linkView]) {
     const seen = merged.get(bridge.name);
     if (!seen) {
-      merged.set(bridge.name, { name: bridge.name, kind: bridge.kind, ports: [...bridge.ports] });
+      merged.set(bridge.name, { name: bridge.name, kind: bridge.kind, ports: new Set(bridge.ports) });
       continue;
     }
-    for (const port of bridge.ports) if (!seen.ports.includes(port)) seen.ports.push(port);
+    for (const port of bridge.ports) seen.ports.add(port);
   }
   for (const bridge of linkView) merged.get(bridge.name)!.kind = bridge.kind;
-  return [...merged.values()];
+  return [...merged.values()].map((bridge) => ({ name: bridge.name, kind: bridge.kind, ports: [...bridge.ports] }));
 }

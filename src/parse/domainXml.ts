@@ -4,7 +4,7 @@
  */
 import type { InterfaceFacts, InterfaceSource } from '../model.js';
 import { ParseError } from './errors.js';
-import { attr, child, childText, children, parseXmlDocument, pciAddressOf, vlanTagsOf, type XmlElement } from './xml.js';
+import { attr, child, childText, children, parseXmlDocument, pciAddressOf, refuseDeclarations, vlanTagsOf, type XmlElement } from './xml.js';
 
 /** What the domain XML says; state, persistence and autostart come from `dominfo`. */
 export interface DomainXmlFacts {
@@ -20,6 +20,8 @@ export interface DomainXmlFacts {
  * @throws ParseError when it is not a `<domain>` document with a `<name>`.
  */
 export function parseDomainXml(xml: string): DomainXmlFacts {
+  // The compact document leaves out most of the text: what it leaves out must not hide a DOCTYPE.
+  refuseDeclarations(xml);
   return parseDomainXmlFully(compactDomainXml(xml) ?? xml);
 }
 
@@ -68,17 +70,17 @@ function sourceFacts(source: XmlElement | undefined): InterfaceSource {
 }
 
 const HEAD = /^\s*(?:<\?xml[^>]*\?>\s*)?(<domain\b[^>]*[^/>]>|<domain>)\s*<name>([^<]*)<\/name>\s*<uuid>([^<]*)<\/uuid>/;
-const INTERFACE = /<interface\b[^>]*\/>|<interface\b[^>]*>[\s\S]*?<\/interface>/g;
-const HOSTDEV = /<hostdev\b[^>]*\/>|<hostdev\b[^>]*>[\s\S]*?<\/hostdev>/g;
 
 /**
  * The parts of a domain document we read — the root tag, `<name>`, `<uuid>` and the `<interface>` elements —
  * as a document of their own; null when the text is not laid out as libvirt writes it, and the caller then
  * parses the whole document. virsh prints `<name>` and `<uuid>` first and one `<devices>` block with no
  * comments or CDATA; the interfaces are a fifth of a typical domain, and XML parsing was most of a host's
- * client CPU (see `npm run bench`).
+ * client CPU (see `npm run bench`). A document cut off before its `</domain>` is never compacted: the whole-
+ * document parse then refuses it, rather than the interfaces before the cut passing for the whole VM.
  */
 export function compactDomainXml(xml: string): string | null {
+  if (!xml.trimEnd().endsWith('</domain>')) return null;
   const head = HEAD.exec(xml);
   if (!head) return null;
   const open = xml.indexOf('<devices>');
@@ -87,6 +89,58 @@ export function compactDomainXml(xml: string): string | null {
   const devices = xml.slice(open + '<devices>'.length, close);
   if (devices.includes('<!') || devices.includes('<?')) return null;
   // A `<hostdev type='net'>` names host netdevs in `<interface>` children of its own: not devices of the domain.
-  const interfaces = devices.replace(HOSTDEV, '').match(INTERFACE) ?? [];
+  const kept: string[] = [];
+  let from = 0;
+  for (const [start, end] of elementSpans(devices, 'hostdev')) {
+    kept.push(devices.slice(from, start));
+    from = end;
+  }
+  kept.push(devices.slice(from));
+  const rest = kept.join('');
+  const interfaces = elementSpans(rest, 'interface').map(([start, end]) => rest.slice(start, end));
   return `${head[1]}<name>${head[2]}</name><uuid>${head[3]}</uuid><devices>${interfaces.join('')}</devices></domain>`;
+}
+
+/**
+ * Where the `<tag …/>` and `<tag …>…</tag>` elements of `text` are, as `[start, end)` in order: what
+ * `/<tag\b[^>]*\/>|<tag\b[^>]*>[\s\S]*?<\/tag>/g` matches, found in one pass. That regex scans the rest of the
+ * text again for every opening tag left unclosed, so a domain of many unclosed `<interface>`s took seconds;
+ * here the next `>` and the next closing tag are each looked up once and reused while still ahead.
+ */
+export function elementSpans(text: string, tag: string): [number, number][] {
+  const open = `<${tag}`;
+  const close = `</${tag}>`;
+  const spans: [number, number][] = [];
+  let gt = -1; // the next `>` at or after the current tag's name; -1 = not looked up yet
+  let closing = -1; // the next closing tag after that `>`; -1 = not looked up yet, -2 = there is none
+  for (let start = text.indexOf(open); start >= 0; ) {
+    const afterName = start + open.length;
+    if (isNameChar(text.charCodeAt(afterName))) {
+      start = text.indexOf(open, start + 1);
+      continue;
+    }
+    if (gt < afterName) gt = text.indexOf('>', afterName);
+    if (gt < 0) break; // no `>` left: no later element can be complete either
+    let end: number;
+    if (text.charCodeAt(gt - 1) === 0x2f /* / */) {
+      end = gt + 1;
+    } else {
+      if (closing !== -2 && closing <= gt) closing = text.indexOf(close, gt + 1);
+      if (closing < 0) closing = -2;
+      if (closing === -2) {
+        // Unclosed: as the regex does, look for a later self-closing element from the next character on.
+        start = text.indexOf(open, start + 1);
+        continue;
+      }
+      end = closing + close.length;
+    }
+    spans.push([start, end]);
+    start = text.indexOf(open, end);
+  }
+  return spans;
+}
+
+/** What `\b` after a tag name rules out: a letter, digit or `_` (so `<interfaces>` is not `<interface>`). */
+function isNameChar(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x5f;
 }

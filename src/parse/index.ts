@@ -9,11 +9,13 @@ import { bridgesFromLinks, mergeBridges, parseBrctlShow, parseBridgeLinkJson } f
 import { parseDomainXml } from './domainXml.js';
 import { mergeLinks, parseIpAddr, parseIpLink, parseIpRoute, type LinkAddresses } from './iproute.js';
 import { parseIpAddrOneline, parseIpLinkOneline, parseIpRouteOneline } from './iprouteOneline.js';
+import { MAX_LINKS, MAX_OBJECTS_PER_KIND } from './limits.js';
 import { parseNetworkXml } from './networkXml.js';
 import { parseToolList, errorCause } from './tools.js';
 import { parseDomInfo, parseNetInfo, parseUuidList } from './virshInfo.js';
 
 export { ParseError } from './errors.js';
+export { MAX_LINKS, MAX_OBJECTS_PER_KIND } from './limits.js';
 export { parseNetworkXml } from './networkXml.js';
 export { parseDomainXml } from './domainXml.js';
 export { parseNetInfo, parseDomInfo, parseUuidList } from './virshInfo.js';
@@ -83,8 +85,10 @@ export function parserForSection(id: string): SectionParser | undefined {
 /**
  * Parse a whole probe capture. Never throws: failed sections → `section-failed`, unparsable ones →
  * `section-unparsed`, missing tools → `tool-missing`, networks/VMs listed but gone from the batch →
- * `object-vanished`, unreadable ones → `object-unparsed`; a failed network or domain list (virsh missing,
- * libvirtd down, permission denied) → `libvirtError`.
+ * `object-vanished`, unreadable ones → `object-unparsed` (both kept in the facts, with `unread` saying why:
+ * nothing listed is dropped), more networks, VMs or links than a host may bring (limits.ts) →
+ * `object-cap`; a failed network or domain list (virsh missing, libvirtd down, permission denied) →
+ * `libvirtError`.
  */
 export function parseCapture(capture: RawCapture): HostFacts {
   const warnings: Warning[] = [];
@@ -106,7 +110,10 @@ export function parseCapture(capture: RawCapture): HostFacts {
 
   warnings.push(...missingToolWarnings(parsed.tools), ...fallbackWarnings(capture.sections, parsed.tools));
   const libvirtError = libvirtErrorOf(capture.sections, parsed);
-  const links = parsed.links ? (parsed.addresses ? mergeLinks(parsed.links, parsed.addresses) : parsed.links) : [];
+  const listedLinks = capped(parsed.links ?? [], MAX_LINKS, 'link list', 'links listed by ip', warnings);
+  const links = parsed.addresses ? mergeLinks(listedLinks, parsed.addresses) : listedLinks;
+  const toolBridges = capped(parsed.toolBridges ?? [], MAX_LINKS, 'bridge list', 'bridges listed by brctl or bridge', warnings);
+  const defaultRouteDevs = capped(parsed.defaultRouteDevs ?? [], MAX_LINKS, 'default route list', 'default-route devices listed by ip', warnings);
   // Whatever was read is kept: a host whose domain list failed still shows its networks.
   const cutOff = capture.truncated || capture.sections.some((s) => s.exit === null);
   const networks = assembleNetworks(parsed.netUuids ?? [], parsed.netObjects, cutOff, warnings);
@@ -114,9 +121,9 @@ export function parseCapture(capture: RawCapture): HostFacts {
   return {
     networks,
     links,
-    bridges: mergeBridges(parsed.toolBridges ?? [], bridgesFromLinks(links)),
+    bridges: mergeBridges(toolBridges, bridgesFromLinks(links)),
     domains,
-    defaultRouteDevs: parsed.defaultRouteDevs ?? [],
+    defaultRouteDevs,
     // libvirtError already says why the virsh listing sections failed: told once, not three times.
     warnings: libvirtError ? warnings.filter((w) => !isExplainedByLibvirtError(w)) : warnings,
     libvirtError,
@@ -194,81 +201,153 @@ function libvirtErrorOf(sections: ProbeSection[], parsed: ParsedSections): strin
   return null;
 }
 
+/** Keep the first `cap` items; beyond it, an `object-cap` warning says how many there were (see limits.ts). */
+function capped<T>(items: T[], cap: number, subject: string, what: string, warnings: Warning[]): T[] {
+  if (items.length <= cap) return items;
+  warnings.push({
+    kind: 'object-cap',
+    subject,
+    message: `${items.length} ${what}; only the first ${cap} are audited (at most ${cap} per host)`,
+  });
+  return items.slice(0, cap);
+}
+
+/** A parser's complaint is host text: long enough to say why, never a megabyte of someone's tag name. */
+const MAX_REASON_LENGTH = 300;
+
+function reasonOf(what: string, error: unknown): string {
+  const detail = error instanceof Error ? error.message : String(error);
+  const text = `${what}: ${detail}`;
+  return text.length > MAX_REASON_LENGTH ? `${text.slice(0, MAX_REASON_LENGTH - 1)}…` : text;
+}
+
+/** A listed object's definition, parsed; or, when it cannot be, why (its one warning is added here). */
+type Definition<T> = { facts: T; unread: null } | { facts: null; unread: string };
+
 /**
- * Yields each listed object's XML and info text, or warns when it is missing: undefined between the list
- * and the dump (virsh printed nothing for it), or never received when the output was cut off.
+ * Parse one listed object's XML. Its XML may be missing — undefined between the list and the dump (virsh
+ * printed nothing for it), or never received when the output was cut off: `object-vanished` — or unreadable
+ * (refused DOCTYPE, cut off mid-document, malformed): `object-unparsed`. One warning per object either way.
  */
-function* listedObjects(uuids: string[], objects: VirshObjects, noun: string, cutOff: boolean, warnings: Warning[]) {
-  for (const uuid of uuids) {
-    const object = objects.get(uuid);
-    if (!object || object.xml.trim() === '') {
-      const message = cutOff
-        ? 'listed by virsh, but the probe output was cut off before its XML'
-        : 'listed by virsh but gone before its XML was read (undefined meanwhile?)';
-      warnings.push({ kind: 'object-vanished', subject: `${noun} ${uuid}`, message });
-      continue;
-    }
-    yield { uuid, ...object };
+function readDefinition<T>(
+  xml: string | undefined,
+  parse: (xml: string) => T,
+  subject: string,
+  what: string,
+  cutOff: boolean,
+  warnings: Warning[],
+): Definition<T> {
+  if (xml === undefined || xml.trim() === '') {
+    const message = cutOff
+      ? 'listed by virsh, but the probe output was cut off before its XML'
+      : 'listed by virsh but gone before its XML was read (undefined meanwhile?)';
+    warnings.push({ kind: 'object-vanished', subject, message });
+    return { facts: null, unread: message };
+  }
+  try {
+    return { facts: parse(xml), unread: null };
+  } catch (error) {
+    const message = reasonOf(what, error);
+    warnings.push({ kind: 'object-unparsed', subject, message });
+    return { facts: null, unread: message };
   }
 }
 
-function unparsed(noun: string, who: string, what: string, error: unknown): Warning {
-  return { kind: 'object-unparsed', subject: `${noun} ${who}`, message: `${what}: ${error instanceof Error ? error.message : String(error)}` };
+/** The info table of an object whose XML could not be read: whatever it says helps, its failure adds nothing. */
+function infoIfReadable<T>(info: string | undefined, parse: (text: string) => T): T | null {
+  if (info === undefined) return null;
+  try {
+    return parse(info);
+  } catch {
+    return null;
+  }
 }
 
+/** A name from net-info/dominfo, or the UUID when there is none: an unread object is still named. */
+function nameOr(name: string | null | undefined, uuid: string): string {
+  return name !== null && name !== undefined && name.trim() !== '' ? name : uuid;
+}
+
+/**
+ * Every listed network (deduplicated, up to the cap) comes out exactly once, in the listed order: read, or
+ * with `unread` saying why not. The listed UUID is its identity: the XML cannot make two networks one.
+ */
 function assembleNetworks(uuids: string[], objects: VirshObjects, cutOff: boolean, warnings: Warning[]): NetworkFacts[] {
-  const networks: NetworkFacts[] = [];
-  for (const { uuid, info, xml } of listedObjects(uuids, objects, 'network', cutOff, warnings)) {
-    let facts;
-    try {
-      facts = parseNetworkXml(xml);
-    } catch (error) {
-      warnings.push(unparsed('network', uuid, 'net-dumpxml unreadable', error));
-      continue;
+  return capped(uuids, MAX_OBJECTS_PER_KIND, 'network list', 'networks listed by virsh', warnings).map((uuid): NetworkFacts => {
+    const object = objects.get(uuid);
+    const subject = `network ${uuid}`;
+    const definition = readDefinition(object?.xml, parseNetworkXml, subject, 'net-dumpxml unreadable', cutOff, warnings);
+    if (definition.facts === null) {
+      const state = infoIfReadable(object?.info, parseNetInfo);
+      return {
+        name: nameOr(state?.name, uuid),
+        uuid,
+        active: state?.active ?? null,
+        autostart: state?.autostart ?? null,
+        persistent: state?.persistent ?? null,
+        bridge: state?.bridge ?? null,
+        forward: null,
+        virtualportType: null,
+        addresses: [],
+        portgroups: [],
+        vlanTags: [],
+        unread: definition.unread,
+      };
     }
+    const facts = definition.facts;
     let state;
     try {
-      state = parseNetInfo(info);
+      state = parseNetInfo(object?.info ?? '');
     } catch (error) {
-      warnings.push(unparsed('network', facts.name, 'net-info unreadable; active/autostart/persistent unknown', error));
+      warnings.push({ kind: 'object-unparsed', subject: `network ${facts.name}`, message: reasonOf('net-info unreadable; active/autostart/persistent unknown', error) });
     }
-    networks.push({
+    return {
       ...facts,
-      uuid: facts.uuid || uuid,
+      uuid,
       active: state?.active ?? null,
       autostart: state?.autostart ?? null,
       persistent: state?.persistent ?? null,
       bridge: facts.bridge ?? state?.bridge ?? null,
-    });
-  }
-  return networks;
+      unread: null,
+    };
+  });
 }
 
+/** As assembleNetworks, for domains: a VM whose XML cannot be read is kept, with no interfaces and `unread`. */
 function assembleDomains(uuids: string[], objects: VirshObjects, cutOff: boolean, warnings: Warning[]): DomainFacts[] {
-  const domains: DomainFacts[] = [];
-  for (const { uuid, info, xml } of listedObjects(uuids, objects, 'vm', cutOff, warnings)) {
-    let facts;
-    try {
-      facts = parseDomainXml(xml);
-    } catch (error) {
-      warnings.push(unparsed('vm', uuid, 'dumpxml unreadable', error));
-      continue;
+  return capped(uuids, MAX_OBJECTS_PER_KIND, 'vm list', 'VMs listed by virsh', warnings).map((uuid): DomainFacts => {
+    const object = objects.get(uuid);
+    const subject = `vm ${uuid}`;
+    const definition = readDefinition(object?.xml, parseDomainXml, subject, 'dumpxml unreadable', cutOff, warnings);
+    if (definition.facts === null) {
+      const state = infoIfReadable(object?.info, parseDomInfo);
+      return {
+        name: nameOr(state?.name, uuid),
+        uuid,
+        id: state?.id ?? null,
+        state: state?.state ?? 'unknown',
+        persistent: state?.persistent ?? null,
+        autostart: state?.autostart ?? null,
+        interfaces: [],
+        unread: definition.unread,
+      };
     }
+    const facts = definition.facts;
     let state;
     try {
-      state = parseDomInfo(info);
+      state = parseDomInfo(object?.info ?? '');
     } catch (error) {
-      warnings.push(unparsed('vm', facts.name, 'dominfo unreadable; state unknown', error));
+      warnings.push({ kind: 'object-unparsed', subject: `vm ${facts.name}`, message: reasonOf('dominfo unreadable; state unknown', error) });
     }
-    domains.push({
+    return {
       name: facts.name,
-      uuid: facts.uuid || uuid,
+      uuid,
       id: state ? state.id : facts.id,
       state: state?.state ?? 'unknown',
       persistent: state?.persistent ?? null,
       autostart: state?.autostart ?? null,
       interfaces: facts.interfaces,
-    });
-  }
-  return domains;
+      unread: null,
+    };
+  });
 }

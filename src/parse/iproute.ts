@@ -87,13 +87,20 @@ export function parseIpAddr(jsonText: string): LinkAddresses[] {
   });
 }
 
-/** Attach addresses to links, matched by ifindex (by name when the index is unknown to `links`). */
+/**
+ * Attach addresses to links, matched by ifindex (by name when the index is unknown to `links`). Each entry of
+ * `addresses` goes to one link only, the first that matches: a host printing many links under one index must
+ * not get its address list copied onto every one of them (links × addresses).
+ */
 export function mergeLinks(links: LinkFacts[], addresses: LinkAddresses[]): LinkFacts[] {
   const byIndex = new Map(addresses.map((a) => [a.index, a]));
   const byName = new Map(addresses.map((a) => [a.name, a]));
+  const taken = new Set<LinkAddresses>();
   return links.map((link) => {
     const match = byIndex.get(link.index) ?? byName.get(link.name);
-    return match ? { ...link, addresses: [...link.addresses, ...match.addresses] } : link;
+    if (!match || taken.has(match)) return link;
+    taken.add(match);
+    return { ...link, addresses: [...link.addresses, ...match.addresses] };
   });
 }
 
@@ -103,9 +110,10 @@ export function mergeLinks(links: LinkFacts[], addresses: LinkAddresses[]): Link
  * @throws ParseError when the output is not a JSON array.
  */
 export function parseIpRoute(jsonText: string): string[] {
-  const devs: string[] = [];
+  // A Set keeps the first-seen order and stays linear however many routes the host prints.
+  const devs = new Set<string>();
   const add = (dev: string | null) => {
-    if (dev !== null && !devs.includes(dev)) devs.push(dev);
+    if (dev !== null) devs.add(dev);
   };
   for (const route of parseIprouteJson(jsonText)) {
     const dst = stringField(route, 'dst');
@@ -114,7 +122,7 @@ export function parseIpRoute(jsonText: string): string[] {
     const nexthops = (Array.isArray(route.nexthops) ? route.nexthops : []).filter(isRecord);
     for (const hop of nexthops) add(stringField(hop, 'dev'));
   }
-  return devs;
+  return [...devs];
 }
 
 export function familyOf(family: string | null): 'ipv4' | 'ipv6' | null {

@@ -14,6 +14,12 @@ import { familyOf, resolvePeerIndexes, type LinkAddresses } from './iproute.js';
 export const OTHER_NAMESPACE = -1;
 
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2})+$/i;
+/**
+ * The longest `NAME` or `LOWER` in a `NAME@LOWER` label that is looked at. The kernel's names are at most 15
+ * bytes (IFNAMSIZ − 1), so 64 is generous; the bound keeps the `@` splitting linear on a hostile label made of
+ * thousands of `@`s, which would otherwise cost (number of `@`s) × (label length).
+ */
+const MAX_NAME_LENGTH = 64;
 /** Continuation parts that are not a link kind. */
 const NOT_A_KIND = new Set(['altname', 'vf', 'addrgenmode', 'prop']);
 
@@ -31,8 +37,16 @@ export function parseIpLinkOneline(text: string): LinkFacts[] {
       return { index: Number(head[1]), label: head[2]!, flags: head[3]!.split(','), rest: head[4]! };
     });
   // Every label and each of its prefixes before an `@`: the candidates a `@LOWER` suffix may name.
-  const names = new Set(rows.flatMap((r) => r.label.split('@').map((_, i, parts) => parts.slice(0, i + 1).join('@'))));
+  const names = new Set<string>();
+  for (const row of rows) for (const prefix of namePrefixes(row.label)) names.add(prefix);
   return resolvePeerIndexes(rows.map((row) => linkOfRow(row, names)));
+}
+
+/** The label and its prefixes ending before an `@`, those no longer than a name can be. */
+function namePrefixes(label: string): string[] {
+  const prefixes = label.length <= MAX_NAME_LENGTH ? [label] : [];
+  for (let at = label.indexOf('@'); at >= 0 && at <= MAX_NAME_LENGTH; at = label.indexOf('@', at + 1)) prefixes.push(label.slice(0, at));
+  return prefixes;
 }
 
 interface OnelineRow {
@@ -89,7 +103,8 @@ function linkOfRow({ index, label, flags, rest }: OnelineRow, names: Set<string>
  * or the name of another link in the same output.
  */
 function splitLabel(label: string, names: Set<string>): { name: string; lower: string | null } {
-  for (let at = label.lastIndexOf('@'); at > 0; at = label.lastIndexOf('@', at - 1)) {
+  const nearest = label.length - MAX_NAME_LENGTH - 1;
+  for (let at = label.lastIndexOf('@'); at > 0 && at >= nearest; at = label.lastIndexOf('@', at - 1)) {
     const lower = label.slice(at + 1);
     if (/^if\d+$/.test(lower) || lower === 'NONE') return { name: label.slice(0, at), lower: lower === 'NONE' ? null : lower };
     if (names.has(lower)) return { name: label.slice(0, at), lower };
@@ -123,12 +138,12 @@ export function parseIpAddrOneline(text: string): LinkAddresses[] {
 
 /** Parse `ip -o route show default`: devices of default routes (all `dev` words, for multipath). */
 export function parseIpRouteOneline(text: string): string[] {
-  const devs: string[] = [];
+  const devs = new Set<string>(); // first-seen order, linear however many routes
   for (const line of text.split('\n')) {
     if (!/^default\b/.test(line.trim())) continue;
-    for (const m of line.matchAll(/\bdev (\S+)/g)) if (!devs.includes(m[1]!)) devs.push(m[1]!);
+    for (const m of line.matchAll(/\bdev (\S+)/g)) devs.add(m[1]!);
   }
-  return devs;
+  return [...devs];
 }
 
 function words(text: string): string[] {

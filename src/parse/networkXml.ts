@@ -6,8 +6,8 @@ import type { ForwardFacts, NetworkAddress, NetworkFacts, PortgroupFacts } from 
 import { ParseError } from './errors.js';
 import { attr, child, childText, children, intAttr, parseXmlDocument, pciAddressOf, vlanTagsOf, type XmlElement } from './xml.js';
 
-/** What the network XML says; active/autostart/persistent come from `net-info`. */
-export type NetworkXmlFacts = Omit<NetworkFacts, 'active' | 'autostart' | 'persistent'>;
+/** What the network XML says; active/autostart/persistent come from `net-info`, `unread` from the assembly. */
+export type NetworkXmlFacts = Omit<NetworkFacts, 'active' | 'autostart' | 'persistent' | 'unread'>;
 
 /**
  * Parse one network's XML.

@@ -65,19 +65,20 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Parse `virsh net-list --all --uuid` / `virsh list --all --uuid`: one UUID a line, lowercased, without
- * duplicates. Empty output is an empty list (no networks or no domains).
+ * duplicates, in the order first listed. Empty output is an empty list (no networks or no domains).
+ * Linear in the output: a host may list any number of UUIDs (the cap is applied when objects are assembled).
  * @throws ParseError on a line that is not a UUID.
  */
 export function parseUuidList(text: string): string[] {
-  const uuids: string[] = [];
+  const uuids = new Set<string>();
   for (const line of text.split('\n')) {
     const word = line.trim();
     if (word === '') continue;
     if (!UUID.test(word)) throw new ParseError(`not a UUID: ${JSON.stringify(word.slice(0, 60))}`);
-    const uuid = word.toLowerCase();
-    if (!uuids.includes(uuid)) uuids.push(uuid);
+    uuids.add(word.toLowerCase());
   }
-  return uuids;
+  // A Set iterates in insertion order: the first-listed order is kept.
+  return [...uuids];
 }
 
 /**

@@ -42,10 +42,15 @@ function summarize(hosts: readonly HostReport[]): FleetReport['summary'] {
   const modeCounts = new Map<Mode, number>();
   const severityCounts = new Map<Severity, number>();
   let waived = 0;
+  const unread = { vms: 0, networks: 0 };
   for (const host of hosts) {
     for (const vm of host.vms) {
       for (const nic of vm.interfaces) modeCounts.set(nic.mode, (modeCounts.get(nic.mode) ?? 0) + 1);
+      // An unread VM has no NICs to count above: it is counted here, so the fleet summary still shows it.
+      // (typeof: a report assembled by hand may lack the key.)
+      if (typeof vm.unread === 'string') unread.vms++;
     }
+    for (const network of host.networks) if (typeof network.unread === 'string') unread.networks++;
     for (const finding of host.findings) {
       if (finding.status === 'waived') waived++;
       else severityCounts.set(finding.severity, (severityCounts.get(finding.severity) ?? 0) + 1);
@@ -58,6 +63,7 @@ function summarize(hosts: readonly HostReport[]): FleetReport['summary'] {
     failed: hosts.filter((host) => host.status === 'failed').length,
     // Only modes and severities that occur, in vocabulary order, so the JSON is stable run to run.
     modes: countsInOrder(MODES, modeCounts),
+    unread,
     findings: countsInOrder(SEVERITIES, severityCounts),
     waived,
   };

@@ -1,10 +1,10 @@
 /**
  * report.json (DESIGN §6, schemaVersion 1). Every object is rebuilt key by key, so the file holds
  * exactly the documented keys in the documented order, whatever else a HostReport carries in memory.
- * Keys added since the DESIGN sketch (which allows new keys): `summary.partial`, `summary.waived`; per network `forwardDev`,
- * `nat`, `portgroups`, `vlanTags`, `virtualport`, `pool`; per VM `persistent`; per interface `linkState`,
- * `portgroup`, `vlanTags`, `virtualport`, `device`; per host `defaultRouteDevs`; per finding, when a policy set them,
- * `status`, `evidence`, `justification`, `waiver`.
+ * Keys added since the DESIGN sketch (which allows new keys): `summary.partial`, `summary.unread`, `summary.waived`;
+ * per network `forwardDev`, `nat`, `portgroups`, `vlanTags`, `virtualport`, `pool`, `unread`; per VM `persistent`,
+ * `unread`; per interface `linkState`, `portgroup`, `vlanTags`, `virtualport`, `device`; per host
+ * `defaultRouteDevs`; per finding, when a policy set them, `status`, `evidence`, `justification`, `waiver`.
  */
 import type { Finding, FleetReport, HostReport, InterfaceAudit, NetworkAudit, VmAudit } from '../model.js';
 
@@ -33,6 +33,8 @@ export function toJsonReport(report: FleetReport): unknown {
       partial: summary.partial,
       failed: summary.failed,
       modes: { ...summary.modes },
+      // VMs and networks whose definitions could not be read: an unread VM has no NICs to count in `modes`.
+      unread: { vms: summary.unread.vms, networks: summary.unread.networks },
       findings: { ...summary.findings },
       waived: summary.waived,
     },
@@ -122,11 +124,20 @@ function networkJson(network: NetworkAudit): unknown {
     virtualport: network.virtualport,
     pool: [...network.pool],
     evidence: [...network.evidence],
+    unread: network.unread ?? null,
   };
 }
 
+/** `unread` is null for a VM that was read, or says why its definition could not be (it has no interfaces then). */
 function vmJson(vm: VmAudit): unknown {
-  return { name: vm.name, uuid: vm.uuid, state: vm.state, persistent: vm.persistent, interfaces: vm.interfaces.map(interfaceJson) };
+  return {
+    name: vm.name,
+    uuid: vm.uuid,
+    state: vm.state,
+    persistent: vm.persistent,
+    interfaces: vm.interfaces.map(interfaceJson),
+    unread: vm.unread ?? null,
+  };
 }
 
 function interfaceJson(nic: InterfaceAudit): unknown {

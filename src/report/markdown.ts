@@ -84,6 +84,11 @@ function summaryBlocks(report: FleetReport): string[] {
   if (summary.failed > 0) {
     blocks.push(`**${summary.failed} ${summary.failed === 1 ? 'host' : 'hosts'} could not be audited.**`);
   }
+  const unread = unreadCounts(summary.unread);
+  if (unread !== null) {
+    // Their NICs are in no count below: said loudly, so the mode table is not read as the whole fleet.
+    blocks.push(`**${unread} could not be read:** their networking is unknown and is not counted below (see each host's section).`);
+  }
   const modes = Object.entries(summary.modes) as [Mode, number][];
   blocks.push(
     modes.length > 0
@@ -150,7 +155,12 @@ function connectionList(host: HostReport): string {
     const nics = rest.reduce((sum, path) => sum + path.members.length, 0);
     lines.push(`- … and ${rest.length} more ${plural(rest.length, 'path')} with ${nics} ${plural(nics, 'NIC')}: see VM interfaces below`);
   }
-  const bare = host.vms.filter((vm) => vm.interfaces.length === 0);
+  const unread = host.vms.filter(isUnread);
+  if (unread.length > 0) {
+    const named = unread.map((vm) => `${esc(vm.name)} (${vmState(vm)}; not read: ${esc(vm.unread)})`);
+    lines.push(`- **${unread.length} ${plural(unread.length, 'VM', 'VMs')} could not be read** (networking unknown): ${collapse(named, MAX_NAMED_NICS)}`);
+  }
+  const bare = host.vms.filter((vm) => vm.interfaces.length === 0 && !isUnread(vm));
   if (bare.length > 0) {
     lines.push(`- ${bare.length} ${plural(bare.length, 'VM has', 'VMs have')} no network interface: ${collapse(bare.map((vm) => esc(vm.name)), MAX_NAMED_NICS)}`);
   }
@@ -190,7 +200,8 @@ function warningList(warnings: readonly Warning[]): string {
 
 function networksTable(host: HostReport): string {
   if (host.networks.length === 0) return '_No libvirt networks._';
-  return table(
+  const unread = host.networks.filter(isUnread);
+  const networks = table(
     ['Name', 'Mode', 'Forward', 'Bridge', 'Addresses', 'DHCP', 'NAT', 'Portgroups', 'VLAN', 'Pool', 'Active', 'Autostart', 'Persistent'],
     host.networks.map((network) => [
       esc(network.name),
@@ -208,10 +219,14 @@ function networksTable(host: HostReport): string {
       yesNo(network.persistent),
     ]),
   );
+  if (unread.length === 0) return networks;
+  // The table is complete; the note makes sure an `unknown` row is not skimmed over as a classification.
+  return `${networks}\n\n**${unread.length} ${plural(unread.length, 'network')} could not be read** (mode unknown): the Forward column says why.`;
 }
 
-/** `nat, dev eth1`, `bridge, virtualport openvswitch`. */
+/** `nat, dev eth1`, `bridge, virtualport openvswitch`; `unknown (not read: …)` for an unread network. */
 function forwardCell(network: NetworkAudit): string {
+  if (isUnread(network)) return `${esc(network.forward)} (**not read:** ${esc(network.unread)})`;
   const parts = [esc(network.forward)];
   if (network.forwardDev !== null) parts.push(`dev ${esc(network.forwardDev)}`);
   if (network.virtualport !== null) parts.push(`virtualport ${esc(network.virtualport)}`);
@@ -267,27 +282,31 @@ const INTERFACE_COLUMNS = ['VM', 'State', 'MAC', 'Type', 'Source', 'Model', 'Tar
 /** Every NIC, one row each: the complete record (the summary above collapses, this does not). */
 function interfacesTable(host: HostReport): string {
   if (host.vms.length === 0) return '_No VMs._';
-  const rows = host.vms.flatMap((vm) =>
-    vm.interfaces.length === 0
-      ? [[esc(vm.name), vmState(vm), ...INTERFACE_COLUMNS.slice(2, -2).map(() => NONE), '_no interfaces_', NONE]]
-      : vm.interfaces.map((nic) => [
-          esc(vm.name),
-          vmState(vm),
-          orNone(nic.mac),
-          esc(nic.type),
-          orNone(nic.source),
-          orNone(nic.model),
-          orNone(nic.target),
-          // A link set down is worth seeing at a glance among hundreds of `up`s.
-          nic.linkState === 'up' ? 'up' : `**${esc(nic.linkState)}**`,
-          orNone(nic.portgroup),
-          tagsOrNone(nic.vlanTags),
-          orNone(nic.virtualport),
-          esc(nic.mode),
-          orNone(nic.via),
-        ]),
-  );
-  return table(INTERFACE_COLUMNS, rows);
+  return table(INTERFACE_COLUMNS, host.vms.flatMap(interfaceRows));
+}
+
+/** A VM's rows: one per NIC; one saying `no interfaces`; or, for an unread VM, one saying why it was not read. */
+function interfaceRows(vm: VmAudit): string[][] {
+  const emptyCells = INTERFACE_COLUMNS.slice(2, -2).map(() => NONE);
+  // Its NICs could not be seen: never shown as `no interfaces`.
+  if (isUnread(vm)) return [[esc(vm.name), vmState(vm), ...emptyCells, '**unknown**', `**not read:** ${esc(vm.unread)}`]];
+  if (vm.interfaces.length === 0) return [[esc(vm.name), vmState(vm), ...emptyCells, '_no interfaces_', NONE]];
+  return vm.interfaces.map((nic) => [
+    esc(vm.name),
+    vmState(vm),
+    orNone(nic.mac),
+    esc(nic.type),
+    orNone(nic.source),
+    orNone(nic.model),
+    orNone(nic.target),
+    // A link set down is worth seeing at a glance among hundreds of `up`s.
+    nic.linkState === 'up' ? 'up' : `**${esc(nic.linkState)}**`,
+    orNone(nic.portgroup),
+    tagsOrNone(nic.vlanTags),
+    orNone(nic.virtualport),
+    esc(nic.mode),
+    orNone(nic.via),
+  ]);
 }
 
 /** `running`, `running, transient`. */
@@ -318,6 +337,20 @@ function findingsTable(host: HostReport): string {
 }
 
 // ───────────────────────────── helpers ─────────────────────────────
+
+/** A VM or network whose definition could not be read (a report assembled by hand may lack the key: read). */
+function isUnread<T extends { unread?: string | null }>(object: T): object is T & { unread: string } {
+  return typeof object.unread === 'string';
+}
+
+/** `2 VMs and 1 network`, or null when everything was read. */
+function unreadCounts(unread: FleetReport['summary']['unread'] | undefined): string | null {
+  const parts = [
+    ...(unread && unread.vms > 0 ? [`${unread.vms} ${plural(unread.vms, 'VM')}`] : []),
+    ...(unread && unread.networks > 0 ? [`${unread.networks} ${plural(unread.networks, 'network')}`] : []),
+  ];
+  return parts.length === 0 ? null : parts.join(' and ');
+}
 
 
 

@@ -96,6 +96,8 @@ function range(r: { start: string | number; end: string | number }): string {
 /** The facts of a network beyond the table's columns: NAT, forward device, portgroups, VLANs, virtualport, device pool. */
 export function networkExtras(network: NetworkAudit): string[] {
   const parts: string[] = [];
+  // typeof, not `!== null`: a report assembled by hand (tests, tools) may lack the key.
+  if (typeof network.unread === 'string') parts.push(`not read: ${safe(network.unread)}`);
   if (network.nat) {
     const nat = network.nat;
     const addresses = nat.addresses ? range(nat.addresses) : 'the outgoing address';
@@ -237,7 +239,12 @@ function vmLines(report: HostReport, selectedNic: number, columns: number, into:
   let n = 0;
   report.vms.forEach((vm, v) => {
     into.push(segmentsLine(`vm:${v}`, [{ text: `  ${safe(vm.name)}`, bold: true }, { text: `  ${vmStateText(vm)}`, dim: true }], columns));
-    if (vm.interfaces.length === 0) into.push(textLine(`vm:${v}:none`, '    (no network interfaces)', columns, { dim: true }));
+    if (typeof vm.unread === 'string') {
+      // Its interfaces could not be seen: never shown as "no network interfaces".
+      into.push(textLine(`vm:${v}:unread`, `    not read: ${safe(vm.unread)} (network interfaces unknown)`, columns, { color: 'yellow' }));
+    } else if (vm.interfaces.length === 0) {
+      into.push(textLine(`vm:${v}:none`, '    (no network interfaces)', columns, { dim: true }));
+    }
     vm.interfaces.forEach((nic, i) => {
       const selected = n === selectedNic;
       const from = into.length;

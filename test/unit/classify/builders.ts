@@ -91,6 +91,7 @@ export function network(name: string, overrides: Partial<NetworkFacts> = {}): Ne
     addresses: [],
     portgroups: [],
     vlanTags: [],
+    unread: null,
     ...overrides,
   };
 }
@@ -135,6 +136,7 @@ export function domain(name: string, interfaces: InterfaceFacts[], overrides: Pa
     persistent: true,
     autostart: false,
     interfaces,
+    unread: null,
     ...overrides,
   };
 }

@@ -68,17 +68,20 @@ describe('parseCapture when something failed on the host', () => {
     expect(facts.bridges.find((b) => b.name === 'br0')?.ports.sort()).toEqual(['patch0', 'uplink0', 'vnet0']);
   });
 
-  it('skips a domain that vanished between list and dumpxml, and keeps the rest of its batch', () => {
+  it('keeps a domain that vanished between list and dumpxml as unread, beside the rest of its batch', () => {
     // Given a real run where one listed domain was gone when its batch ran (virsh exit 1)
     const capture = probeCapture('vanished');
     const listed = capture.sections.find((s) => s.id === 'dom-uuids')!.stdout.split('\n');
     const gone = listed.find((u) => !u.startsWith('d0e1a1b2'))!;
     // When parsed
     const facts = parseCapture(capture);
-    // Then the batch failure is told, the vanished domain warned about, and the other domain kept
+    // Then the batch failure is told, the vanished domain warned about once, and both domains are in the facts
     expect(kinds(facts)).toEqual(['section-failed section dom-batch-0', `object-vanished vm ${gone}`]);
     expect(facts.warnings[0]?.message).toContain(`failed to get domain '${gone}'`);
-    expect(facts.domains.map((d) => d.name)).toEqual(['stays']);
+    expect(facts.domains.map((d) => [d.name, d.unread])).toEqual(
+      listed.filter((u) => u !== '').map((u) => (u === gone ? [gone, 'listed by virsh but gone before its XML was read (undefined meanwhile?)'] : ['stays', null])),
+    );
+    expect(facts.domains.find((d) => d.uuid === gone)).toMatchObject({ state: 'unknown', interfaces: [], persistent: null });
     expect(facts.libvirtError).toBeNull();
   });
 
@@ -135,13 +138,19 @@ describe('parseCapture: one bad section costs that section only', () => {
     expect(facts.links.find((l) => l.name === 'br0')?.addresses).toEqual([]);
   });
 
-  it('loses only the network whose XML is unreadable', () => {
+  it('keeps the network whose XML is unreadable, named from net-info and marked unread', () => {
+    // Given a real run where one network's XML is broken
     const ok = probeCapture('ok');
     const batch = ok.sections.find((s) => s.id === 'net-batch-0')!.stdout.replace("<network>\n  <name>routed</name>", '<network>\n  <name>routed</nam');
+    // When parsed
     const facts = parseCapture(withSections(ok, { 'net-batch-0': { stdout: batch } }));
+    // Then one warning, and the network is still there with what net-info told, its definition unread
     expect(kinds(facts)).toEqual(['object-unparsed network 0b1e5c1a-0000-4000-8000-000000000002']);
-    expect(facts.networks.map((n) => n.name)).not.toContain('routed');
-    expect(facts.networks).toHaveLength(11);
+    expect(facts.networks).toHaveLength(12);
+    const routed = facts.networks.find((n) => n.uuid === '0b1e5c1a-0000-4000-8000-000000000002');
+    expect(routed).toMatchObject({ name: 'routed', active: true, forward: null, addresses: [] });
+    expect(routed?.unread).toMatch(/^net-dumpxml unreadable: malformed XML/);
+    expect(facts.networks.filter((n) => n.unread !== null)).toHaveLength(1);
   });
 
   it('reports a capture cut off by the output cap, and a section that never finished', () => {
@@ -225,11 +234,18 @@ describe('parseCapture on a capture cut off inside a virsh batch', () => {
     const cut = withSections({ ...ok, truncated: true }, { 'dom-batch-0': { exit: null, stdout: batch.slice(0, cutAt) } });
     // When parsed
     const facts = parseCapture(cut);
-    // Then the domains before the cut are kept, the cut one is unreadable, later ones are reported as cut off
+    // Then the domains before the cut are read, the cut one is unreadable, later ones are reported as cut off:
+    // all four are in the facts, each unread one warned about once
     const vanished = facts.warnings.filter((w) => w.kind === 'object-vanished');
-    expect(facts.domains.map((d) => d.name)).toEqual(['web01']);
+    expect(facts.domains).toHaveLength(4);
+    expect(facts.domains.filter((d) => d.unread === null).map((d) => d.name)).toEqual(['web01']);
     expect(kinds(facts)).toContain('object-unparsed vm d0e1a1b2-0000-4000-8000-000000000003');
     expect(vanished.length).toBe(2);
     expect(vanished.every((w) => /cut off/.test(w.message))).toBe(true);
+    const cutOne = facts.domains.find((d) => d.uuid === 'd0e1a1b2-0000-4000-8000-000000000003');
+    // dominfo came before the cut: its name and state are known, its interfaces are not
+    expect(cutOne).toMatchObject({ name: 'misc03', state: 'paused', interfaces: [] });
+    expect(cutOne?.unread).toMatch(/^dumpxml unreadable: /);
+    expect(facts.domains.filter((d) => /cut off before its XML/.test(d.unread ?? ''))).toHaveLength(2);
   });
 });

@@ -46,6 +46,6 @@ describe('buildFleetReport', () => {
       concurrency: 16,
       complete: false,
     });
-    expect(report.summary).toEqual({ hosts: 0, ok: 0, partial: 0, failed: 0, modes: {}, findings: {}, waived: 0 });
+    expect(report.summary).toEqual({ hosts: 0, ok: 0, partial: 0, failed: 0, modes: {}, unread: { vms: 0, networks: 0 }, findings: {}, waived: 0 });
   });
 });

@@ -1,29 +1,30 @@
 import { describe, expect, it } from 'vitest';
+import { parseReport } from '../../../src/diff/read.js';
 import { buildFleetReport, renderJson } from '../../../src/report/index.js';
 import { failedHost, host, network, nic, vm } from './sample.js';
 
 /**
- * The keys DESIGN §6 documents, plus those added since (new keys may be added): `summary.partial`; per network
- * `forwardDev`, `nat`, `portgroups`, `vlanTags`, `virtualport`, `pool`; per VM `persistent`; per interface
- * `linkState`, `portgroup`, `vlanTags`, `virtualport`.
+ * The keys DESIGN §6 documents, plus those added since (new keys may be added): `summary.partial`, `summary.unread`;
+ * per network `forwardDev`, `nat`, `portgroups`, `vlanTags`, `virtualport`, `pool`, `unread`; per VM `persistent`,
+ * `unread`; per interface `linkState`, `portgroup`, `vlanTags`, `virtualport`.
  */
 const DOCUMENTED = {
   root: ['schemaVersion', 'tool', 'run', 'summary', 'hosts'],
   tool: ['name', 'version'],
   run: ['startedAt', 'finishedAt', 'inventory', 'concurrency', 'complete'],
-  summary: ['hosts', 'ok', 'partial', 'failed', 'modes', 'findings', 'waived'],
+  summary: ['hosts', 'ok', 'partial', 'failed', 'modes', 'unread', 'findings', 'waived'],
   host: ['name', 'address', 'groups', 'status', 'error', 'durationMs', 'networks', 'bridges', 'vms', 'modes', 'verdict', 'warnings', 'defaultRouteDevs', 'findings'],
   error: ['kind', 'message'],
   network: [
     'name', 'uuid', 'active', 'autostart', 'persistent', 'bridge', 'forward', 'mode', 'addresses', 'dhcp',
-    'forwardDev', 'nat', 'portgroups', 'vlanTags', 'virtualport', 'pool', 'evidence',
+    'forwardDev', 'nat', 'portgroups', 'vlanTags', 'virtualport', 'pool', 'evidence', 'unread',
   ],
   dhcp: ['start', 'end'],
   nat: ['addresses', 'ports', 'ipv6'],
   range: ['start', 'end'],
   portgroup: ['name', 'default', 'vlanTags', 'virtualport'],
   bridge: ['name', 'kind', 'ports', 'uplinks', 'addresses'],
-  vm: ['name', 'uuid', 'state', 'persistent', 'interfaces'],
+  vm: ['name', 'uuid', 'state', 'persistent', 'interfaces', 'unread'],
   interface: ['mac', 'type', 'source', 'target', 'model', 'mode', 'via', 'linkState', 'portgroup', 'vlanTags', 'virtualport', 'device', 'evidence'],
   warning: ['kind', 'subject', 'message'],
   finding: ['rule', 'severity', 'subject', 'message'],
@@ -126,5 +127,45 @@ describe('renderJson', () => {
     const text = renderJson(sampleReport());
     expect(text.endsWith('}\n')).toBe(true);
     expect(text.split('\n')[1]).toBe('  "schemaVersion": 1,');
+  });
+
+  it('writes why a VM or network could not be read, and counts them in the summary', () => {
+    // Given a host with a VM and a network whose definitions could not be read
+    const report = sampleReport();
+    const why = 'dumpxml unreadable: XML with a DOCTYPE or ENTITY declaration is refused';
+    report.hosts[0]!.vms.push(vm('db01', [], { state: 'unknown', unread: why }));
+    report.hosts[0]!.networks.push(network({ name: 'lost', mode: 'unknown', forward: 'unknown', nat: null, unread: 'listed by virsh, but the probe output was cut off before its XML' }));
+    const rebuilt = buildFleetReport({ ...report.run, hosts: report.hosts, startedAt: new Date(report.run.startedAt), finishedAt: new Date(report.run.finishedAt), version: '0.1.0' });
+    // When rendered and read back
+    const json = JSON.parse(renderJson(rebuilt)) as { summary: Json; hosts: { vms: Json[]; networks: Json[] }[] };
+    // Then the reason is there, null for what was read, and the summary counts the unread ones
+    expect(json.hosts[0]?.vms.map((v) => [v.name, v.unread])).toEqual([
+      ['web01', null],
+      ['db01', why],
+    ]);
+    expect(json.hosts[0]?.networks.map((n) => [n.name, n.mode, n.unread])).toEqual([
+      ['default', 'nat', null],
+      ['lost', 'unknown', 'listed by virsh, but the probe output was cut off before its XML'],
+    ]);
+    expect(json.summary.unread).toEqual({ vms: 1, networks: 1 });
+  });
+
+  it('is read back with `unread`, and a report written before the key reads as all read', () => {
+    // Given a written report with an unread VM, and the same report as an older version wrote it (no unread keys)
+    const report = sampleReport();
+    report.hosts[0]!.vms.push(vm('db01', [], { unread: 'gone' }));
+    const text = renderJson(report);
+    const older = JSON.parse(text) as { summary: Json; hosts: { vms: Json[]; networks: Json[] }[] };
+    delete older.summary.unread;
+    for (const h of older.hosts) for (const object of [...h.vms, ...h.networks]) delete object.unread;
+    // When read
+    const current = parseReport(text, 'report.json');
+    const old = parseReport(JSON.stringify(older), 'old.json');
+    // Then
+    expect(current.hosts[0]?.vms.map((v) => v.unread)).toEqual([null, 'gone']);
+    expect(current.hosts[0]?.networks.map((n) => n.unread)).toEqual([null]);
+    expect(old.hosts[0]?.vms.map((v) => v.unread)).toEqual([null, null]);
+    expect(old.hosts[0]?.networks.map((n) => n.unread)).toEqual([null]);
+    expect(old.summary.unread).toEqual({ vms: 0, networks: 0 });
   });
 });

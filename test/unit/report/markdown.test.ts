@@ -383,3 +383,53 @@ describe('renderMarkdown: pictures, compliance and drift', () => {
     expect(markdown).toContain('- **high** `no-bridged` on **hv** vm web 52:54:00:00:00:01: mode is bridged\n  - evidence: web → bridge br0 ⇒ bridged');
   });
 });
+
+describe('renderMarkdown: VMs and networks that could not be read', () => {
+  const CUT_OFF = 'listed by virsh, but the probe output was cut off before its XML';
+  const unreadNetwork = () =>
+    network({ name: 'lost', forward: 'unknown', mode: 'unknown', nat: null, addresses: [], dhcp: [], unread: 'net-dumpxml unreadable: <!DOCTYPE | refused>' });
+
+  it('counts unread VMs and networks in the summary, which the NIC modes cannot show', () => {
+    // Given a host with one unread VM (no NICs to count) and one unread network
+    const hv = host('hv', { networks: [network(), unreadNetwork()], vms: [vm('web', [nic()]), vm('db', [], { unread: CUT_OFF })] });
+    // When rendered
+    const markdown = renderMarkdown(report([hv]), TEXT_ONLY);
+    // Then the summary says so before the mode table
+    const summary = markdown.slice(markdown.indexOf('## Summary'), markdown.indexOf('## Hosts'));
+    expect(summary).toContain("**1 VM and 1 network could not be read:** their networking is unknown and is not counted below (see each host's section).");
+  });
+
+  it('shows an unread VM with its state and why, never as a VM without interfaces', () => {
+    // Given a VM whose XML was refused, with a hostile reason, beside one without NICs
+    const why = 'dumpxml unreadable: <script>|x|</script>';
+    const hv = host('hv', { vms: [vm('db01', [], { state: 'paused', unread: why }), vm('tpl', [])] });
+    // When rendered
+    const markdown = renderMarkdown(report([hv]), TEXT_ONLY);
+    // Then the NIC table has one row for it, its state, mode unknown and the escaped reason
+    const table = tableWith(markdown, 'Virtualport');
+    const [unread, bare] = table.rows;
+    expect([cell(table, unread, 'VM'), cell(table, unread, 'State'), cell(table, unread, 'Mode'), cell(table, unread, 'Via')]).toEqual([
+      'db01',
+      'paused',
+      '**unknown**',
+      '**not read:** dumpxml unreadable: \\<script\\>\\|x\\|\\</script\\>',
+    ]);
+    expect(cell(table, bare, 'Mode')).toBe('_no interfaces_');
+    // And "How the VMs connect" names it apart from the VMs that truly have no interface
+    const lines = connections(markdown);
+    expect(lines).toEqual([
+      '- **1 VM could not be read** (networking unknown): db01 (paused; not read: dumpxml unreadable: \\<script\\>\\|x\\|\\</script\\>)',
+      '- 1 VM has no network interface: tpl',
+    ]);
+  });
+
+  it('shows an unread network as unknown, with why in its Forward cell', () => {
+    const markdown = renderMarkdown(report([host('hv', { networks: [unreadNetwork()] })]), TEXT_ONLY);
+    const networks = tableWith(markdown, 'Portgroups');
+    expect([cell(networks, networks.rows[0], 'Mode'), cell(networks, networks.rows[0], 'Forward')]).toEqual([
+      'unknown',
+      'unknown (**not read:** net-dumpxml unreadable: \\<\\!DOCTYPE \\| refused\\>)',
+    ]);
+    expect(markdown).toContain('**1 network could not be read** (mode unknown): the Forward column says why.');
+  });
+});

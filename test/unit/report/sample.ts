@@ -21,7 +21,7 @@ export function nic(overrides: Partial<InterfaceAudit> = {}): InterfaceAudit {
 }
 
 export function vm(name: string, interfaces: InterfaceAudit[], overrides: Partial<VmAudit> = {}): VmAudit {
-  return { name, uuid: `uuid-of-${name}`, state: 'running', persistent: true, interfaces, ...overrides };
+  return { name, uuid: `uuid-of-${name}`, state: 'running', persistent: true, interfaces, unread: null, ...overrides };
 }
 
 export function network(overrides: Partial<NetworkAudit> = {}): NetworkAudit {
@@ -43,6 +43,7 @@ export function network(overrides: Partial<NetworkAudit> = {}): NetworkAudit {
     virtualport: null,
     pool: [],
     evidence: ["forward mode='nat'", 'bridge virbr0'],
+    unread: null,
     ...overrides,
   };
 }
