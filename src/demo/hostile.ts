@@ -217,12 +217,15 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** A port that was just free and is closed again: connecting is refused. */
+/**
+ * An address nothing listens on: every server here listens on 127.0.0.1 only, so the same port on 127.0.0.2 (also
+ * loopback) refuses, and no later server can take it over the way a freed port on 127.0.0.1 could be.
+ */
 async function closedPort(): Promise<ServedEndpoint> {
   const server = await listening(createServer());
   const port = portOf(server);
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  return { port, knownKey: null, close: async () => {} };
+  return { address: '127.0.0.2', port, knownKey: null, close: async () => {} };
 }
 
 /** Sends an SSH banner, then reads and drops whatever comes, never answering. */

@@ -22,6 +22,8 @@ export interface FleetKeys {
 
 /** One listening endpoint. */
 export interface ServedEndpoint {
+  /** @default '127.0.0.1' */
+  address?: string;
   port: number;
   /**
    * The known_hosts key for it (`type base64`); usually the key it presents, but a spec may record another
@@ -72,9 +74,9 @@ export async function startServedFleet(specs: readonly HostSpec[], label = 'demo
     for (const spec of specs) {
       const endpoint = await spec.start(keys);
       endpoints.push(endpoint);
-      hosts.push(servedHost(spec, endpoint.port, identityFile, knownHostsFile));
+      hosts.push(servedHost(spec, endpoint, identityFile, knownHostsFile));
     }
-    const lines = endpoints.flatMap((e) => (e.knownKey ? [`[127.0.0.1]:${e.port} ${e.knownKey.type} ${e.knownKey.base64}`] : []));
+    const lines = endpoints.flatMap((e) => (e.knownKey ? [`[${e.address ?? LOOPBACK}]:${e.port} ${e.knownKey.type} ${e.knownKey.base64}`] : []));
     await writeFile(knownHostsFile, `${lines.join('\n')}\n`, { mode: 0o600 });
     return { hosts, knownHostsFile, close };
   } catch (err) {
@@ -83,11 +85,13 @@ export async function startServedFleet(specs: readonly HostSpec[], label = 'demo
   }
 }
 
-function servedHost(spec: HostSpec, port: number, identityFile: string, knownHostsFile: string): HostConfig {
+const LOOPBACK = '127.0.0.1';
+
+function servedHost(spec: HostSpec, endpoint: ServedEndpoint, identityFile: string, knownHostsFile: string): HostConfig {
   return {
     name: spec.name,
-    address: '127.0.0.1',
-    port,
+    address: endpoint.address ?? LOOPBACK,
+    port: endpoint.port,
     user: 'demo',
     groups: spec.groups,
     identityFile,
