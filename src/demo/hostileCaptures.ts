@@ -102,9 +102,9 @@ export function bigHostCapture(nonce: string, vms: number): RawCapture {
       const n = batch * 200 + i;
       const info = `Id:             ${n + 1}\nName:           vm${n}\nUUID:           ${uuid}\nState:          running\nPersistent:     yes\nAutostart:      disable\n`;
       const xml =
-        `<domain type='kvm' id='${n + 1}'><name>vm${n}</name><uuid>${uuid}</uuid><devices>` +
-        `<interface type='network'><mac address='${macOf(n)}'/><source network='default'/><target dev='vnet${n}'/><model type='virtio'/></interface>` +
-        `</devices></domain>\n`;
+        `<domain type='kvm' id='${n + 1}'>\n  <name>vm${n}</name>\n  <uuid>${uuid}</uuid>\n${TYPICAL_DOMAIN_BODY}  <devices>\n${TYPICAL_DEVICES}` +
+        `    <interface type='network'>\n      <mac address='${macOf(n)}'/>\n      <source network='default'/>\n      <target dev='vnet${n}'/>\n      <model type='virtio'/>\n    </interface>\n` +
+        `  </devices>\n</domain>\n`;
       return object('dom', uuid, info, xml);
     });
     sections.push(section(`dom-batch-${batch}`, objects.join('')));
@@ -131,6 +131,30 @@ export function bigHostCapture(nonce: string, vms: number): RawCapture {
   );
   return { nonce, sections, truncated: false, bytes: sections.reduce((sum, s) => sum + s.stdout.length, 0) };
 }
+
+/** What a real guest's XML carries besides its NICs (about 3 KB in all), so the big host costs what a real one does. */
+const TYPICAL_DOMAIN_BODY = [
+  "  <memory unit='KiB'>4194304</memory>",
+  "  <currentMemory unit='KiB'>4194304</currentMemory>",
+  "  <vcpu placement='static'>2</vcpu>",
+  "  <resource>\n    <partition>/machine</partition>\n  </resource>",
+  "  <os>\n    <type arch='x86_64' machine='pc-q35-7.2'>hvm</type>\n    <boot dev='hd'/>\n  </os>",
+  '  <features>\n    <acpi/>\n    <apic/>\n    <vmport state=\'off\'/>\n  </features>',
+  "  <cpu mode='host-passthrough' check='none' migratable='on'/>",
+  "  <clock offset='utc'>\n    <timer name='rtc' tickpolicy='catchup'/>\n    <timer name='pit' tickpolicy='delay'/>\n    <timer name='hpet' present='no'/>\n  </clock>",
+  '  <on_poweroff>destroy</on_poweroff>\n  <on_reboot>restart</on_reboot>\n  <on_crash>destroy</on_crash>',
+  '',
+].join('\n');
+const TYPICAL_DEVICES = [
+  '    <emulator>/usr/bin/qemu-system-x86_64</emulator>',
+  "    <disk type='file' device='disk'>\n      <driver name='qemu' type='qcow2' discard='unmap'/>\n      <source file='/var/lib/libvirt/images/guest.qcow2' index='1'/>\n      <backingStore/>\n      <target dev='vda' bus='virtio'/>\n      <alias name='virtio-disk0'/>\n      <address type='pci' domain='0x0000' bus='0x04' slot='0x00' function='0x0'/>\n    </disk>",
+  ...Array.from({ length: 8 }, (_, i) => `    <controller type='pci' index='${i + 1}' model='pcie-root-port'>\n      <model name='pcie-root-port'/>\n      <target chassis='${i + 1}' port='0x${(16 + i).toString(16)}'/>\n      <alias name='pci.${i + 1}'/>\n      <address type='pci' domain='0x0000' bus='0x00' slot='0x02' function='0x${i}'/>\n    </controller>`),
+  "    <serial type='pty'>\n      <source path='/dev/pts/3'/>\n      <target type='isa-serial' port='0'>\n        <model name='isa-serial'/>\n      </target>\n      <alias name='serial0'/>\n    </serial>",
+  "    <channel type='unix'>\n      <source mode='bind' path='/run/libvirt/qemu/channel/1-guest/org.qemu.guest_agent.0'/>\n      <target type='virtio' name='org.qemu.guest_agent.0' state='connected'/>\n    </channel>",
+  "    <graphics type='vnc' port='5900' autoport='yes' listen='127.0.0.1'>\n      <listen type='address' address='127.0.0.1'/>\n    </graphics>",
+  "    <memballoon model='virtio'>\n      <alias name='balloon0'/>\n    </memballoon>",
+  '',
+].join('\n');
 
 type JsonLink = Record<string, unknown>;
 

@@ -91,6 +91,31 @@ export function parserForSection(id: string): SectionParser | undefined {
  * `libvirtError`.
  */
 export function parseCapture(capture: RawCapture): HostFacts {
+  const steps = parseCaptureInSlices(capture);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * `parseCapture`, giving the event loop back between slices of objects: a host with thousands of VMs must not
+ * hold up every other host's timers and I/O while its XML is read (the fault tier measures the longest stall).
+ */
+export async function parseCaptureYielding(capture: RawCapture): Promise<HostFacts> {
+  const steps = parseCaptureInSlices(capture);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** How many networks or VMs are read between two chances for the event loop (each costs up to ~0.25 ms). */
+const OBJECTS_PER_SLICE = 100;
+
+/** The parse itself, pausing (yield) after every slice of objects; the drivers above decide what a pause does. */
+function* parseCaptureInSlices(capture: RawCapture): Generator<void, HostFacts, void> {
   const warnings: Warning[] = [];
   const parsed: ParsedSections = {
     tools: null,
@@ -116,8 +141,12 @@ export function parseCapture(capture: RawCapture): HostFacts {
   const defaultRouteDevs = capped(parsed.defaultRouteDevs ?? [], MAX_LINKS, 'default route list', 'default-route devices listed by ip', warnings);
   // Whatever was read is kept: a host whose domain list failed still shows its networks.
   const cutOff = capture.truncated || capture.sections.some((s) => s.exit === null);
-  const networks = assembleNetworks(parsed.netUuids ?? [], parsed.netObjects, cutOff, warnings);
-  const domains = assembleDomains(parsed.domUuids ?? [], parsed.domObjects, cutOff, warnings);
+  const networks = yield* inSlices(capped(parsed.netUuids ?? [], MAX_OBJECTS_PER_KIND, 'network list', 'networks listed by virsh', warnings), (uuid) =>
+    assembleNetwork(uuid, parsed.netObjects, cutOff, warnings),
+  );
+  const domains = yield* inSlices(capped(parsed.domUuids ?? [], MAX_OBJECTS_PER_KIND, 'vm list', 'VMs listed by virsh', warnings), (uuid) =>
+    assembleDomain(uuid, parsed.domObjects, cutOff, warnings),
+  );
   return {
     networks,
     links,
@@ -268,86 +297,92 @@ function nameOr(name: string | null | undefined, uuid: string): string {
   return name !== null && name !== undefined && name.trim() !== '' ? name : uuid;
 }
 
+/** `items.map(assemble)`, pausing after every OBJECTS_PER_SLICE items. */
+function* inSlices<T, R>(items: readonly T[], assemble: (item: T) => R): Generator<void, R[], void> {
+  const out: R[] = [];
+  for (const item of items) {
+    out.push(assemble(item));
+    if (out.length % OBJECTS_PER_SLICE === 0) yield;
+  }
+  return out;
+}
+
 /**
  * Every listed network (deduplicated, up to the cap) comes out exactly once, in the listed order: read, or
  * with `unread` saying why not. The listed UUID is its identity: the XML cannot make two networks one.
  */
-function assembleNetworks(uuids: string[], objects: VirshObjects, cutOff: boolean, warnings: Warning[]): NetworkFacts[] {
-  return capped(uuids, MAX_OBJECTS_PER_KIND, 'network list', 'networks listed by virsh', warnings).map((uuid): NetworkFacts => {
-    const object = objects.get(uuid);
-    const subject = `network ${uuid}`;
-    const definition = readDefinition(object?.xml, parseNetworkXml, subject, 'net-dumpxml unreadable', cutOff, warnings);
-    if (definition.facts === null) {
-      const state = infoIfReadable(object?.info, parseNetInfo);
-      return {
-        name: nameOr(state?.name, uuid),
-        uuid,
-        active: state?.active ?? null,
-        autostart: state?.autostart ?? null,
-        persistent: state?.persistent ?? null,
-        bridge: state?.bridge ?? null,
-        forward: null,
-        virtualportType: null,
-        addresses: [],
-        portgroups: [],
-        vlanTags: [],
-        unread: definition.unread,
-      };
-    }
-    const facts = definition.facts;
-    let state;
-    try {
-      state = parseNetInfo(object?.info ?? '');
-    } catch (error) {
-      warnings.push({ kind: 'object-unparsed', subject: `network ${facts.name}`, message: reasonOf('net-info unreadable; active/autostart/persistent unknown', error) });
-    }
+function assembleNetwork(uuid: string, objects: VirshObjects, cutOff: boolean, warnings: Warning[]): NetworkFacts {
+  const object = objects.get(uuid);
+  const subject = `network ${uuid}`;
+  const definition = readDefinition(object?.xml, parseNetworkXml, subject, 'net-dumpxml unreadable', cutOff, warnings);
+  if (definition.facts === null) {
+    const state = infoIfReadable(object?.info, parseNetInfo);
     return {
-      ...facts,
+      name: nameOr(state?.name, uuid),
       uuid,
       active: state?.active ?? null,
       autostart: state?.autostart ?? null,
       persistent: state?.persistent ?? null,
-      bridge: facts.bridge ?? state?.bridge ?? null,
-      unread: null,
+      bridge: state?.bridge ?? null,
+      forward: null,
+      virtualportType: null,
+      addresses: [],
+      portgroups: [],
+      vlanTags: [],
+      unread: definition.unread,
     };
-  });
+  }
+  const facts = definition.facts;
+  let state;
+  try {
+    state = parseNetInfo(object?.info ?? '');
+  } catch (error) {
+    warnings.push({ kind: 'object-unparsed', subject: `network ${facts.name}`, message: reasonOf('net-info unreadable; active/autostart/persistent unknown', error) });
+  }
+  return {
+    ...facts,
+    uuid,
+    active: state?.active ?? null,
+    autostart: state?.autostart ?? null,
+    persistent: state?.persistent ?? null,
+    bridge: facts.bridge ?? state?.bridge ?? null,
+    unread: null,
+  };
 }
 
-/** As assembleNetworks, for domains: a VM whose XML cannot be read is kept, with no interfaces and `unread`. */
-function assembleDomains(uuids: string[], objects: VirshObjects, cutOff: boolean, warnings: Warning[]): DomainFacts[] {
-  return capped(uuids, MAX_OBJECTS_PER_KIND, 'vm list', 'VMs listed by virsh', warnings).map((uuid): DomainFacts => {
-    const object = objects.get(uuid);
-    const subject = `vm ${uuid}`;
-    const definition = readDefinition(object?.xml, parseDomainXml, subject, 'dumpxml unreadable', cutOff, warnings);
-    if (definition.facts === null) {
-      const state = infoIfReadable(object?.info, parseDomInfo);
-      return {
-        name: nameOr(state?.name, uuid),
-        uuid,
-        id: state?.id ?? null,
-        state: state?.state ?? 'unknown',
-        persistent: state?.persistent ?? null,
-        autostart: state?.autostart ?? null,
-        interfaces: [],
-        unread: definition.unread,
-      };
-    }
-    const facts = definition.facts;
-    let state;
-    try {
-      state = parseDomInfo(object?.info ?? '');
-    } catch (error) {
-      warnings.push({ kind: 'object-unparsed', subject: `vm ${facts.name}`, message: reasonOf('dominfo unreadable; state unknown', error) });
-    }
+/** As assembleNetwork, for a domain: a VM whose XML cannot be read is kept, with no interfaces and `unread`. */
+function assembleDomain(uuid: string, objects: VirshObjects, cutOff: boolean, warnings: Warning[]): DomainFacts {
+  const object = objects.get(uuid);
+  const subject = `vm ${uuid}`;
+  const definition = readDefinition(object?.xml, parseDomainXml, subject, 'dumpxml unreadable', cutOff, warnings);
+  if (definition.facts === null) {
+    const state = infoIfReadable(object?.info, parseDomInfo);
     return {
-      name: facts.name,
+      name: nameOr(state?.name, uuid),
       uuid,
-      id: state ? state.id : facts.id,
+      id: state?.id ?? null,
       state: state?.state ?? 'unknown',
       persistent: state?.persistent ?? null,
       autostart: state?.autostart ?? null,
-      interfaces: facts.interfaces,
-      unread: null,
+      interfaces: [],
+      unread: definition.unread,
     };
-  });
+  }
+  const facts = definition.facts;
+  let state;
+  try {
+    state = parseDomInfo(object?.info ?? '');
+  } catch (error) {
+    warnings.push({ kind: 'object-unparsed', subject: `vm ${facts.name}`, message: reasonOf('dominfo unreadable; state unknown', error) });
+  }
+  return {
+    name: facts.name,
+    uuid,
+    id: state ? state.id : facts.id,
+    state: state?.state ?? 'unknown',
+    persistent: state?.persistent ?? null,
+    autostart: state?.autostart ?? null,
+    interfaces: facts.interfaces,
+    unread: null,
+  };
 }

@@ -18,7 +18,7 @@ import type {
 import { TransportError } from '../model.js';
 import { buildProbeScript, commandOfSection, newNonce } from '../probe/script.js';
 import { toCapture } from '../probe/framing.js';
-import { parseCapture } from '../parse/index.js';
+import { parseCaptureYielding } from '../parse/index.js';
 import { classifyHost } from '../classify/index.js';
 
 export interface HostAuditOptions {
@@ -79,7 +79,7 @@ export async function auditHost(host: HostConfig, options: HostAuditOptions): Pr
   } finally {
     transport.close();
   }
-  const judged = judgeIsolated(host, capture);
+  const judged = await judgeIsolated(host, capture);
   if (judged.status !== 'failed' && lacksExitStatus(result)) {
     judged.warnings = [...(judged.warnings ?? []), EXIT_STATUS_MISSING];
   }
@@ -113,9 +113,9 @@ function lacksExitStatus(result: ExecResult): boolean {
 }
 
 /** `judge`, with anything it throws turned into this host's `internal` failure: one host never crashes the run. */
-function judgeIsolated(host: HostConfig, capture: RawCapture): Partial<HostReport> {
+async function judgeIsolated(host: HostConfig, capture: RawCapture): Promise<Partial<HostReport>> {
   try {
-    return judge(host, capture);
+    return await judge(host, capture);
   } catch (error) {
     const { status, error: hostError } = failedInternally(host, 'classifying the probe output', error);
     return { status, error: hostError };
@@ -133,10 +133,11 @@ export function failedInternally(host: Pick<HostConfig, 'name' | 'address' | 'gr
 }
 
 /** Turn a capture into the classified part of the report, and decide ok / partial / failed. */
-export function judge(host: HostConfig, capture: RawCapture): Partial<HostReport> {
+export async function judge(host: HostConfig, capture: RawCapture): Promise<Partial<HostReport>> {
   let facts: HostFacts;
   try {
-    facts = parseCapture(capture);
+    // Sliced: a host with thousands of VMs gives the event loop back while its XML is read.
+    facts = await parseCaptureYielding(capture);
   } catch (err) {
     return { status: 'failed', error: { kind: 'parse', message: `could not parse the probe output: ${messageOf(err)}` } };
   }

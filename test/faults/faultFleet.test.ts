@@ -11,7 +11,7 @@ import { HOSTILE_KINDS } from '../../src/demo/hostile.js';
 import type { FleetReport, HostReport, RunEvent } from '../../src/model.js';
 import { buildFleetReport } from '../../src/report/build.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
-import { runFleet, type FleetOutcome } from '../../src/runner/runFleet.js';
+import { DEFAULT_MAX_BYTES, runFleet, type FleetOutcome } from '../../src/runner/runFleet.js';
 import { createSshConnector } from '../../src/transport/ssh.js';
 import { createLineLog } from '../../src/ui/lineLog.js';
 
@@ -19,7 +19,7 @@ const HOSTS = 220;
 const TIMEOUT_MS = 3_000;
 /** Deadlines are promised to hold within this much. */
 const DEADLINE_SLACK_MS = 1_000;
-/** The whole process (servers and client) with two 8 MiB floods in flight; measured near 400 MiB. */
+/** The whole process (servers and client) with two 32 MiB floods and a 10 MB host in flight; measured near 400 MiB. */
 const PEAK_RSS_LIMIT_MIB = 1_024;
 
 const forceGc = (globalThis as { gc?: () => void }).gc;
@@ -60,7 +60,7 @@ beforeAll(async () => {
   };
   const started = performance.now();
   try {
-    outcome = await runFleet(fleet.hosts, { connector, concurrency: 64, timeoutMs: TIMEOUT_MS, maxBytes: 8 << 20, onEvent });
+    outcome = await runFleet(fleet.hosts, { connector, concurrency: 64, timeoutMs: TIMEOUT_MS, maxBytes: DEFAULT_MAX_BYTES, onEvent });
   } finally {
     measured.wallMs = performance.now() - started;
     clearInterval(sampler);
