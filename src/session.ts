@@ -8,7 +8,7 @@ import type { Connector, FleetReport, HostConfig, HostReport } from './model.js'
 import type { AuditOptions } from './cliArgs.js';
 import { diffReports, readReport } from './diff/index.js';
 import { createCaptureDirectory } from './io/captureDirectory.js';
-import { evaluatePolicy, loadPolicy, type Policy, type PolicyEvaluation } from './policy/index.js';
+import { evaluatePolicy, findingsForHost, loadPolicy, type Policy, type PolicyEvaluation } from './policy/index.js';
 import { buildFleetReport } from './report/build.js';
 import { renderJunit } from './report/junit.js';
 import { renderMarkdown } from './report/markdown.js';
@@ -66,7 +66,7 @@ export async function runAuditSession(
     maxTotalBytes: options.maxTotalBytes,
     onEvent: hub.emit,
     onCapture: captures ? (host, capture) => captures.save(host, capture) : undefined,
-    evaluate: policy ? (host) => evaluatePolicy(policy, [host], { now }).findings.get(host.name) ?? [] : undefined,
+    evaluate: policy ? (host) => findingsForHost(evaluatePolicy(policy, [host], { now }), host.name) : undefined,
   };
 
   let latest: HostReport[] = [];
@@ -119,15 +119,18 @@ export async function runAuditSession(
     ? startLiveView({
         subscribe: hub.subscribe,
         inventory: label,
-        onInterrupt: () => requestStop(stop),
+        onInterrupt: () => requestStop(stop, report !== null && writeError === null),
         onReaudit: reaudit,
         captureOf: (name) => captures?.get(name),
       })
     : null;
   if (!view) hub.subscribe(createLineLog((line) => logStream.write(`${line}\n`)));
-  // SIGTERM (systemd, a CI job's timeout) and SIGHUP (the terminal went away) stop the run like Ctrl-C does:
-  // the report is still written, marked incomplete.
-  const onSignal = () => requestStop(stop);
+  // Ctrl-C, SIGTERM (systemd, a CI job's timeout) and SIGHUP (the terminal went away) stop the run; the report
+  // is still written, marked incomplete. With the live table they also end it: nobody may be left to press `q`.
+  const onSignal = () => {
+    requestStop(stop, report !== null && writeError === null);
+    view?.requestQuit();
+  };
   for (const name of STOP_SIGNALS) process.on(name, onSignal);
 
   try {
@@ -193,10 +196,13 @@ async function writeAllReports(
   });
 }
 
-/** First Ctrl-C (or SIGTERM, SIGHUP): stop new connections, close open ones, still write the report. Second: leave now. */
-function requestStop(stop: AbortController): void {
+/**
+ * First Ctrl-C (or SIGTERM, SIGHUP): stop new connections, close open ones, still write the report. Second: leave now.
+ * @param written whether the reports are already on disk (the second signal then loses only the re-audits)
+ */
+function requestStop(stop: AbortController, written: boolean): void {
   if (stop.signal.aborted) {
-    process.stderr.write('kvm-netaudit: stopped without a report\n');
+    process.stderr.write(written ? 'kvm-netaudit: left at once; the reports were already written\n' : 'kvm-netaudit: stopped without a report\n');
     process.exit(130);
   }
   stop.abort(new Error('stopped by the user'));

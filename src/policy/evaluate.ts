@@ -91,17 +91,22 @@ export function evaluatePolicy(policy: Policy, hosts: readonly HostReport[], con
   const waivers: WaiverState[] = policy.waivers.map((waiver) => ({ waiver, expired: isExpired(waiver, context.now), used: false }));
   const expiredMatches = new Map<WaiverState, { host: string; subject: string }[]>();
 
+  const errors = new Map<string, string>();
   for (const host of hosts) {
     const hostFindings: PolicyFinding[] = [];
     findings.set(host.name, hostFindings);
     const checksBefore = checks.length;
+    const usedBefore = waivers.map((w) => w.used);
     try {
       checkHost(host, groupsOf(host));
     } catch (error) {
-      // A bug met on one host's data costs that host's checks, never the fleet's evaluation.
+      // A bug met on one host's data costs that host's checks, never the fleet's evaluation; it is reported.
       hostFindings.length = 0;
       checks.length = checksBefore;
-      const reason = `internal error while evaluating the policy: ${error instanceof Error ? error.message : String(error)}`;
+      waivers.forEach((w, i) => (w.used = usedBefore[i]!));
+      const message = error instanceof Error ? error.message : String(error);
+      errors.set(host.name, message);
+      const reason = `internal error while evaluating the policy: ${message}`;
       checks.push({ host: host.name, rule: 'policy', severity: 'info', subject: `host ${host.name}`, status: 'skipped', finding: null, reason });
     }
   }
@@ -159,6 +164,7 @@ export function evaluatePolicy(policy: Policy, hosts: readonly HostReport[], con
     expiredWaivers,
     unusedWaivers: waivers.filter((w) => !w.expired && !w.used).map((w) => waiverRef(w.waiver)),
     checks,
+    errors,
   };
 }
 
@@ -214,6 +220,16 @@ function checkRule(rule: PolicyRule, host: HostReport, subjects: HostSubjects, g
 function needsFacts(rule: PolicyRule): boolean {
   if (rule.subject !== 'host') return true;
   return [...rule.where, ...rule.expect].some((condition) => condition.op === 'count' || !ATTRIBUTES_WITHOUT_FACTS.has(condition.attribute));
+}
+
+/**
+ * One host's findings, for the runner's per-host evaluation. Throws when the policy failed on this host's data,
+ * so the runner fails the host (kind `internal`) instead of letting it pass with nothing checked.
+ */
+export function findingsForHost(evaluation: PolicyEvaluation, host: string): PolicyFinding[] {
+  const error = evaluation.errors.get(host);
+  if (error !== undefined) throw new Error(error);
+  return evaluation.findings.get(host) ?? [];
 }
 
 /** Failing (not waived) findings at or above `threshold`: what `--fail-on` counts. */

@@ -134,4 +134,9 @@ export interface PolicyEvaluation {
   unusedWaivers: WaiverRef[];
   /** Every rule × subject outcome, host by host in the order given, then rule order. */
   checks: PolicyCheck[];
+  /**
+   * Hosts whose evaluation met a bug of ours (host name → the error's message): their checks are one skipped
+   * check, and the runner fails such a host with kind `internal` rather than let it pass unchecked.
+   */
+  errors: Map<string, string>;
 }

@@ -62,6 +62,8 @@ export interface LiveView {
    * for). When stdin is not a TTY there are no keys, and it resolves as soon as the run has finished.
    */
   waitForQuit(): Promise<void>;
+  /** End the wait as if the operator had quit (SIGTERM, SIGHUP: there may be nobody at the keyboard any more). */
+  requestQuit(): void;
   /** Draw the final frame (the fleet, the summary and the report paths), unmount, and leave it on screen. */
   finish(): Promise<void>;
 }
@@ -126,6 +128,7 @@ export function startLiveView(options: LiveViewOptions): LiveView {
       snapshot = { ...snapshot, reportPaths: [...paths], version: snapshot.version + 1 };
     },
     waitForQuit: () => quit,
+    requestQuit: () => resolveQuit(),
     finish() {
       finishing ??= (async () => {
         unsubscribe();

@@ -126,4 +126,30 @@ describe.skipIf(skip)('the live table on a real terminal', () => {
     expect(closing).toMatch(/^hosts {4}ok 12, partial 0, failed 2 \(timeout 1, auth 1\)$/m);
     expect((await readdir(out)).sort()).toEqual(['report.json', 'report.md']);
   }, 120_000);
+
+  it('ends on SIGTERM after the run, with nobody at the keyboard, leaving the reports', async () => {
+    // Given a second live table whose run has finished and which waits for `q`
+    const termOut = await mkdtemp(path.join(tmpdir(), 'kna-e2e-term-'));
+    const command = [
+      'env -u CI -u CONTINUOUS_INTEGRATION TERM=xterm-256color NO_COLOR=1',
+      `${JSON.stringify(process.execPath)} ${JSON.stringify(launcher)} demo --out ${JSON.stringify(termOut)};`,
+      'echo "EXIT=$?"; sleep 120',
+    ].join(' ');
+    await tmux('new-session', '-d', '-s', 'term', '-x', String(COLUMNS), '-y', String(ROWS), command);
+    const termScreen = () => tmux('capture-pane', '-p', '-t', 'term');
+    const waitFor = async (pattern: RegExp) => {
+      for (let i = 0; i < 400 && !pattern.test(await termScreen()); i++) await new Promise((r) => setTimeout(r, 150));
+      return termScreen();
+    };
+    expect(await waitFor(/14\/14 done[\s\S]*q quit/)).toMatch(/q quit/);
+    // When the CLI (the shell's child, found by pid) gets SIGTERM, as systemd or a CI timeout sends it
+    const shell = (await tmux('display-message', '-p', '-t', 'term', '#{pane_pid}')).trim();
+    const { stdout: children } = await run('pgrep', ['-P', shell]);
+    for (const pid of children.split('\n').filter(Boolean)) process.kill(Number(pid), 'SIGTERM');
+    // Then it leaves by itself, successfully, with its reports on disk
+    const closing = await waitFor(/EXIT=\d+/);
+    expect(closing).toMatch(/EXIT=0/);
+    expect((await readdir(termOut)).sort()).toEqual(['report.json', 'report.md']);
+    await rm(termOut, { recursive: true, force: true });
+  }, 120_000);
 });

@@ -4,6 +4,7 @@ import {
   countFindings,
   evaluatePolicy,
   failuresAtLeast,
+  findingsForHost,
   mergePolicies,
   severityAtLeast,
   type Policy,
@@ -226,5 +227,9 @@ describe('one host policy failure stays that host', () => {
     expect(skipped).toHaveLength(1);
     expect(skipped[0]!.status).toBe('skipped');
     expect(skipped[0]!.reason).toMatch(/^internal error while evaluating the policy: /);
+    // and the runner is told, so the host fails instead of passing with nothing checked
+    expect([...evaluation.errors.keys()]).toEqual(['hv-broken']);
+    expect(() => findingsForHost(evaluation, 'hv-broken')).toThrow(evaluation.errors.get('hv-broken')!);
+    expect(findingsForHost(evaluation, 'hv-good')).toHaveLength(1);
   });
 });
