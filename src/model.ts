@@ -112,7 +112,11 @@ export interface ExecOptions {
   signal?: AbortSignal;
   /** Output beyond this many bytes (stdout + stderr) is cut off and `truncated` is set. */
   maxBytes: number;
-  /** The run's fleet-wide budget for buffered output, shared by every host in flight; none when absent. */
+  /**
+   * The run's fleet-wide budget for output held in memory, shared by every host in flight; none when absent. A
+   * failed exec gives its bytes back itself; a successful one leaves `ExecResult.bytes` reserved for the caller
+   * to give back when it is done with the output.
+   */
   budget?: OutputBudget;
 }
 

@@ -55,7 +55,7 @@ export async function runAuditSession(
   const stop = new AbortController();
   const quit = new AbortController();
   const logStream = options.json === '-' ? process.stderr : process.stdout;
-  const captureWarnings = createWarningLimiter((line) => console.error(`kvm-netaudit: warning: ${line}`)); // console: Ink prints it above the table
+  const captureWarnings = createCaptureWarnings((line) => console.error(`kvm-netaudit: warning: ${line}`)); // console: Ink prints it above the table
   const captures =
     options.saveCaptures !== null || options.tui ? createCaptureDirectory({ dir: options.saveCaptures, onError: captureWarnings.warn }) : null;
   const runOptions: Omit<RunFleetOptions, 'signal'> = {
@@ -77,11 +77,18 @@ export async function runAuditSession(
   /** Why the last attempt to write the reports failed; null once they are written. */
   let writeError: string | null = null;
   const reaudits: Promise<void>[] = [];
+  let lastPublish: Promise<unknown> = Promise.resolve();
+  /** One publish at a time, each from the outcomes as they are when it starts: a newer report is never overwritten by an older one. */
+  const publish = (): Promise<string[]> => {
+    const next = lastPublish.then(publishNow, publishNow);
+    lastPublish = next;
+    return next;
+  };
   /**
    * Rebuild the report from the latest outcomes and (re)write every file of it. A report that cannot be written
    * (read-only or full disk) is said clearly and returned as `writeError`: the summary has been shown already.
    */
-  const publish = async (): Promise<string[]> => {
+  const publishNow = async (): Promise<string[]> => {
     report = buildFleetReport({
       hosts: latest,
       startedAt: outcome!.startedAt,
@@ -93,16 +100,22 @@ export async function runAuditSession(
     });
     hub.emit({ type: 'run-finished', at: Date.now(), report });
     evaluation = policy ? evaluatePolicy(policy, report.hosts, { now }) : null;
+    let files: string[];
     try {
       const written = await writeAllReports(report, evaluation, options, compliance, reportDir);
       reportDir = written.dir;
-      if (options.json !== null) await writeJsonTo(options.json, report, process.stdout);
-      writeError = null;
-      return written.files.map((f) => path.relative(process.cwd(), f) || f);
+      files = written.files.map((f) => path.relative(process.cwd(), f) || f);
     } catch (error) {
-      writeError = `cannot write the reports${reportDir ? ` to ${reportDir}` : ''}: ${error instanceof Error ? error.message : String(error)}`;
+      writeError = `cannot write the reports${reportDir ? ` to ${reportDir}` : ''}: ${messageOf(error)}`;
       return [`not written: ${writeError}`];
     }
+    try {
+      if (options.json !== null) await writeJsonTo(options.json, report, process.stdout);
+      writeError = null;
+    } catch (error) {
+      writeError = `cannot write report.json to --json ${options.json}: ${messageOf(error)}`;
+    }
+    return files;
   };
   const reaudit = (names: string[]) => {
     const selected = latest.length > 0 ? hosts.filter((h) => names.includes(h.name)) : [];
@@ -150,6 +163,7 @@ export async function runAuditSession(
   } finally {
     for (const name of STOP_SIGNALS) process.off(name, onSignal);
     await connector.close();
+    await captures?.flush(); // re-audits may still be saving: their warnings belong before the count below
     captures?.dispose();
     captureWarnings.finish();
   }
@@ -160,10 +174,14 @@ export async function runAuditSession(
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
-/** At most `shown` warnings of one kind are printed; the rest are counted and told once at the end. */
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** At most SHOWN_CAPTURE_WARNINGS captures that could not be saved are told one by one; the rest are counted at the end. */
 const SHOWN_CAPTURE_WARNINGS = 3;
 
-function createWarningLimiter(print: (line: string) => void) {
+function createCaptureWarnings(print: (line: string) => void) {
   let count = 0;
   return {
     warn(message: string) {

@@ -90,7 +90,7 @@ async function auditServedFleet(label: string, serveArgs: string[]) {
     return { label, figures, summary: report.summary, hostile, mismatches, asExpected: report.summary.hosts - mismatches.length };
   } finally {
     server.stdin!.end();
-    await new Promise((resolve) => server.once('exit', resolve));
+    if (server.exitCode === null && server.signalCode === null) await new Promise((resolve) => server.once('exit', resolve));
   }
 }
 

@@ -2,7 +2,7 @@
  * The classifier (DESIGN §4): pure, from a host's parsed facts to a mode, an evidence chain and
  * warnings for every libvirt network and every VM interface, plus the host's one-sentence verdict.
  */
-import type { HostAudit, HostFacts, Mode, NetworkAudit, VmAudit } from '../model.js';
+import type { HostAudit, HostFacts, Mode, NetworkAudit, VmAudit, Warning } from '../model.js';
 import { auditBridges } from './bridges.js';
 import { nonEmpty } from './evidence.js';
 import { classifyInterface, type ClassifiedInterface } from './interfaces.js';
@@ -72,9 +72,10 @@ export function classifyHost(facts: HostFacts, options: ClassifyOptions): HostAu
     networkDevices: classifiedNetworks.flatMap((network) => devicesOfNetwork(network.audit)),
     directAttachments,
   });
+  const bridges = auditBridges(topology, uplinks);
   return {
     networks: classifiedNetworks.map((network) => network.audit),
-    bridges: auditBridges(topology, uplinks),
+    bridges,
     vms,
     modes: [...modes].sort(),
     verdict: buildVerdict(nics, classifiedNetworks, facts.libvirtError, unread),
@@ -83,12 +84,23 @@ export function classifyHost(facts: HostFacts, options: ClassifyOptions): HostAu
       ...classifiedNetworks.flatMap((n) => n.warnings),
       ...nics.flatMap((n) => n.warnings),
       ...linkWarnings,
+      // Last: every bridge has been asked about by now.
+      ...uplinks.cutShort().map(uplinkSearchCut),
     ],
     defaultRouteDevs: [...facts.defaultRouteDevs],
   };
 }
 
 const ROUTING_MODES = new Set<Mode>(['nat', 'routed', 'open']);
+
+/** A bridge whose links form chains or meshes too big to follow to the end (a VLAN or patch-cable tangle). */
+function uplinkSearchCut(bridge: string): Warning {
+  return {
+    kind: 'uplink-search-cut',
+    subject: `bridge ${bridge}`,
+    message: 'its ports chain through more VLANs, bonds and patched bridges than are followed; the uplinks found are reported, others may be missing',
+  };
+}
 
 /** The host devices a network's guests depend on: its pool (macvtap, hostdev), or the device it routes out by. */
 function devicesOfNetwork(network: NetworkAudit): NetworkDevice[] {

@@ -16,6 +16,8 @@ export interface Uplink {
 /** Answers "which ports of this bridge are uplinks?" for one host. */
 export interface UplinkResolver {
   uplinksOf(bridge: string): Uplink[];
+  /** Bridges whose search for uplinks a limit cut short (so far): their uplinks may be incomplete. */
+  cutShort(): string[];
 }
 
 /** Guest-facing or virtual-only devices: never an uplink, whatever the inventory's globs say. */
@@ -49,6 +51,9 @@ export function createUplinkResolver(topology: Topology, uplinkInterfaces: reado
   const aggregates = new Map<string, Uplink | null>();
   let hostVisitsLeft = MAX_VISITS_PER_HOST;
   let bridgeVisitsLeft = 0;
+  /** Whether a limit stopped the search under way; the bridges where one did. */
+  let searchCut = false;
+  const cut: string[] = [];
 
   /*
    * The walk: `path` holds every device on the current chain, bridges and links alike (they share one
@@ -146,9 +151,11 @@ export function createUplinkResolver(topology: Topology, uplinkInterfaces: reado
     return uplinks;
   }
 
-  /** Whether the chain may go one device further (see MAX_DEPTH and MAX_VISITS_PER_BRIDGE). */
+  /** Whether the chain may go one device further (see MAX_DEPTH and MAX_VISITS_PER_BRIDGE); a refusal is noted. */
   function mayFollow(path: ReadonlySet<string>): boolean {
-    return path.size < MAX_DEPTH && bridgeVisitsLeft > 0 && hostVisitsLeft > 0;
+    const may = path.size < MAX_DEPTH && bridgeVisitsLeft > 0 && hostVisitsLeft > 0;
+    if (!may) searchCut = true;
+    return may;
   }
 
   function sameNamespacePeer(veth: LinkFacts): LinkFacts | undefined {
@@ -169,11 +176,14 @@ export function createUplinkResolver(topology: Topology, uplinkInterfaces: reado
       let uplinks = cache.get(bridge);
       if (!uplinks) {
         bridgeVisitsLeft = MAX_VISITS_PER_BRIDGE;
+        searchCut = false;
         uplinks = bridgeUplinks(bridge, new Set([bridge]));
         cache.set(bridge, uplinks);
+        if (searchCut) cut.push(bridge);
       }
       return uplinks;
     },
+    cutShort: () => [...cut],
   };
 }
 

@@ -28,6 +28,11 @@ export interface HostAuditOptions {
   maxBytes: number;
   /** The run's fleet-wide output budget. */
   budget?: OutputBudget;
+  /**
+   * Wraps each network step (connect, exec): the run's watchdog, which rejects a step still running well past the
+   * deadline; what such a step gives later goes to `onLate` (a connection to close). None: no watchdog.
+   */
+  guard?: <T>(work: Promise<T>, onLate?: (late: T) => void) => Promise<T>;
   /** Called when the connection is up and the probe starts. */
   onProbing?: () => void;
   /** Called with the raw capture, for `--save-captures`. */
@@ -46,6 +51,7 @@ const PARTIAL_WARNINGS = new Set([
 
 export async function auditHost(host: HostConfig, options: HostAuditOptions): Promise<HostReport> {
   const started = performance.now();
+  const guard = options.guard ?? (<T>(work: Promise<T>) => work);
   const finish = (fields: Partial<HostReport>): HostReport => ({
     ...emptyHostReport(host),
     ...fields,
@@ -54,30 +60,39 @@ export async function auditHost(host: HostConfig, options: HostAuditOptions): Pr
 
   let transport: Transport;
   try {
-    transport = await options.connector.connect(host, { signal: options.signal });
+    transport = await guard(options.connector.connect(host, { signal: options.signal }), (late) => late.close());
   } catch (err) {
     return finish({ status: 'failed', error: toHostError(err, options.signal) });
   }
-  let capture: RawCapture;
+  const nonce = newNonce();
   let result: ExecResult;
   try {
     options.onProbing?.();
-    const nonce = newNonce();
     const script = buildProbeScript({ nonce, libvirtUri: host.libvirtUri, sudo: host.sudo });
-    result = await transport.exec(script, { signal: options.signal, maxBytes: options.maxBytes, budget: options.budget });
-    // `bytes` counts stderr too: the cap is on both, so "cut off at N bytes" must be too.
-    capture = { ...toCapture(result.stdout, nonce, result.truncated, (id) => commandOfSection(id, host)), bytes: result.bytes };
-    options.onCapture?.(capture);
-    if (capture.sections.length === 0) {
-      const why = result.truncated
-        ? `output cut off at ${capture.bytes} bytes (${cutOffCause(result, options)}) before the probe's first section`
-        : `the probe produced no output: ${firstMeaningfulLine(result.stderr) ?? `exit status ${result.code ?? result.signal ?? 'unknown'}`}`;
-      return finish({ status: 'failed', error: { kind: 'command', message: why } });
-    }
+    result = await guard(transport.exec(script, { signal: options.signal, maxBytes: options.maxBytes, budget: options.budget }));
   } catch (err) {
     return finish({ status: 'failed', error: toHostError(err, options.signal) });
   } finally {
     transport.close();
+  }
+  try {
+    return finish(await judgeOutput(host, nonce, result, options));
+  } finally {
+    // The output is judged: its bytes no longer count against the fleet's budget.
+    options.budget?.give(result.bytes);
+  }
+}
+
+/** What the probe's output says about the host: framed into a capture (saved when asked), parsed, classified. */
+async function judgeOutput(host: HostConfig, nonce: string, result: ExecResult, options: HostAuditOptions): Promise<Partial<HostReport>> {
+  // `bytes` counts stderr too: the cap is on both, so "cut off at N bytes" must be too.
+  const capture = { ...toCapture(result.stdout, nonce, result.truncated, (id) => commandOfSection(id, host)), bytes: result.bytes };
+  options.onCapture?.(capture);
+  if (capture.sections.length === 0) {
+    const why = result.truncated
+      ? `output cut off at ${capture.bytes} bytes (${cutOffCause(result, options)}) before the probe's first section`
+      : `the probe produced no output: ${firstMeaningfulLine(result.stderr) ?? `exit status ${result.code ?? result.signal ?? 'unknown'}`}`;
+    return { status: 'failed', error: { kind: 'command', message: why } };
   }
   const judged = await judgeIsolated(host, capture);
   if (judged.status !== 'failed' && lacksExitStatus(result)) {
@@ -86,7 +101,7 @@ export async function auditHost(host: HostConfig, options: HostAuditOptions): Pr
   if (result.cutOffBy === 'fleet-budget') {
     judged.warnings = [...(judged.warnings ?? []), { kind: 'output-budget', subject: 'probe', message: cutOffCause(result, options) }];
   }
-  return finish(judged);
+  return judged;
 }
 
 /** Which limit cut a host's output off, in the operator's words. */
@@ -190,8 +205,10 @@ export function toHostError(err: unknown, signal: AbortSignal): HostError {
   return { kind: 'internal', message: messageOf(err) };
 }
 
+/** The first non-blank stderr line, cut to a length a message can carry (a host may send one 32 MiB line). */
 function firstMeaningfulLine(text: string): string | null {
-  return text.split('\n').map((l) => l.trim()).find((l) => l.length > 0) ?? null;
+  const line = /^[ \t]*(\S[^\n]*)/m.exec(text)?.[1]?.trim();
+  return line === undefined ? null : line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
 function messageOf(err: unknown): string {

@@ -3,9 +3,10 @@
  * stop that lets in-flight hosts be closed while queued ones are reported as not audited.
  * Every host of the input appears exactly once in the result, in inventory order.
  */
-import { setMaxListeners } from 'node:events';
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
-import type { Connector, Finding, HostConfig, HostReport, OutputBudget, RawCapture, RunEvent } from '../model.js';
+import { TransportError, type Connector, type Finding, type HostConfig, type HostReport, type OutputBudget, type RawCapture, type RunEvent } from '../model.js';
+import { isTimeoutReason } from '../transport/errors.js';
 import { createOutputBudget } from '../transport/outputCollector.js';
 import { startDeadline } from './deadline.js';
 import { auditHost, emptyHostReport, failedInternally } from './hostAudit.js';
@@ -61,22 +62,26 @@ export async function runFleet(hosts: readonly HostConfig[], options: RunFleetOp
   const onStop = () => emit({ type: 'run-stopping', at: Date.now(), reason: 'stop requested: no new connections' });
   stop.addEventListener('abort', onStop, { once: true });
 
-  // Every host in flight listens on `stop` through its deadline: thousands of listeners are expected, not a leak.
-  setMaxListeners(0, stop);
+  // Every host in flight listens on `stop` through its deadline: one listener per slot is expected, not a leak.
+  setMaxListeners(Math.max(getMaxListeners(stop), options.concurrency + 16), stop);
   const limit = pLimit(Math.max(1, options.concurrency));
   const watchdog = createWatchdog({ graceMs: WATCHDOG_GRACE_MS });
   const budget = createOutputBudget(Math.max(options.maxTotalBytes ?? DEFAULT_MAX_TOTAL_BYTES, options.maxBytes));
-  const reports = await Promise.all(
-    hosts.map((host) =>
-      limit(async () => {
-        const report = stop.aborted ? notAudited(host) : await auditOne(host, options, { stop, emit, watchdog, budget });
-        evaluateInto(report, options.evaluate);
-        emit({ type: 'host-done', at: Date.now(), host: host.name, report });
-        return report;
-      }),
-    ),
-  );
-  stop.removeEventListener('abort', onStop);
+  let reports: HostReport[];
+  try {
+    reports = await Promise.all(
+      hosts.map((host) =>
+        limit(async () => {
+          const report = stop.aborted ? notAudited(host) : await auditOne(host, options, { stop, emit, watchdog, budget });
+          evaluateInto(report, options.evaluate);
+          emit({ type: 'host-done', at: Date.now(), host: host.name, report });
+          return report;
+        }),
+      ),
+    );
+  } finally {
+    stop.removeEventListener('abort', onStop);
+  }
   return { hosts: reports, complete: !stop.aborted, startedAt, finishedAt: new Date() };
 }
 
@@ -94,31 +99,35 @@ interface RunShared {
  */
 async function auditOne(host: HostConfig, options: RunFleetOptions, run: RunShared): Promise<HostReport> {
   const { stop, emit, watchdog, budget } = run;
-  emit({ type: 'host-connecting', at: Date.now(), host: host.name });
   const started = performance.now();
   const deadline = startDeadline(options.timeoutMs, stop);
-  const timeoutMessage = `no answer within ${formatSeconds(options.timeoutMs)} (--timeout)`;
   try {
-    const audit = auditHost(host, {
+    emit({ type: 'host-connecting', at: Date.now(), host: host.name });
+    const report = await auditHost(host, {
       connector: options.connector,
       signal: deadline.signal,
       maxBytes: options.maxBytes,
       budget,
+      // The network part only: parsing and classifying what did arrive is ours, bounded, and never a timeout.
+      guard: (work, onLate) => watchdog.guard(work, deadline.endsAt, () => overdue(stop), onLate),
       onProbing: () => emit({ type: 'host-probing', at: Date.now(), host: host.name }),
       onCapture: options.onCapture ? (capture) => options.onCapture!(host, capture) : undefined,
     });
-    const report = await watchdog.guard(audit, deadline.endsAt, () => ({
-      ...emptyHostReport(host),
-      error: { kind: 'timeout' as const, message: `${timeoutMessage}; the connection did not close in time` },
-      durationMs: Math.round(performance.now() - started),
-    }));
-    if (report.error?.kind === 'timeout' && !/\d/.test(report.error.message)) report.error.message = timeoutMessage;
+    if (report.error?.kind === 'timeout' && isTimeoutReason(deadline.signal.reason)) {
+      report.error.message = `no answer within ${formatSeconds(options.timeoutMs)} (--timeout): ${report.error.message}`;
+    }
     return report;
   } catch (error) {
     return { ...failedInternally(host, 'auditing the host', error), durationMs: Math.round(performance.now() - started) };
   } finally {
     deadline.clear();
   }
+}
+
+/** What the watchdog ends an overdue host with: its deadline passed (or the run was stopped) and its transport hung on. */
+function overdue(stop: AbortSignal): never {
+  const kind = stop.aborted ? 'cancelled' : 'timeout';
+  throw new TransportError(kind, `the connection did not close within ${formatSeconds(WATCHDOG_GRACE_MS)} of being ended`);
 }
 
 /** The policy's findings for a host; a policy that throws fails that host (kind `internal`), not the run. */

@@ -13,10 +13,11 @@ export interface WatchdogOptions {
 
 export interface Watchdog {
   /**
-   * Settle with `work`, or with `overdue()` once `performance.now()` passes `endsAt + graceMs`.
-   * `work` rejecting rejects the guard as well: the caller decides what a failure means.
+   * Settle with `work`, or with `overdue()` once `performance.now()` passes `endsAt + graceMs` (a throwing
+   * `overdue` rejects). `work` rejecting rejects the guard as well: the caller decides what a failure means.
+   * @param onLate receives what `work` gives after the guard gave up on it (e.g. a connection to close)
    */
-  guard<T>(work: Promise<T>, endsAt: number, overdue: () => T): Promise<T>;
+  guard<T>(work: Promise<T>, endsAt: number, overdue: () => T, onLate?: (value: T) => void): Promise<T>;
   /** Hosts in flight right now. */
   readonly inFlight: number;
 }
@@ -45,11 +46,13 @@ export function createWatchdog(options: WatchdogOptions): Watchdog {
   };
 
   return {
-    guard<T>(work: Promise<T>, endsAt: number, overdue: () => T): Promise<T> {
+    guard<T>(work: Promise<T>, endsAt: number, overdue: () => T, onLate?: (value: T) => void): Promise<T> {
       return new Promise<T>((resolve, reject) => {
+        let gaveUp = false;
         const entry: Guarded = {
           overdueAt: endsAt + options.graceMs,
           fire() {
+            gaveUp = true;
             release(entry);
             try {
               resolve(overdue());
@@ -62,6 +65,7 @@ export function createWatchdog(options: WatchdogOptions): Watchdog {
         interval ??= setInterval(sweep, sweepMs);
         work.then(
           (value) => {
+            if (gaveUp) onLate?.(value);
             release(entry);
             resolve(value);
           },

@@ -1,7 +1,7 @@
 /**
  * Collects a command's stdout and stderr under one byte cap per host (a host that streams forever is cut off,
  * not buffered without bound) and, when given, under the run's fleet-wide budget (64 hosts × 32 MiB would be
- * 2 GiB). Chunks are kept as Buffers and decoded once at the end, so a multi-byte character split across chunks
+ * 2 GiB), which holds a host's bytes from the first one received until its output has been judged. Chunks are kept as Buffers and decoded once at the end, so a multi-byte character split across chunks
  * is never mangled.
  */
 import type { ExecResult, OutputBudget } from '../model.js';
@@ -12,11 +12,11 @@ export interface OutputCollector {
   readonly truncated: boolean;
   readonly bytes: number;
   /**
-   * The exec's result: decoded output, the byte count and what cut it off. Gives the bytes back to the fleet
-   * budget: from here on they are the caller's strings, freed as soon as the host is judged.
+   * The exec's result: decoded output, the byte count and what cut it off. Its bytes stay reserved in the fleet
+   * budget: the caller gives them back (`budget.give(result.bytes)`) once it is done with the output.
    */
   finish(exit: { code: number | null; signal: string | null }): ExecResult;
-  /** Drop what was kept and give its bytes back to the budget (idempotent): for a command that failed. */
+  /** For a command that failed: drop what was kept and give its bytes back (idempotent; nothing after finish). */
   release(): void;
 }
 
@@ -28,12 +28,8 @@ export function createOutputCollector(maxBytes: number, budget?: OutputBudget): 
   const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
   let bytes = 0;
   let cutOffBy: ExecResult['cutOffBy'] = null;
+  /** Set once the bytes were handed to the caller (finish) or given back (release). */
   let finished = false;
-  const release = () => {
-    if (finished) return;
-    finished = true;
-    budget?.give(bytes);
-  };
   return {
     push(stream, chunk) {
       if (cutOffBy !== null || finished) return false;
@@ -59,7 +55,7 @@ export function createOutputCollector(maxBytes: number, budget?: OutputBudget): 
       return bytes;
     },
     finish(exit) {
-      release();
+      finished = true;
       const stdout = Buffer.concat(chunks.stdout).toString('utf8');
       const stderr = Buffer.concat(chunks.stderr).toString('utf8');
       chunks.stdout = [];
@@ -67,7 +63,9 @@ export function createOutputCollector(maxBytes: number, budget?: OutputBudget): 
       return { ...exit, stdout, stderr, truncated: cutOffBy !== null, bytes, cutOffBy };
     },
     release() {
-      release();
+      if (finished) return;
+      finished = true;
+      budget?.give(bytes);
       chunks.stdout = [];
       chunks.stderr = [];
     },

@@ -39,8 +39,8 @@ export function createReplayConnector(dir: string): Connector {
         throw new TransportError('unreachable', `no saved capture for this host (${err.message})`);
       });
       return {
-        async exec(script, { maxBytes }) {
-          const output = createOutputCollector(maxBytes);
+        async exec(script, { maxBytes, budget }) {
+          const output = createOutputCollector(maxBytes, budget);
           output.push('stdout', replayCapture(capture, script));
           return output.finish({ code: 0, signal: null });
         },

@@ -35,7 +35,9 @@ export type Behaviour =
   /** Never answers, but honours the abort like a real transport. */
   | { kind: 'hang' }
   /** Never answers and ignores the abort: a transport with a bug. */
-  | { kind: 'deaf' };
+  | { kind: 'deaf' }
+  /** Connects only after `delayMs`, whatever the abort says, then hangs like `hang`. */
+  | { kind: 'late-connect'; delayMs: number };
 
 /** A command-table fake: each host name maps to how its "remote" behaves. */
 export function fakeConnector(table: Record<string, Behaviour>) {
@@ -50,13 +52,14 @@ export function fakeConnector(table: Record<string, Behaviour>) {
         done();
         throw behaviour.error;
       }
+      if (behaviour.kind === 'late-connect') await new Promise((resolve) => setTimeout(resolve, behaviour.delayMs));
       const transport: Transport = {
         exec(script, options) {
           return new Promise((resolve, reject) => {
             if (behaviour.kind === 'deaf') return;
             const onAbort = () => reject(options.signal?.reason ?? new Error('aborted'));
             options.signal?.addEventListener('abort', onAbort, { once: true });
-            if (behaviour.kind === 'hang') return;
+            if (behaviour.kind === 'hang' || behaviour.kind === 'late-connect') return;
             setTimeout(() => {
               const stdout = replayCapture(behaviour.capture, script);
               const cut = behaviour.truncate ? stdout.slice(0, stdout.length / 2) : stdout;
@@ -71,7 +74,7 @@ export function fakeConnector(table: Record<string, Behaviour>) {
           stats.closed.push(h.name);
         },
       };
-      if (signal?.aborted) throw new TransportError('cancelled', 'aborted');
+      if (signal?.aborted && behaviour.kind !== 'late-connect') throw new TransportError('cancelled', 'aborted');
       return transport;
     },
     async close() {},

@@ -265,8 +265,9 @@ describe('uplink rule: loops and hostile graphs', () => {
     const facts = host({ bridges: [linuxBridge('br0', ['v0'])], links: ring });
     // When
     const audit = classifyHost(facts, { uplinkInterfaces: [] });
-    // Then
+    // Then: no uplink, and the operator is told the search was cut short there
     expect(audit.bridges).toEqual([expect.objectContaining({ name: 'br0', uplinks: [] })]);
+    expect(audit.warnings.filter((w) => w.kind === 'uplink-search-cut').map((w) => w.subject)).toEqual(['bridge br0']);
   });
 
   it('stops walking a dense mesh of patch cables and still finds the uplink', () => {

@@ -45,10 +45,23 @@ describe('runFleet deadlines', () => {
     // Then the deaf host is reported as timed out, no later than its deadline plus the grace (and a sweep)
     const [deaf, ok] = outcome.hosts;
     expect(deaf).toMatchObject({ status: 'failed', error: { kind: 'timeout' } });
-    expect(deaf!.error!.message).toMatch(/did not close in time/);
+    expect(deaf!.error!.message).toMatch(/^no answer within 0.3 s \(--timeout\): the connection did not close within 2 s of being ended$/);
     expect(ok!.status).toBe('ok');
     expect(elapsed).toBeGreaterThanOrEqual(300 + WATCHDOG_GRACE_MS - 50);
     expect(elapsed).toBeLessThan(300 + WATCHDOG_GRACE_MS + 1_000);
+  });
+
+  it('closes a connection that opens only after the watchdog gave up on it, and never reports the host twice', async () => {
+    // Given a host whose connector ignores the abort and connects 3 s late
+    const { connector, stats } = fakeConnector({ late: { kind: 'late-connect', delayMs: 300 + WATCHDOG_GRACE_MS + 500 } });
+    const events: RunEvent[] = [];
+    // When audited with a 300 ms deadline
+    const outcome = await runFleet([host('late')], { concurrency: 1, timeoutMs: 300, maxBytes: 1 << 20, connector, onEvent: (e) => events.push(e) });
+    // Then it timed out by the watchdog, and when the connection finally opens it is closed, with no event after host-done
+    expect(outcome.hosts[0]).toMatchObject({ status: 'failed', error: { kind: 'timeout' } });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(stats.closed).toEqual(['late']);
+    expect(events.map((e) => e.type)).toEqual(['run-started', 'host-connecting', 'host-done']);
   });
 });
 

@@ -46,7 +46,7 @@ describe('createOutputCollector', () => {
 });
 
 describe('the fleet-wide output budget', () => {
-  it('cuts off the host that would pass the budget, and gets every byte back when hosts finish or fail', () => {
+  it('cuts off the host that would pass the budget, and holds a finished host bytes until the caller gives them back', () => {
     // Given a 10-byte budget shared by two hosts, each allowed 8 bytes
     const budget = createOutputBudget(10);
     const first = createOutputCollector(8, budget);
@@ -59,13 +59,17 @@ describe('the fleet-wide output budget', () => {
     // Then the second is cut off by the budget (not its own cap), and the first is untouched
     expect(second.finish(exited)).toMatchObject({ truncated: true, cutOffBy: 'fleet-budget', bytes: 0 });
     expect(budget.inUse).toBe(6);
-    // and the bytes come back whether the host finishes or fails, once
+    // and a failed host's bytes come back at once, only once
     first.release();
     first.release();
     expect(budget.inUse).toBe(0);
+    // while a finished host's bytes stay reserved (its output is still being judged) until the caller gives them back
     const third = createOutputCollector(8, budget);
     expect(third.push('stderr', '12345678')).toBe(true);
-    third.finish(exited);
+    const result = third.finish(exited);
+    third.release();
+    expect(budget.inUse).toBe(8);
+    budget.give(result.bytes);
     expect(budget.inUse).toBe(0);
   });
 });
