@@ -3,19 +3,22 @@
  * audit and owns the single place where the exit code is decided (DESIGN §7).
  */
 import type { FleetReport, Severity } from './model.js';
-import { parseCommandLine, USAGE, UsageError, type AuditOptions, type Command } from './cliArgs.js';
-import { InventoryError, loadInventory, selectHosts } from './inventory/index.js';
+import { COMMAND_USAGE, parseCommandLine, USAGE, UsageError, type AuditOptions, type Command } from './cliArgs.js';
+import { loadInventory, selectHosts } from './inventory/index.js';
+import { InputError } from './errors.js';
 import { createSshConnector } from './transport/ssh.js';
 import { createReplayConnector } from './transport/replay.js';
 import { buildProbeScript } from './probe/script.js';
 import { startDemoFleet } from './demo/fleet.js';
 import { toolVersion } from './version.js';
 import { prepareCompliance, runAuditSession } from './session.js';
-import { failuresAtLeast, PolicyError, type PolicyEvaluation } from './policy/index.js';
-import { diffReports, readReport, renderDiffJson, renderDiffMarkdown, ReportReadError } from './diff/index.js';
+import { failuresAtLeast, type PolicyEvaluation } from './policy/index.js';
+import { countChanges, diffReports, readReport, renderDiffJson, renderDiffMarkdown } from './diff/index.js';
 
 /** sysexits.h numbers where one fits: 64 EX_USAGE, 70 EX_SOFTWARE, 73 EX_CANTCREAT. */
 export const EXIT = { ok: 0, findings: 1, hostsFailed: 2, usage: 64, internal: 70, reportNotWritten: 73 } as const;
+/** `diff --exit-code`: 1 when the reports differ, as `git diff --exit-code`. */
+const DIFF_CHANGED = 1;
 
 export async function main(argv: string[]): Promise<number> {
   let command: Command;
@@ -27,7 +30,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (command.name) {
       case 'help':
-        process.stdout.write(USAGE);
+        process.stdout.write(command.topic === null ? USAGE : COMMAND_USAGE[command.topic]);
         return EXIT.ok;
       case 'version':
         process.stdout.write(`kvm-netaudit ${toolVersion()}\n`);
@@ -39,7 +42,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'demo':
         return await auditDemo(command.options, command.hosts);
       case 'diff':
-        return await diffCommand(command.oldReport, command.newReport, command.json);
+        return await diffCommand(command.oldReport, command.newReport, command.json, command.exitCode);
     }
   } catch (err) {
     return usageFailure(err);
@@ -47,10 +50,10 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function usageFailure(err: unknown): number {
-  if (err instanceof UsageError || err instanceof InventoryError || err instanceof PolicyError || err instanceof ReportReadError) {
-    process.stderr.write(`kvm-netaudit: ${err.message}\n`);
-    if (err instanceof UsageError) process.stderr.write('Try kvm-netaudit --help\n');
-    return EXIT.usage;
+  if (err instanceof InputError) {
+    for (const message of err.messages) process.stderr.write(`kvm-netaudit: ${message}\n`);
+    if (err.kind === 'usage') process.stderr.write('Try kvm-netaudit --help\n');
+    return err.exitCode;
   }
   process.stderr.write(`kvm-netaudit: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   return EXIT.internal;
@@ -134,9 +137,9 @@ export function exitCodeOf(
   return EXIT.ok;
 }
 
-/** `kvm-netaudit diff OLD NEW`: what changed, as Markdown (or JSON) on stdout. */
-async function diffCommand(oldFile: string, newFile: string, json: boolean): Promise<number> {
+/** `kvm-netaudit diff OLD NEW`: what changed, as Markdown (or JSON) on stdout; with --exit-code, 1 when anything did. */
+async function diffCommand(oldFile: string, newFile: string, json: boolean, exitCode: boolean): Promise<number> {
   const diff = diffReports(await readReport(oldFile), await readReport(newFile));
   process.stdout.write(json ? renderDiffJson(diff) : renderDiffMarkdown(diff));
-  return EXIT.ok;
+  return exitCode && countChanges(diff) > 0 ? DIFF_CHANGED : EXIT.ok;
 }

@@ -2,6 +2,8 @@
  * Command-line parsing (DESIGN §7), pure: argv in, a typed command or a usage error out.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { InputError } from './errors.js';
+import { closestName } from './util/suggest.js';
 import type { HostKeyPolicy, Severity } from './model.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_MAX_BYTES, DEFAULT_MAX_TOTAL_BYTES, DEFAULT_TIMEOUT_MS } from './runner/runFleet.js';
 
@@ -16,8 +18,15 @@ export const MAX_OUTPUT_LIMIT_MIB = 256;
 /** The largest --max-output-total: a bound on memory, not a target; 16 GiB is already more than most clients have. */
 export const MAX_TOTAL_OUTPUT_LIMIT_MIB = 16_384;
 
-export class UsageError extends Error {
-  override name = 'UsageError';
+/** A command line that cannot be run as written (exit 64, with a pointer to --help). */
+/** `--baseline latest`: the newest report under reports/. */
+export const BASELINE_LATEST = 'latest';
+
+export class UsageError extends InputError {
+  constructor(message: string) {
+    super('usage', message);
+    this.name = 'UsageError';
+  }
 }
 
 export type ReportFormat = 'json' | 'md' | 'junit';
@@ -50,33 +59,27 @@ export interface AuditOptions {
 }
 
 export type Command =
-  | { name: 'help' }
+  /** `topic`: one command's usage, or null for the whole overview. */
+  | { name: 'help'; topic: CommandName | null }
   | { name: 'version' }
   | { name: 'audit'; options: AuditOptions }
   | { name: 'demo'; options: AuditOptions; hosts: number }
   | { name: 'show-probe'; inventory: string | null; host: string | null }
-  | { name: 'diff'; oldReport: string; newReport: string; json: boolean };
+  | { name: 'diff'; oldReport: string; newReport: string; json: boolean; exitCode: boolean };
 
-export const USAGE = `kvm-netaudit: which networking mode every libvirt network and VM NIC uses, fleet-wide, over SSH
+/** The commands, each with its usage: `help COMMAND` and `COMMAND --help` print it. */
+export const COMMANDS = ['audit', 'demo', 'show-probe', 'diff'] as const;
+export type CommandName = (typeof COMMANDS)[number];
 
-Usage:
-  kvm-netaudit [audit] -i inventory.yaml [options]   audit the hosts of an inventory
-  kvm-netaudit demo [--hosts N] [options]            audit the embedded demo fleet (local SSH servers; its two
-                                                     broken hosts failing as designed do not fail the demo)
-  kvm-netaudit show-probe [-i inventory.yaml --host NAME]
-                                                     print the exact read-only script run on a host
-  kvm-netaudit diff OLD.json NEW.json [--json]       what changed between two reports (Markdown or JSON)
-  kvm-netaudit --help | --version
-
-Audit options:
-  -i, --inventory FILE        inventory YAML (see inventory.example.yaml)
+const AUDIT_OPTIONS = `Audit options:
+  -i, --inventory FILE        inventory YAML (see inventory.example.yaml, docs/inventory.md)
   -l, --limit PATTERN         only hosts or groups matching PATTERN (globs * ?, !PATTERN excludes,
                               comma-separated or repeated)
   -c, --concurrency N         hosts audited at once (default ${DEFAULT_CONCURRENCY})
   -t, --timeout SECONDS       deadline per host, connect + probe (default ${DEFAULT_TIMEOUT_MS / 1000})
       --connect-timeout SECONDS   TCP connect, SSH handshake and login (default ${DEFAULT_CONNECT_TIMEOUT_MS / 1000})
       --max-output MIB        cut off a host's output beyond this (default ${DEFAULT_MAX_BYTES / 1024 / 1024}, at most ${MAX_OUTPUT_LIMIT_MIB})
-      --max-output-total MIB  output buffered across all hosts in flight; a host that would pass it is cut
+      --max-output-total MIB  output held for all hosts in flight; a host that would pass it is cut
                               off (default ${DEFAULT_MAX_TOTAL_BYTES / 1024 / 1024})
   -o, --out DIR               write reports to DIR (default reports/YYYYMMDD-HHMMSS/)
       --format LIST           report files to write: json,md,junit (default json,md)
@@ -90,13 +93,55 @@ Audit options:
 Compliance options (docs/policy.md):
       --policy FILE           check a policy (repeatable); builtin:baseline is the built-in baseline
       --fail-on SEVERITY      exit 1 when a finding at or above info|low|medium|high|critical fails
-      --baseline OLD.json     add a drift section: what changed since that report
+      --baseline OLD.json     add a drift section: what changed since that report (latest: the newest
+                              report under reports/)
 
 Exit codes: 0 every host audited (and no failing finding at or above --fail-on); 1 findings at or above
 --fail-on; 2 one or more hosts could not be audited (wins over 1); 64 bad invocation, inventory or policy;
 73 the reports could not be written (the summary was still shown); 130 a second Ctrl-C left without a report.
 Ctrl-C, SIGTERM and SIGHUP stop the run and still write the report, marked incomplete.
 `;
+
+export const COMMAND_USAGE: Readonly<Record<CommandName, string>> = {
+  audit: `Usage: kvm-netaudit [audit] -i inventory.yaml [options]
+
+Audit the hosts of an inventory over SSH: one read-only probe per host, the networking mode of every libvirt
+network and VM NIC, reports in reports/ (docs/cli.md, docs/report.md).
+
+${AUDIT_OPTIONS}`,
+  demo: `Usage: kvm-netaudit demo [--hosts N] [audit options]
+
+Audit the embedded demo fleet: local SSH servers answering the real probe with captures of real hypervisors,
+checked with strict host keys. Its two broken hosts failing as designed do not fail the demo (exit 0).
+
+      --hosts N               serve N hosts made from the bundled captures (default: the bundled fleet)
+  --timeout defaults to 3 s here; every audit option works (kvm-netaudit help audit).
+`,
+  'show-probe': `Usage: kvm-netaudit show-probe [-i inventory.yaml [--host NAME]]
+
+Print the exact read-only script a host runs (its first host, or NAME); only the nonce changes between runs.
+`,
+  diff: `Usage: kvm-netaudit diff OLD.json NEW.json [--json] [--exit-code]
+
+What changed between two reports: hosts, statuses, modes and findings, as Markdown (or JSON with --json).
+      --exit-code             exit 1 when anything changed, 0 when nothing did (as git diff --exit-code)
+`,
+};
+
+export const USAGE = `kvm-netaudit: which networking mode every libvirt network and VM NIC uses, fleet-wide, over SSH
+
+Usage:
+  kvm-netaudit [audit] -i inventory.yaml [options]   audit the hosts of an inventory
+  kvm-netaudit demo [--hosts N] [options]            audit the embedded demo fleet (local SSH servers; its two
+                                                     broken hosts failing as designed do not fail the demo)
+  kvm-netaudit show-probe [-i inventory.yaml --host NAME]
+                                                     print the exact read-only script run on a host
+  kvm-netaudit diff OLD.json NEW.json [--json] [--exit-code]
+                                                     what changed between two reports (Markdown or JSON)
+  kvm-netaudit help [COMMAND] | COMMAND --help       one command's usage
+  kvm-netaudit --help | --version
+
+${AUDIT_OPTIONS}`;
 
 const AUDIT_FLAGS = {
   inventory: { type: 'string', short: 'i' },
@@ -127,17 +172,19 @@ const AUDIT_FLAGS = {
  */
 export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv, stdoutIsTty: boolean): Command {
   const [first, ...rest] = argv;
+  if (first === 'help') return parseHelp(rest);
   if (first === 'show-probe') return parseShowProbe(rest);
   if (first === 'diff') return parseDiff(rest);
   if (first === 'demo') {
     const { values, options } = parseAuditLike(rest, { hosts: { type: 'string' } }, env, stdoutIsTty);
-    if (values.help) return { name: 'help' };
+    if (values.help) return { name: 'help', topic: 'demo' };
     const hosts = typeof values.hosts === 'string' ? positiveInt(values.hosts, '--hosts', 100_000) : 0;
     return { name: 'demo', options: { ...options, timeoutMs: values.timeout ? options.timeoutMs : 3_000 }, hosts };
   }
+  if (first !== undefined && first !== 'audit' && !first.startsWith('-')) throw unknownCommand(first);
   const args = first === 'audit' ? rest : argv;
   const { values, options } = parseAuditLike(args, {}, env, stdoutIsTty);
-  if (values.help) return { name: 'help' };
+  if (values.help) return { name: 'help', topic: first === 'audit' ? 'audit' : null };
   if (values.version) return { name: 'version' };
   if (options.inventory === null && options.replay === null) {
     throw new UsageError('missing --inventory FILE (try: kvm-netaudit demo, or --help)');
@@ -145,11 +192,32 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv, stdoutI
   return { name: 'audit', options };
 }
 
+function parseHelp(args: string[]): Command {
+  const [topic, ...extra] = args;
+  if (extra.length > 0) throw new UsageError(`help takes one command, got "${args.join(' ')}"`);
+  if (topic === undefined) return { name: 'help', topic: null };
+  if (!isCommandName(topic)) throw unknownCommand(topic);
+  return { name: 'help', topic };
+}
+
+function isCommandName(word: string): word is CommandName {
+  return (COMMANDS as readonly string[]).includes(word);
+}
+
+function unknownCommand(word: string): UsageError {
+  const meant = closestName(word, [...COMMANDS, 'help']);
+  return new UsageError(`unknown command "${word}"${meant ? ` (did you mean ${meant}?)` : ` (commands: ${COMMANDS.join(', ')}, help)`}`);
+}
+
 function parseDiff(args: string[]): Command {
-  const { values, positionals } = parseOrUsage(args, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, true);
-  if (values.help) return { name: 'help' };
-  if (positionals.length !== 2) throw new UsageError('diff needs two reports: kvm-netaudit diff OLD.json NEW.json [--json]');
-  return { name: 'diff', oldReport: positionals[0]!, newReport: positionals[1]!, json: Boolean(values.json) };
+  const { values, positionals } = parseOrUsage(
+    args,
+    { json: { type: 'boolean' }, 'exit-code': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    true,
+  );
+  if (values.help) return { name: 'help', topic: 'diff' };
+  if (positionals.length !== 2) throw new UsageError('diff needs two reports: kvm-netaudit diff OLD.json NEW.json [--json] [--exit-code]');
+  return { name: 'diff', oldReport: positionals[0]!, newReport: positionals[1]!, json: Boolean(values.json), exitCode: Boolean(values['exit-code']) };
 }
 
 function parseShowProbe(args: string[]): Command {
@@ -158,7 +226,7 @@ function parseShowProbe(args: string[]): Command {
     host: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
-  if (values.help) return { name: 'help' };
+  if (values.help) return { name: 'help', topic: 'show-probe' };
   const inventory = (values.inventory as string | undefined) ?? null;
   const host = (values.host as string | undefined) ?? null;
   if (host !== null && inventory === null) throw new UsageError('--host needs --inventory');
@@ -221,7 +289,11 @@ function parseOrUsage(args: string[], options: NonNullable<ParseArgsConfig['opti
   try {
     return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (err) {
-    throw new UsageError((err as Error).message.replace(/\. To specify a positional.*$/s, ''));
+    const message = (err as Error).message.replace(/\. To specify a positional.*$/s, '');
+    // Node says `Unknown option '--timeot'`: name the option that was meant.
+    const unknown = /^Unknown option '(-{1,2})([^']+)'/.exec(message);
+    const meant = unknown ? closestName(unknown[2]!, Object.keys(options)) : null;
+    throw new UsageError(meant ? `${message.replace(/\.$/, '')} (did you mean --${meant}?)` : message);
   }
 }
 

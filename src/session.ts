@@ -5,14 +5,15 @@
  */
 import path from 'node:path';
 import type { Connector, FleetReport, HostConfig, HostReport } from './model.js';
-import type { AuditOptions } from './cliArgs.js';
+import { BASELINE_LATEST, UsageError, type AuditOptions } from './cliArgs.js';
 import { diffReports, readReport } from './diff/index.js';
 import { createCaptureDirectory } from './io/captureDirectory.js';
+import { latestReport } from './io/latestReport.js';
 import { evaluatePolicy, findingsForHost, loadPolicy, type Policy, type PolicyEvaluation } from './policy/index.js';
 import { buildFleetReport } from './report/build.js';
 import { renderJunit } from './report/junit.js';
 import { renderMarkdown } from './report/markdown.js';
-import { writeJsonTo, writeReports } from './report/write.js';
+import { DEFAULT_REPORTS_DIR, writeJsonTo, writeReports } from './report/write.js';
 import { createEventHub } from './runner/events.js';
 import { runFleet, type FleetOutcome, type RunFleetOptions } from './runner/runFleet.js';
 import { createLineLog } from './ui/lineLog.js';
@@ -33,9 +34,17 @@ export interface Compliance {
 export async function prepareCompliance(options: AuditOptions, knownGroups: readonly string[]): Promise<Compliance> {
   return {
     policy: options.policies.length > 0 ? loadPolicy(options.policies, { knownGroups }) : null,
-    baseline: options.baseline !== null ? await readReport(options.baseline) : null,
+    baseline: options.baseline !== null ? await readReport(await baselineFile(options.baseline)) : null,
     now: new Date(),
   };
+}
+
+/** `--baseline FILE`, or for `latest` the newest report under reports/ (written before this run starts). */
+async function baselineFile(baseline: string): Promise<string> {
+  if (baseline !== BASELINE_LATEST) return baseline;
+  const newest = await latestReport(DEFAULT_REPORTS_DIR);
+  if (newest === null) throw new UsageError(`--baseline latest: no earlier report.json under ${DEFAULT_REPORTS_DIR}/`);
+  return newest;
 }
 
 /**

@@ -9,15 +9,15 @@ import * as z from 'zod';
 import { formatPath } from '../inventory/issues.js';
 import type { PathSegment } from '../inventory/yaml-source.js';
 import type { FleetReport } from '../model.js';
+import { InputError } from '../errors.js';
 
 /** The newest report format this version reads. */
 export const READABLE_SCHEMA_VERSION = 1;
 
 /** A report that cannot be read: not JSON, not a report, a newer format, or a broken one (exit 64). */
-export class ReportReadError extends Error {
-  readonly exitCode = 64;
+export class ReportReadError extends InputError {
   constructor(message: string) {
-    super(message);
+    super('report', message);
     this.name = 'ReportReadError';
   }
 }

@@ -1,15 +1,12 @@
 /**
- * The one error type the inventory layer throws. The CLI maps it to exit code 64 (bad invocation or
- * invalid inventory) and prints `messages`, one per line.
+ * The one error type the inventory layer throws (exit 64): every problem, each `file:line: key.path: what is wrong`.
  */
-export class InventoryError extends Error {
-  /** Every problem found, each formatted `file:line: key.path: what is wrong`. */
-  readonly messages: readonly string[];
+import { InputError } from '../errors.js';
 
+export class InventoryError extends InputError {
   constructor(messages: readonly string[]) {
-    super(messages.join('\n'));
+    super('inventory', messages);
     this.name = 'InventoryError';
-    this.messages = [...messages];
   }
 }
 

@@ -4,6 +4,7 @@
 import type * as z from 'zod';
 import { ALLOWED_KEYS } from './schema.js';
 import type { PathSegment, YamlSource } from './yaml-source.js';
+import { unknownKeyMessage as unknownKeyAmong } from '../util/suggest.js';
 
 /** One problem in the inventory, before it is given a file and line. */
 export interface InventoryIssue {
@@ -58,10 +59,7 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[]): InventoryIss
 function unknownKeyMessage(key: string, parent: readonly PathSegment[]): string {
   const secretHint = SECRET_HINTS.get(key.toLowerCase());
   if (secretHint) return secretHint;
-  const allowed = allowedKeysAt(parent);
-  const suggestion = allowed.find((candidate) => isCloseTo(key, candidate));
-  if (suggestion) return `unknown key (did you mean ${suggestion}?)`;
-  return `unknown key (allowed here: ${allowed.join(', ')})`;
+  return unknownKeyAmong(key, allowedKeysAt(parent));
 }
 
 function allowedKeysAt(parent: readonly PathSegment[]): readonly string[] {
@@ -70,23 +68,4 @@ function allowedKeysAt(parent: readonly PathSegment[]): readonly string[] {
   if (section === 'hosts') return ALLOWED_KEYS.host;
   if (section === 'jumpHosts') return ALLOWED_KEYS.jumpHost;
   return ALLOWED_KEYS.settings;
-}
-
-/** Same word but for case, or at most two edits apart: the usual typos. */
-function isCloseTo(typed: string, known: string): boolean {
-  if (typed.toLowerCase() === known.toLowerCase()) return true;
-  return Math.abs(typed.length - known.length) <= 2 && editDistance(typed.toLowerCase(), known.toLowerCase()) <= 2;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }

@@ -1,16 +1,11 @@
 /**
- * The one error type the policy loader throws. The CLI exits 64 (invalid invocation or policy) and
- * prints `messages`, one per line.
+ * The one error type the policy loader throws (exit 64): every problem, each `file:line: key.path: what is wrong`.
  */
-export class PolicyError extends Error {
-  /** Every problem found, each formatted `file:line: key.path: what is wrong`. */
-  readonly messages: readonly string[];
-  /** DESIGN §7: bad invocation or invalid inventory/policy. */
-  readonly exitCode = 64;
+import { InputError } from '../errors.js';
 
+export class PolicyError extends InputError {
   constructor(messages: readonly string[]) {
-    super(messages.join('\n'));
+    super('policy', messages);
     this.name = 'PolicyError';
-    this.messages = [...messages];
   }
 }

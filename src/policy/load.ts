@@ -13,6 +13,7 @@ import { parseConditions } from './conditionsParse.js';
 import { PolicyError } from './errors.js';
 import { POLICY_KEYS, policySchema, type RawPolicy, type RawSelector } from './schema.js';
 import { SUBJECT_KINDS, type HostSelector, type Policy, type PolicyRule, type SubjectKind, type Waiver } from './types.js';
+import { unknownKeyMessage } from '../util/suggest.js';
 
 /** How policies are checked against the run. */
 export interface PolicyLoadOptions {
@@ -249,11 +250,7 @@ function fromZodIssues(issues: readonly z.core.$ZodIssue[]): InventoryIssue[] {
     const path = issue.path.filter((s): s is PathSegment => typeof s !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
       const allowed = allowedKeysAt(path);
-      return issue.keys.map((key) => {
-        const suggestion = allowed.find((candidate) => normalise(candidate) === normalise(key));
-        const message = suggestion ? `unknown key (did you mean ${suggestion}?)` : `unknown key (allowed here: ${allowed.join(', ')})`;
-        return { path: [...path, key], focus: 'key' as const, message };
-      });
+      return issue.keys.map((key) => ({ path: [...path, key], focus: 'key' as const, message: unknownKeyMessage(key, allowed) }));
     }
     if (issue.code === 'invalid_type' && issue.input === undefined) return [{ path, message: 'required' }];
     if (issue.code === 'invalid_union') {
@@ -273,11 +270,6 @@ function allowedKeysAt(path: readonly PathSegment[]): readonly string[] {
   if (section === 'rules') return POLICY_KEYS.rule;
   if (section === 'waivers') return POLICY_KEYS.waiver;
   return [];
-}
-
-/** `exceptnames`, `except_names` and `except-names` all mean exceptNames. */
-function normalise(key: string): string {
-  return key.toLowerCase().replace(/[-_]/g, '');
 }
 
 function unique(items: readonly string[]): string[] {

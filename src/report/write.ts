@@ -27,6 +27,9 @@ export interface WriteReportsOptions {
   now?: Date;
 }
 
+/** Where run folders go when `--out` is not given. */
+export const DEFAULT_REPORTS_DIR = 'reports';
+
 const FILE_NAMES: Record<ReportFormat, string> = { json: 'report.json', md: 'report.md', junit: 'junit.xml' };
 const DEFAULT_RENDERERS: Partial<Record<ReportFormat, (report: FleetReport) => string>> = {
   json: renderJson,
@@ -47,7 +50,7 @@ export async function writeReports(report: FleetReport, options: WriteReportsOpt
     dir = options.outDir;
     await mkdir(dir, { recursive: true });
   } else {
-    dir = await claimNewDirectory(options.baseDir ?? 'reports', timestamp(options.now ?? new Date()));
+    dir = await claimNewDirectory(options.baseDir ?? DEFAULT_REPORTS_DIR, timestamp(options.now ?? new Date()));
   }
   const files: string[] = [];
   for (const format of new Set(options.formats)) {

@@ -44,9 +44,10 @@ export async function ensureBuilt(): Promise<void> {
  * Run `kvm-netaudit ARGS…` and collect its output and exit status. `CI=1` keeps the live table off even
  * if a terminal is attached.
  */
-export function runCli(args: readonly string[], timeoutMs = 60_000): Promise<CommandResult> {
+export function runCli(args: readonly string[], timeoutMs = 60_000, cwd?: string): Promise<CommandResult> {
   return runCollect([process.execPath, LAUNCHER, ...args], {
     env: { ...process.env, CI: '1', NO_COLOR: '1' },
     timeoutMs,
+    ...(cwd ? { cwd } : {}),
   });
 }

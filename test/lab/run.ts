@@ -61,6 +61,8 @@ export interface CollectOptions {
   env?: NodeJS.ProcessEnv;
   /** Killed (SIGKILL) after this long. @default 60000 */
   timeoutMs?: number;
+  /** The working folder. @default this process's */
+  cwd?: string;
 }
 
 /** Run a command to completion and collect its output, whatever its exit status. */
@@ -68,7 +70,7 @@ export function runCollect(argv: readonly string[], options: CollectOptions = {}
   const [file, ...args] = argv;
   if (!file) return Promise.reject(new Error('empty command'));
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'], ...(options.cwd ? { cwd: options.cwd } : {}) });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));

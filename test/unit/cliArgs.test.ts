@@ -83,13 +83,35 @@ describe('parseCommandLine', () => {
   it('reads compliance options and the diff command', () => {
     const o = auditOptions(['-i', 'x', '--policy', 'p.yaml', '--policy', 'builtin:baseline', '--fail-on', 'medium', '--format', 'json,junit', '--baseline', 'old.json']);
     expect([o.policies, o.failOn, o.formats, o.baseline]).toEqual([['p.yaml', 'builtin:baseline'], 'medium', ['json', 'junit'], 'old.json']);
-    expect(tty(['diff', 'a.json', 'b.json', '--json'])).toEqual({ name: 'diff', oldReport: 'a.json', newReport: 'b.json', json: true });
+    expect(tty(['diff', 'a.json', 'b.json', '--json'])).toEqual({ name: 'diff', oldReport: 'a.json', newReport: 'b.json', json: true, exitCode: false });
+    expect(tty(['diff', '--exit-code', 'a.json', 'b.json'])).toMatchObject({ name: 'diff', exitCode: true });
   });
 
   it('knows help, version and show-probe', () => {
-    expect(tty(['--help'])).toEqual({ name: 'help' });
+    expect(tty(['--help'])).toEqual({ name: 'help', topic: null });
     expect(tty(['-V'])).toEqual({ name: 'version' });
     expect(tty(['show-probe'])).toEqual({ name: 'show-probe', inventory: null, host: null });
     expect(tty(['show-probe', '-i', 'inv.yaml', '--host', 'hv01'])).toEqual({ name: 'show-probe', inventory: 'inv.yaml', host: 'hv01' });
+  });
+
+  it('gives one command its own usage: help COMMAND, or COMMAND --help', () => {
+    expect(tty(['help'])).toEqual({ name: 'help', topic: null });
+    for (const command of ['audit', 'demo', 'show-probe', 'diff']) {
+      expect(tty(['help', command])).toEqual({ name: 'help', topic: command });
+      expect(tty([command, '--help'])).toEqual({ name: 'help', topic: command });
+    }
+    expect(tty(['diff', '-h'])).toEqual({ name: 'help', topic: 'diff' });
+  });
+
+  it.each([
+    [['demoo'], /unknown command "demoo" \(did you mean demo\?\)/],
+    [['show-prob', '-i', 'x'], /unknown command "show-prob" \(did you mean show-probe\?\)/],
+    [['frobnicate'], /unknown command "frobnicate" \(commands: audit, demo, show-probe, diff, help\)/],
+    [['help', 'dif'], /unknown command "dif" \(did you mean diff\?\)/],
+    [['-i', 'x', '--timeot', '3'], /Unknown option '--timeot' \(did you mean --timeout\?\)/],
+    [['demo', '--host', '3'], /Unknown option '--host' \(did you mean --hosts\?\)/],
+    [['diff', 'a', 'b', '--exitcode'], /did you mean --exit-code\?/],
+  ])('suggests what was meant for %j', (argv, message) => {
+    expect(() => tty(argv as string[])).toThrow(message);
   });
 });

@@ -116,12 +116,16 @@ describe('loading a policy', () => {
 });
 
 describe('policy errors name file, line and key path', () => {
-  it('reports an unknown key at its line with the keys allowed there', () => {
-    // Given a rule with a misspelt key
-    const text = VALID_RULE.replace('    severity: high', '    severity: high\n    descripton: typo');
-    // Then the message points at the key's line
-    expect(errorsOf(text)).toEqual([
-      `policy.yaml:${lineOf(text, 'descripton')}: rules[0].descripton: unknown key (allowed here: id, description, severity, hosts, subject, where, expect)`,
+  it('reports an unknown key at its line with the key meant, or the keys allowed there', () => {
+    // Given a rule with a misspelt key, and one with a key like no other
+    const typo = VALID_RULE.replace('    severity: high', '    severity: high\n    descripton: typo');
+    const stranger = VALID_RULE.replace('    severity: high', '    severity: high\n    colour: red');
+    // Then each message points at the key's line, with the key meant when one is close
+    expect(errorsOf(typo)).toEqual([
+      `policy.yaml:${lineOf(typo, 'descripton')}: rules[0].descripton: unknown key (did you mean description?)`,
+    ]);
+    expect(errorsOf(stranger)).toEqual([
+      `policy.yaml:${lineOf(stranger, 'colour')}: rules[0].colour: unknown key (allowed here: id, description, severity, hosts, subject, where, expect)`,
     ]);
   });
 
