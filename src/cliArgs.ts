@@ -5,10 +5,9 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InputError } from './errors.js';
 import { closestName } from './util/suggest.js';
 import type { HostKeyPolicy, Severity } from './model.js';
+import { REPORT_FORMATS, type ReportFormat } from './report/write.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_MAX_BYTES, DEFAULT_MAX_TOTAL_BYTES, DEFAULT_TIMEOUT_MS } from './runner/runFleet.js';
-
-/** ssh2's readyTimeout: a host that accepts TCP but never finishes the handshake fails fast. */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+import { DEFAULT_CONNECT_TIMEOUT_MS } from './transport/ssh.js';
 
 /**
  * The largest --max-output: a host's output is decoded into one string, and V8 refuses strings past about 2^29
@@ -29,7 +28,6 @@ export class UsageError extends InputError {
   }
 }
 
-export type ReportFormat = 'json' | 'md' | 'junit';
 
 const SEVERITY_NAMES: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
 
@@ -200,6 +198,10 @@ function parseHelp(args: string[]): Command {
   return { name: 'help', topic };
 }
 
+function isReportFormat(word: string): word is ReportFormat {
+  return (REPORT_FORMATS as readonly string[]).includes(word);
+}
+
 function isCommandName(word: string): word is CommandName {
   return (COMMANDS as readonly string[]).includes(word);
 }
@@ -247,7 +249,7 @@ function parseAuditLike(
     throw new UsageError(`--host-key-policy: expected strict, accept-new or off, got "${policy}"`);
   }
   const formats = (str('format') ?? 'json,md').split(',').map((f) => f.trim()).filter(Boolean);
-  for (const f of formats) if (f !== 'json' && f !== 'md' && f !== 'junit') throw new UsageError(`--format: unknown format "${f}" (json, md, junit)`);
+  for (const f of formats) if (!isReportFormat(f)) throw new UsageError(`--format: unknown format "${f}" (${REPORT_FORMATS.join(', ')})`);
   const failOn = str('fail-on');
   if (failOn !== null && !SEVERITY_NAMES.includes(failOn as Severity)) {
     throw new UsageError(`--fail-on: expected one of ${SEVERITY_NAMES.join(', ')}, got "${failOn}"`);
@@ -271,7 +273,7 @@ function parseAuditLike(
     maxBytes,
     maxTotalBytes,
     out: str('out'),
-    formats: [...new Set(formats)] as ReportFormat[],
+    formats: [...new Set(formats.filter(isReportFormat))],
     json: str('json'),
     tui: !v['no-tui'] && stdoutIsTty && !ci && str('json') !== '-',
     knownHosts: str('known-hosts'),

@@ -9,7 +9,9 @@ import type { FleetReport } from '../model.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
 
-export type ReportFormat = 'json' | 'md' | 'junit';
+/** The report files `--format` can ask for. */
+export const REPORT_FORMATS = ['json', 'md', 'junit'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** Where and what to write. */
 export interface WriteReportsOptions {

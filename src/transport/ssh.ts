@@ -11,6 +11,9 @@ import { createHostKeyVerifier } from './hostKeyVerifier.js';
 import { execOverSsh } from './sshExec.js';
 import { openSshSession, type SshSession } from './sshSession.js';
 
+/** ssh2's readyTimeout: a host that accepts TCP but never finishes the handshake fails fast. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
 export interface SshConnectorOptions {
   /** @default 'strict' */
   hostKeyPolicy?: HostKeyPolicy;
@@ -34,7 +37,7 @@ export interface SshConnectorOptions {
  *   try { await transport.exec(script, { maxBytes: 64 << 20 }); } finally { transport.close(); deadline.clear(); }
  */
 export function createSshConnector(options: SshConnectorOptions = {}): Connector {
-  const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const env = options.env ?? process.env;
   const verifier = createHostKeyVerifier({ policy: options.hostKeyPolicy ?? 'strict', warn: options.warn ?? (() => {}) });
   const knownHostsFor = (configured: string) => options.knownHostsOverride ?? configured;
