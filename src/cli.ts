@@ -4,7 +4,8 @@
  */
 import type { FleetReport, Severity } from './model.js';
 import { COMMAND_USAGE, parseCommandLine, USAGE, UsageError, type AuditOptions, type Command } from './cliArgs.js';
-import { loadInventory, selectHosts } from './inventory/index.js';
+import { selectHosts } from './inventory/index.js';
+import { loadInventory } from './io/inventoryFile.js';
 import { InputError } from './errors.js';
 import { createSshConnector } from './transport/ssh.js';
 import { createReplayConnector } from './transport/replay.js';

@@ -5,7 +5,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InputError } from './errors.js';
 import { closestName } from './util/suggest.js';
 import type { HostKeyPolicy, Severity } from './model.js';
-import { REPORT_FORMATS, type ReportFormat } from './report/write.js';
+import { REPORT_FORMATS, type ReportFormat } from './io/reportFiles.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_MAX_BYTES, DEFAULT_MAX_TOTAL_BYTES, DEFAULT_TIMEOUT_MS } from './runner/runFleet.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from './transport/ssh.js';
 

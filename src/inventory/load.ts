@@ -2,7 +2,6 @@
  * Reading and validating an inventory file (DESIGN §8): YAML → schema → names and references →
  * merged HostConfigs. Every problem found is reported at once, each as `file:line: key.path: message`.
  */
-import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { Inventory } from '../model.js';
@@ -19,21 +18,6 @@ export interface InventoryOptions {
   env?: NodeJS.ProcessEnv;
   /** Directory `~` expands to. @default env.HOME, else the OS user's home */
   homeDir?: string;
-}
-
-/**
- * Read and validate an inventory file.
- * @throws InventoryError listing every problem (the CLI exits 64), or when the file cannot be read.
- */
-export function loadInventory(path: string, options: InventoryOptions = {}): Inventory {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw new InventoryError([`${path}: cannot read the inventory: ${reason}`]);
-  }
-  return parseInventory(text, path, options);
 }
 
 /**

@@ -3,4 +3,3 @@ export { buildFleetReport, SEVERITIES, type FleetReportInput } from './build.js'
 export { renderJson, toJsonReport } from './json.js';
 export { escapeMarkdownInline, type EscapeOptions } from './markdown-escape.js';
 export { renderMarkdown } from './markdown.js';
-export { timestamp, writeJsonTo, writeReports, type ReportFormat, type WriteReportsOptions } from './write.js';

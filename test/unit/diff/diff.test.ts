@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { countChanges, diffReports, parseReport, renderDiffJson, renderDiffMarkdown } from '../../../src/diff/index.js';
 import type { FleetReport, HostFacts, HostReport } from '../../../src/model.js';
-import { evaluatePolicy, loadPolicy } from '../../../src/policy/index.js';
+import { loadPolicy } from '../../../src/io/policyFiles.js';
+import { evaluatePolicy } from '../../../src/policy/index.js';
 import { demoEntries, demoHost, failedHost, fleetReport, host, nic, REPO_ROOT, reportFromFacts, vm } from '../policy/fixtures.js';
 
 const POLICY = loadPolicy(['builtin:baseline', join(REPO_ROOT, 'policy.example.yaml')]);

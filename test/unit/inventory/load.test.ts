@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InventoryError, loadInventory, parseInventory } from '../../../src/inventory/index.js';
+import { InventoryError, parseInventory } from '../../../src/inventory/index.js';
+import { loadInventory } from '../../../src/io/inventoryFile.js';
 
 const HOME = '/home/auditor';
 

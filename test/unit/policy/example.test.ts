@@ -13,10 +13,10 @@ import {
   EXPIRED_WAIVER_RULE,
   evaluatePolicy,
   failuresAtLeast,
-  loadPolicy,
   SEVERITY_ORDER,
   SUBJECT_KINDS,
 } from '../../../src/policy/index.js';
+import { loadPolicy } from '../../../src/io/policyFiles.js';
 import { demoEntries, demoFleet, REPO_ROOT } from './fixtures.js';
 
 const EXAMPLE = join(REPO_ROOT, 'policy.example.yaml');

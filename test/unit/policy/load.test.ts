@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BASELINE_RULE_IDS, loadPolicy, mergePolicies, PolicyError, type PolicyLoadOptions } from '../../../src/policy/index.js';
+import { loadPolicy } from '../../../src/io/policyFiles.js';
+import { BASELINE_RULE_IDS, mergePolicies, PolicyError, type PolicyLoadOptions } from '../../../src/policy/index.js';
 
 /** Merge one policy text; return the PolicyError's messages (fails the test when nothing is thrown). */
 function errorsOf(text: string, options: PolicyLoadOptions = {}, file = 'policy.yaml'): string[] {

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, describe, expect, it } from 'vitest';
-import { evaluatePolicy, loadPolicy } from '../../../src/policy/index.js';
+import { loadPolicy } from '../../../src/io/policyFiles.js';
+import { evaluatePolicy } from '../../../src/policy/index.js';
 import { escapeXml, renderJunit } from '../../../src/report/junit.js';
 import { demoEntries, demoFleet, failedHost, fleetReport, host, nic, REPO_ROOT, vm } from '../policy/fixtures.js';
 

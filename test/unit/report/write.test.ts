@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildFleetReport, renderJson, renderMarkdown, timestamp, writeJsonTo, writeReports } from '../../../src/report/index.js';
+import { timestamp, writeJsonTo, writeReports } from '../../../src/io/reportFiles.js';
+import { buildFleetReport, renderJson, renderMarkdown } from '../../../src/report/index.js';
 import { host } from './sample.js';
 
 const report = buildFleetReport({

@@ -4,10 +4,10 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { writeFileAtomic } from '../io/atomicFile.js';
+import { writeFileAtomic } from './atomicFile.js';
 import type { FleetReport } from '../model.js';
-import { renderJson } from './json.js';
-import { renderMarkdown } from './markdown.js';
+import { renderJson } from '../report/json.js';
+import { renderMarkdown } from '../report/markdown.js';
 
 /** The report files `--format` can ask for. */
 export const REPORT_FORMATS = ['json', 'md', 'junit'] as const;
