@@ -1,6 +1,6 @@
 /**
  * The composition root: parses the command line, picks the transport and the renderer, runs the
- * audit and owns the single place where the exit code is decided (DESIGN §7).
+ * audit and owns the single place where the exit code is decided (docs/cli.md).
  */
 import type { FleetReport, Severity } from './model.js';
 import { COMMAND_USAGE, parseCommandLine, USAGE, UsageError, type AuditOptions, type Command } from './cliArgs.js';
@@ -124,7 +124,7 @@ function reportNotWritten(why: string): number {
 }
 
 /**
- * DESIGN §7: 2 when any host could not be audited (wins over 1); 1 for failing findings at or above --fail-on.
+ * docs/cli.md, exit codes: 2 when any host could not be audited (wins over 1); 1 for failing findings at or above --fail-on.
  * @param excused hosts whose failure is expected (the demo's broken hosts): they count neither way
  */
 export function exitCodeOf(

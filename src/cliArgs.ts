@@ -1,5 +1,5 @@
 /**
- * Command-line parsing (DESIGN §7), pure: argv in, a typed command or a usage error out.
+ * Command-line parsing (docs/cli.md), pure: argv in, a typed command or a usage error out.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InputError } from './errors.js';

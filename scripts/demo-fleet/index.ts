@@ -1,6 +1,6 @@
 /**
  * The embedded demo fleet, in the order fleet.json lists it. Together the hosts show every mode of
- * DESIGN §4 (see each file's header for what it demonstrates); scripts/make-demo-captures.ts turns them
+ * docs/report.md's modes (see each file's header for what it demonstrates); scripts/make-demo-captures.ts turns them
  * into fixtures/demo/.
  */
 import type { DemoHostSpec } from './lib.js';

@@ -1,5 +1,5 @@
 /**
- * The classifier (DESIGN §4): pure, from a host's parsed facts to a mode, an evidence chain and
+ * The classifier (docs/report.md, Modes): pure, from a host's parsed facts to a mode, an evidence chain and
  * warnings for every libvirt network and every VM interface, plus the host's one-sentence verdict.
  */
 import type { HostAudit, HostFacts, Mode, NetworkAudit, VmAudit, Warning } from '../model.js';

@@ -1,5 +1,5 @@
 /**
- * A VM interface's mode (DESIGN §4): through the libvirt network it names, the host bridge it sits on,
+ * A VM interface's mode (docs/report.md, Modes): through the libvirt network it names, the host bridge it sits on,
  * or its own type.
  */
 import type { DomainFacts, InterfaceAudit, InterfaceFacts, Mode, Warning } from '../model.js';

@@ -1,5 +1,5 @@
 /**
- * A libvirt network's mode (DESIGN §4), from its `<forward>` element and, for networks onto a host
+ * A libvirt network's mode (docs/report.md, Modes), from its `<forward>` element and, for networks onto a host
  * bridge, from that bridge's uplinks.
  */
 import type { ForwardFacts, Mode, NetworkAudit, NetworkFacts, PortgroupAudit, Warning } from '../model.js';

@@ -31,7 +31,7 @@ export interface Topology {
   networkByName(name: string): NetworkFacts | undefined;
   /**
    * The libvirt network that manages `bridge`: one in nat, route, open or no forward mode whose `<bridge name>`
-   * it is (DESIGN §4). A `forward mode='bridge'` network only points at a bridge someone else made.
+   * it is (docs/report.md, Modes). A `forward mode='bridge'` network only points at a bridge someone else made.
    */
   managedNetworkOnBridge(bridge: string): NetworkFacts | undefined;
   networks(): NetworkFacts[];

@@ -1,5 +1,5 @@
 /**
- * The uplink rule (DESIGN §4): which ports connect a host bridge to the outside L2 segment.
+ * The uplink rule (docs/report.md, Modes): which ports connect a host bridge to the outside L2 segment.
  * A bridge with at least one uplink is `bridged`; without one it is `host-only`.
  */
 import type { LinkFacts } from '../model.js';

@@ -1,5 +1,5 @@
 /**
- * Reading and validating an inventory file (DESIGN §8): YAML → schema → names and references →
+ * Reading and validating an inventory file (docs/inventory.md): YAML → schema → names and references →
  * merged HostConfigs. Every problem found is reported at once, each as `file:line: key.path: message`.
  */
 import { homedir } from 'node:os';

@@ -7,7 +7,7 @@ import type { InventoryIssue } from './issues.js';
 import { expandPath } from './paths.js';
 import type { RawInventory, RawJumpHost, RawSettings } from './schema.js';
 
-/** What an unset key means (DESIGN §8). */
+/** What an unset key means (docs/inventory.md). */
 export const BUILTIN_DEFAULTS = {
   user: 'root',
   port: 22,

@@ -1,5 +1,5 @@
 /**
- * The inventory's shape (DESIGN §8) as zod schemas. Every object is strict: an unknown key is an
+ * The inventory's shape (docs/inventory.md) as zod schemas. Every object is strict: an unknown key is an
  * error, because a misspelt `identityfile:` silently ignored would audit with the wrong key.
  * Messages are written for the operator, who sees them after `file:line: key.path:`.
  */

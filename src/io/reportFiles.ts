@@ -1,5 +1,5 @@
 /**
- * Writing reports to disk (DESIGN §6): each file goes to a temporary file in the same directory,
+ * Writing reports to disk (docs/report.md): each file goes to a temporary file in the same directory,
  * is flushed, then renamed over the target, so a crash never leaves half a report.
  */
 import { mkdir } from 'node:fs/promises';

@@ -1,5 +1,5 @@
 /**
- * `virsh dumpxml` → a domain's identity and every `<devices><interface>` of any type (DESIGN §4).
+ * `virsh dumpxml` → a domain's identity and every `<devices><interface>` of any type (docs/report.md, Modes).
  * Plain `<hostdev>` devices are not network interfaces and are left out on purpose.
  */
 import type { InterfaceFacts, InterfaceSource } from '../model.js';

@@ -1,5 +1,5 @@
 /**
- * `virsh net-dumpxml` → the parts of a libvirt network that decide its mode (DESIGN §4): the `<forward>`
+ * `virsh net-dumpxml` → the parts of a libvirt network that decide its mode (docs/report.md, Modes): the `<forward>`
  * element with its device pools and NAT ranges, the bridge, addresses with DHCP, portgroups and VLANs.
  */
 import type { ForwardFacts, NetworkAddress, NetworkFacts, PortgroupFacts } from '../model.js';

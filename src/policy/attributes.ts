@@ -30,7 +30,7 @@ export const ATTRIBUTES: Readonly<Record<SubjectKind, Readonly<Record<string, At
   },
   network: {
     name: { type: 'text', description: 'the libvirt network name' },
-    mode: { type: 'text', description: 'its mode (DESIGN §4)', values: MODES },
+    mode: { type: 'text', description: 'its networking mode (docs/report.md lists them)', values: MODES },
     forward: { type: 'text', description: 'its forward mode: nat, route, open, bridge, vepa, private, passthrough, hostdev, none', values: FORWARD_MODES },
     bridge: { type: 'text', description: 'its bridge device (virbr0…), none for macvtap/hostdev networks' },
     active: { type: 'boolean', description: 'running now' },
@@ -54,7 +54,7 @@ export const ATTRIBUTES: Readonly<Record<SubjectKind, Readonly<Record<string, At
     portgroup: { type: 'text', description: 'the network portgroup in effect; none when there is none' },
     vlans: { type: 'list', description: 'the VLAN tags in effect (the NIC\'s, its portgroup\'s or its network\'s)' },
     type: { type: 'text', description: 'the <interface type> (network, bridge, direct, hostdev, user, …)' },
-    mode: { type: 'text', description: 'its mode (DESIGN §4)', values: MODES },
+    mode: { type: 'text', description: 'its networking mode (docs/report.md lists them)', values: MODES },
     via: { type: 'text', description: 'what the mode goes through, as the report writes it: "network default", "bridge br0", "dev eno2"' },
     network: { type: 'text', description: 'the libvirt network it uses; none when it uses no network' },
     bridge: { type: 'text', description: 'the bridge it ends up on (its own, or its network\'s); none when no bridge' },

@@ -1,5 +1,5 @@
 /**
- * Evaluating a policy against audited hosts (DESIGN §2: HostAudit ──policy (pure)──▶ findings).
+ * Evaluating a policy against audited hosts (docs/architecture.md: HostAudit ──policy (pure)──▶ findings).
  * Every rule is checked on every subject it selects; failures become findings, which waivers may waive;
  * an expired waiver waives nothing and is itself reported.
  */

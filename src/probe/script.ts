@@ -1,6 +1,6 @@
 /**
  * The remote probe: one POSIX sh script, sent over one exec channel, that gathers everything the
- * classifier needs in one round trip (DESIGN §5). Every command is read-only.
+ * classifier needs in one round trip (the README's "What runs on a host"). Every command is read-only.
  *
  * Output framing (see framing.ts): each section is
  *   \n@@KNA-<nonce> BEGIN <id>\n<stdout>\n@@KNA-<nonce> END <id> <exit>\n<stderr>\n@@KNA-<nonce> DONE <id>\n

@@ -1,5 +1,5 @@
 /**
- * report.md (DESIGN §6): readable on GitHub. A title and run line, a fleet summary, one row per host,
+ * report.md (docs/report.md): readable on GitHub. A title and run line, a fleet summary, one row per host,
  * then one section per host: facts and verdict, how the VMs connect (NICs grouped by path, with the
  * evidence for each path), the networks, bridges and VM interfaces tables, network evidence, warnings and
  * findings. Long lists are collapsed so that a 300-VM host stays readable; the NIC table stays complete. Pure. Every string that came from a host (or the operator) goes through

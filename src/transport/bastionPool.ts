@@ -1,5 +1,5 @@
 /**
- * Jump hosts (DESIGN §8 `jump:`): every host behind the same bastion goes through ONE shared ssh2 connection
+ * Jump hosts (docs/inventory.md `jump:`): every host behind the same bastion goes through ONE shared ssh2 connection
  * to it, each in its own `direct-tcpip` channel. The connection is opened when the first host needs it and
  * kept until the pool is closed (or until it drops; the next host then opens a new one).
  */

@@ -1,5 +1,5 @@
 /**
- * Resolve the inventory's auth settings (DESIGN §8) into what ssh2 needs: a private key (and its passphrase),
+ * Resolve the inventory's auth settings (docs/inventory.md) into what ssh2 needs: a private key (and its passphrase),
  * an agent socket, a password. Secrets come from the environment by *name*; messages name the variable or
  * the file, never a secret.
  */

@@ -1,5 +1,5 @@
 /**
- * Host key verification against known_hosts files, under the run's policy (DESIGN §7 `--host-key-policy`):
+ * Host key verification against known_hosts files, under the run's policy (docs/cli.md `--host-key-policy`):
  * - `strict`: only keys already in the file are accepted;
  * - `accept-new`: an unknown host's key is appended to the file (trust on first use), a changed or revoked
  *   key is still refused. A host is known once the file holds any key for it, of any type: a key of another

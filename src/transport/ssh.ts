@@ -1,5 +1,5 @@
 /**
- * The SSH connector (DESIGN §2, §7): one ssh2 connection per host, host keys checked against known_hosts under
+ * The SSH connector (docs/architecture.md, docs/cli.md): one ssh2 connection per host, host keys checked against known_hosts under
  * the run's policy, auth from the inventory (key file, agent, password from the environment), jump hosts
  * through one shared connection per bastion. Every failure is a TransportError with a report kind.
  */
