@@ -1,13 +1,14 @@
 /**
  * The shared vocabulary of kvm-netaudit: every type that crosses a module boundary lives here,
- * so the data flow of DESIGN §2 can be read in one file:
+ * so the data flow of docs/architecture.md can be read in one file:
  *
  *   HostConfig ─transport─▶ RawCapture ─parse─▶ HostFacts ─classify─▶ HostAudit ─runner─▶ HostReport ─▶ FleetReport
  *
  * Pure data only: no functions, no classes except the error type transports throw.
  */
+import type { DhcpRange, ErrorKind, FleetReport, HostReport, Warning } from './report/schema.js';
 
-// ───────────────────────────── modes (DESIGN §4) ─────────────────────────────
+// ───────────────────────────── modes (docs/report.md) ─────────────────────────────
 
 /** Every libvirt network and every VM interface gets exactly one of these. */
 export const MODES = [
@@ -30,9 +31,8 @@ export const MODES = [
   'missing',
   'unknown',
 ] as const;
-export type Mode = (typeof MODES)[number];
 
-// ───────────────────────────── inventory (DESIGN §8) ─────────────────────────────
+// ───────────────────────────── inventory (docs/inventory.md) ─────────────────────────────
 
 export type HostKeyPolicy = 'strict' | 'accept-new' | 'off';
 
@@ -83,18 +83,6 @@ export interface Inventory {
 }
 
 // ───────────────────────────── transport ─────────────────────────────
-
-/** Why a host could not be audited (report `error.kind`). */
-export type ErrorKind =
-  | 'unreachable'
-  | 'timeout'
-  | 'auth'
-  | 'hostkey'
-  | 'libvirt'
-  | 'command'
-  | 'parse'
-  | 'cancelled'
-  | 'internal';
 
 /** Thrown by transports; the runner turns it into a `failed` host outcome. */
 export class TransportError extends Error {
@@ -155,7 +143,7 @@ export interface Connector {
   close(): Promise<void>;
 }
 
-// ───────────────────────────── probe (DESIGN §5) ─────────────────────────────
+// ───────────────────────────── probe (docs/architecture.md) ─────────────────────────────
 
 /** One framed section of the probe's output: a command's stdout, stderr and exit status. */
 export interface ProbeSection {
@@ -181,11 +169,6 @@ export interface RawCapture {
 }
 
 // ───────────────────────────── facts (parsed, typed) ─────────────────────────────
-
-export interface DhcpRange {
-  start: string;
-  end: string;
-}
 
 export interface NetworkAddress {
   family: 'ipv4' | 'ipv6';
@@ -327,21 +310,6 @@ export interface DomainFacts {
   unread: string | null;
 }
 
-/** A problem worth telling the operator, as data. */
-export interface Warning {
-  /**
-   * e.g. network-missing, network-inactive, bridge-missing, device-missing, portgroup-missing, link-down (a guest
-   * link set down), uplink-down (a host uplink or macvtap device without carrier or set down), section-failed,
-   * section-unparsed, tool-missing, output-truncated, object-vanished and object-unparsed (a listed network or
-   * VM whose definition could not be read: it is kept, with `unread`), object-cap (more networks, VMs or links
-   * than one host may bring; the first ones are kept)
-   */
-  kind: string;
-  /** What it is about: `network default`, `vm web01 52:54:00:…`, `section ip-link`. */
-  subject: string;
-  message: string;
-}
-
 /** Everything parsed from one host's capture. */
 export interface HostFacts {
   networks: NetworkFacts[];
@@ -356,205 +324,30 @@ export interface HostFacts {
   libvirtError: string | null;
 }
 
-// ───────────────────────────── audit (classified) ─────────────────────────────
+// ───────────────────────────── audit and reports (docs/report.md) ─────────────────────────────
 
-/** How a `nat` network masquerades: `<forward mode='nat'><nat>…</nat>`. */
-export interface NatAudit {
-  /** The public address range masqueraded to (`<address start end>`); null = the outgoing device's own address. */
-  addresses: { start: string; end: string } | null;
-  /** The source port range (`<port start end>`); null = libvirt's default, 1024–65535. */
-  ports: { start: number; end: number } | null;
-  /** `<nat ipv6='yes'>`: IPv6 traffic is masqueraded too (otherwise IPv6 is routed). */
-  ipv6: boolean;
-}
-
-/** A `<portgroup>` of a network: the settings a NIC picks up by naming it (or by naming none, for the default). */
-export interface PortgroupAudit {
-  name: string;
-  /** `default='yes'`: NICs on the network that name no portgroup get this one. */
-  default: boolean;
-  vlanTags: number[];
-  /** `<virtualport type>` of the portgroup, when set. */
-  virtualport: string | null;
-}
-
-export interface NetworkAudit {
-  name: string;
-  uuid: string;
-  active: boolean | null;
-  autostart: boolean | null;
-  persistent: boolean | null;
-  bridge: string | null;
-  /**
-   * The forward mode as libvirt means it: nat, route, open, bridge, vepa, private, passthrough, hostdev, or `none`;
-   * `unknown` when the definition could not be read.
-   */
-  forward: string;
-  mode: Mode;
-  /** Every `<ip>` of the network, IPv4 and IPv6, as `address/prefix`. */
-  addresses: string[];
-  /** DHCP ranges of every address family. */
-  dhcp: DhcpRange[];
-  /** `<forward dev>`: the one device NAT/routed traffic leaves by, or the pool's one device; null = any. */
-  forwardDev: string | null;
-  /** NAT settings; null unless the network is `nat`. */
-  nat: NatAudit | null;
-  portgroups: PortgroupAudit[];
-  /** Network-level `<vlan><tag id>` ids. */
-  vlanTags: number[];
-  /** Network-level `<virtualport type>` (openvswitch, 802.1Qbg, 802.1Qbh, midonet). */
-  virtualport: string | null;
-  /**
-   * The host devices a macvtap or hostdev network hands out: `<pf dev>` devices (whose VFs are the pool), then
-   * `<interface dev>` devices, then `<address type='pci'>` entries as `dddd:bb:ss.f`; `<forward dev>` alone
-   * when it lists none. Empty for other forward modes.
-   */
-  pool: string[];
-  evidence: string[];
-  /** null when the definition was read; otherwise why not (the mode is then `unknown`, never a guess). */
-  unread: string | null;
-}
-
-export interface BridgeAudit {
-  name: string;
-  kind: 'linux' | 'ovs';
-  ports: string[];
-  uplinks: string[];
-  addresses: string[];
-}
-
-export interface InterfaceAudit {
-  mac: string | null;
-  type: string;
-  /** The source as written: network name, bridge name, device… */
-  source: string | null;
-  target: string | null;
-  model: string | null;
-  mode: Mode;
-  /** What the mode goes through: `network default`, `bridge br0`, `dev eno1`… */
-  via: string | null;
-  /** The guest's link: `<link state>` as written, `up` when absent (libvirt's default). */
-  linkState: string;
-  /**
-   * The portgroup in effect on the NIC's network: the one it names, or the network's default portgroup when it
-   * names none (as libvirt picks it); null when neither.
-   */
-  portgroup: string | null;
-  /** VLAN tags in effect: the NIC's own `<vlan>`, else its portgroup's, else its network's (libvirt's order). */
-  vlanTags: number[];
-  /** `<virtualport type>` in effect: the NIC's own, else its portgroup's, else its network's. */
-  virtualport: string | null;
-  /**
-   * The host link a macvtap NIC sits on: a direct NIC's `<source dev>`, or for a NIC on a macvtap network the
-   * lower device of its macvtap link when the host shows it; null otherwise.
-   */
-  device: string | null;
-  /** The chain that shows the mode; its first step names the NIC (`web01/52:54:00:00:02:01`). */
-  evidence: string[];
-}
-
-export interface VmAudit {
-  name: string;
-  uuid: string;
-  state: string;
-  /** False for a transient VM (it disappears when shut off); null when dominfo could not be read. */
-  persistent: boolean | null;
-  interfaces: InterfaceAudit[];
-  /** null when the domain XML was read; otherwise why not (its interfaces are then unknown, not absent). */
-  unread: string | null;
-}
-
-/** The classifier's answer for one host. */
-export interface HostAudit {
-  networks: NetworkAudit[];
-  bridges: BridgeAudit[];
-  vms: VmAudit[];
-  /** Sorted set of modes of the host's VM interfaces; includes `unknown` when a VM could not be read. */
-  modes: Mode[];
-  verdict: string;
-  warnings: Warning[];
-  /** Devices carrying the host's default route(s) (policy: no macvtap on them, guests could not reach the host). */
-  defaultRouteDevs: string[];
-}
-
-// ───────────────────────────── reports (DESIGN §6) ─────────────────────────────
-
-export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
-
-/** The waiver that decided (or, expired, no longer decides) a finding. */
-export interface WaiverRef {
-  rule: string;
-  subject: string;
-  justification: string;
-  /** Last day it holds, `YYYY-MM-DD` (UTC, inclusive). */
-  expires: string;
-  owner: string | null;
-  /** Where it was written: `policy.yaml:12`. */
-  origin: string;
-}
-
-/** A policy rule that a subject fails (or would fail, when a waiver accepts it). */
-export interface Finding {
-  rule: string;
-  severity: Severity;
-  subject: string;
-  message: string;
-  /** `waived`: accepted by a waiver, not counted by `--fail-on`. Absent means `fail`. */
-  status?: 'fail' | 'waived';
-  /** The facts that show the failure, as short steps. */
-  evidence?: string[];
-  /** The waiver's justification (waived findings). */
-  justification?: string;
-  /** The waiver that waives it, or the expired one that no longer does. */
-  waiver?: WaiverRef & { expired: boolean };
-}
-
-export type HostStatus = 'ok' | 'partial' | 'failed';
-
-export interface HostError {
-  kind: ErrorKind;
-  message: string;
-}
-
-/** One host in report.json: the outcome of auditing it, whatever happened. */
-export interface HostReport extends HostAudit {
-  name: string;
-  address: string;
-  groups: string[];
-  status: HostStatus;
-  error: HostError | null;
-  durationMs: number;
-  findings: Finding[];
-}
-
-export interface FleetReport {
-  schemaVersion: 1;
-  tool: { name: string; version: string };
-  run: {
-    startedAt: string;
-    finishedAt: string;
-    inventory: string;
-    concurrency: number;
-    complete: boolean;
-  };
-  summary: {
-    hosts: number;
-    ok: number;
-    partial: number;
-    failed: number;
-    modes: Partial<Record<Mode, number>>;
-    /**
-     * VMs and networks listed by virsh whose definitions could not be read (see `unread`): a VM without a read
-     * definition has no NICs to count in `modes`, so it is counted here instead.
-     */
-    unread: { vms: number; networks: number };
-    /** Failing findings per severity (waived ones are not counted here). */
-    findings: Partial<Record<Severity, number>>;
-    /** Findings a waiver accepts. */
-    waived: number;
-  };
-  hosts: HostReport[];
-}
+// The classified audit and report.json are defined once, as zod schemas, in report/schema.ts: these are their
+// output types, and the same schemas write report.json, read old reports and publish the JSON Schema.
+export type {
+  BridgeAudit,
+  DhcpRange,
+  ErrorKind,
+  Finding,
+  FleetReport,
+  HostAudit,
+  HostError,
+  HostReport,
+  HostStatus,
+  InterfaceAudit,
+  Mode,
+  NatAudit,
+  NetworkAudit,
+  PortgroupAudit,
+  Severity,
+  VmAudit,
+  WaiverRef,
+  Warning,
+} from './report/schema.js';
 
 // ───────────────────────────── runner events ─────────────────────────────
 

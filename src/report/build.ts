@@ -1,5 +1,5 @@
 /**
- * The fleet report: per-host reports plus run metadata and a summary (DESIGN §6). Pure.
+ * The fleet report: per-host reports plus run metadata and a summary (docs/report.md). Pure.
  */
 import { MODES, type FleetReport, type HostReport, type Mode, type Severity } from '../model.js';
 

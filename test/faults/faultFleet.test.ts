@@ -10,10 +10,12 @@ import { startFaultFleet, type FaultFleet } from '../../src/demo/faultFleet.js';
 import { HOSTILE_KINDS } from '../../src/demo/hostile.js';
 import type { FleetReport, HostReport, RunEvent } from '../../src/model.js';
 import { buildFleetReport } from '../../src/report/build.js';
+import { renderJson } from '../../src/report/json.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { DEFAULT_MAX_BYTES, runFleet, type FleetOutcome } from '../../src/runner/runFleet.js';
 import { createSshConnector } from '../../src/transport/ssh.js';
 import { createLineLog } from '../../src/ui/lineLog.js';
+import { expectValidReport } from '../helpers/reportSchema.js';
 
 const HOSTS = 220;
 const TIMEOUT_MS = 3_000;
@@ -92,6 +94,12 @@ describe(`a ${HOSTS}-host fleet with every kind of hostile host, under forced GC
   it('forced garbage collections while hosts were in flight (the promise below could break only then)', () => {
     expect(typeof forceGc).toBe('function');
     expect(measured.gcs).toBeGreaterThanOrEqual(3);
+  });
+
+  it('writes a report.json that follows the published JSON Schema, hostile, partial, unread and failed hosts included', () => {
+    expect(new Set(report.hosts.map((h) => h.status))).toEqual(new Set(['ok', 'partial', 'failed']));
+    expect(report.summary.unread.vms + report.summary.unread.networks).toBeGreaterThan(0);
+    expectValidReport(renderJson(report));
   });
 
   it('reports every host exactly once, in inventory order, and the run is complete', () => {

@@ -14,6 +14,9 @@ import { createSshConnector } from '../../../src/transport/ssh.js';
 import { replayCapture } from '../../../src/transport/replay.js';
 import { parseCapture } from '../../../src/parse/index.js';
 import { classifyHost } from '../../../src/classify/index.js';
+import { buildFleetReport } from '../../../src/report/build.js';
+import { renderJson } from '../../../src/report/json.js';
+import { expectValidReport } from '../../helpers/reportSchema.js';
 
 let fleet: DemoFleet;
 
@@ -59,6 +62,9 @@ describe('runner over the embedded SSH fleet', () => {
     const nat = outcome.hosts.find((h) => h.name === 'hv-nat-01')!;
     expect(nat.modes).toEqual(['nat']);
     expect(nat.vms.flatMap((vm) => vm.interfaces.map((i) => i.via))).toContain('network default');
+    // and its report.json, failed hosts included, follows the published JSON Schema
+    const { startedAt, finishedAt, complete } = outcome;
+    expectValidReport(renderJson(buildFleetReport({ hosts: outcome.hosts, startedAt, finishedAt, complete, inventory: 'demo', concurrency: 4, version: 'test' })));
   });
 
   it('refuses a host whose key changed, and says how to fix it', async () => {

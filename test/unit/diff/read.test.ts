@@ -33,13 +33,39 @@ describe('reading an old report', () => {
     expect(report.run).toMatchObject({ startedAt: '2025-11-01T08:00:00.000Z', inventory: '', complete: true });
   });
 
-  it('keeps keys and values it does not know (a later version-1 writer may add them)', () => {
+  it('fills the keys added since the first version with what they mean when absent', () => {
+    // When the minimal report (written before any of them existed) is read
+    const report = parseReport(JSON.stringify(MINIMAL), 'old.json');
+    // Then each later key has its neutral value: nothing unread, the guest link up, no portgroup or VLAN
+    const host = report.hosts[0]!;
+    expect(host.defaultRouteDevs).toEqual([]);
+    expect(host.vms[0]).toMatchObject({ persistent: null, unread: null });
+    expect(host.vms[0]?.interfaces[0]).toMatchObject({ linkState: 'up', portgroup: null, vlanTags: [], virtualport: null, device: null });
+    expect(report.summary).toEqual({ hosts: 1, ok: 0, partial: 0, failed: 0, modes: {}, unread: { vms: 0, networks: 0 }, findings: {}, waived: 0 });
+  });
+
+  it('keeps modes and error kinds it does not know, and ignores keys it does not know (a later version-1 writer may add them)', () => {
+    // Given a report with a mode, an error kind and keys this version has never heard of
     const later = structuredClone(MINIMAL) as typeof MINIMAL & { hosts: Record<string, unknown>[] };
-    later.hosts[0]!.defaultRouteDevs = ['eno1'];
+    later.hosts[0]!.uptimeSeconds = 12;
+    later.hosts[0]!.error = { kind: 'quota', message: 'over quota' };
+    later.hosts[0]!.modes = ['future-mode'];
     (later.hosts[0]!.vms as { interfaces: { mode: string }[] }[])[0]!.interfaces[0]!.mode = 'future-mode';
-    const host = parseReport(JSON.stringify(later), 'new.json').hosts[0] as unknown as Record<string, unknown>;
-    expect(host.defaultRouteDevs).toEqual(['eno1']);
+    (later as unknown as { summary: unknown }).summary = { modes: { 'future-mode': 1 } };
+    // When read
+    const report = parseReport(JSON.stringify(later), 'new.json');
+    // Then the values are kept as written, for the diff to show, and the unknown key is dropped
+    const host = report.hosts[0] as unknown as Record<string, unknown>;
     expect((host.vms as { interfaces: { mode: string }[] }[])[0]?.interfaces[0]?.mode).toBe('future-mode');
+    expect(host.modes).toEqual(['future-mode']);
+    expect(host.error).toEqual({ kind: 'quota', message: 'over quota' });
+    expect(report.summary.modes).toEqual({ 'future-mode': 1 });
+    expect(host).not.toHaveProperty('uptimeSeconds');
+  });
+
+  it('still refuses values outside the vocabularies that do not grow (status, severity)', () => {
+    const badStatus = { ...MINIMAL, hosts: [{ ...MINIMAL.hosts[0], status: 'fine' }] };
+    expect(messageOf(() => parseReport(JSON.stringify(badStatus), 'odd.json'))).toMatch(/^odd\.json: not a valid schemaVersion 1 report: hosts\[0\]\.status: /);
   });
 
   it('refuses a newer schemaVersion with a message that says what to do', () => {

@@ -1,15 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { parseReport } from '../../../src/diff/read.js';
+import type { HostReport } from '../../../src/model.js';
 import { buildFleetReport, renderJson } from '../../../src/report/index.js';
-import { failedHost, host, network, nic, vm } from './sample.js';
+import { expectValidReport } from '../../helpers/reportSchema.js';
+import { failedHost, host, network, nic, sampleFleetReport, vm } from './sample.js';
 
 /**
- * The keys DESIGN §6 documents, plus those added since (new keys may be added): `summary.partial`, `summary.unread`;
- * per network `forwardDev`, `nat`, `portgroups`, `vlanTags`, `virtualport`, `pool`, `unread`; per VM `persistent`,
- * `unread`; per interface `linkState`, `portgroup`, `vlanTags`, `virtualport`.
+ * The keys of the first report.json, plus those added since (new keys may be added, docs/report.md): `$schema`, `summary.partial`,
+ * `summary.unread`, `summary.waived`; per network `forwardDev`, `nat`, `portgroups`, `vlanTags`, `virtualport`,
+ * `pool`, `unread`; per VM `persistent`, `unread`; per interface `linkState`, `portgroup`, `vlanTags`,
+ * `virtualport`, `device`; per host `defaultRouteDevs`; per finding, when a policy set them, `status`, `evidence`,
+ * `justification`, `waiver`. Written out here on purpose: report/schema.ts must not change them unnoticed.
  */
 const DOCUMENTED = {
-  root: ['schemaVersion', 'tool', 'run', 'summary', 'hosts'],
+  root: ['$schema', 'schemaVersion', 'tool', 'run', 'summary', 'hosts'],
   tool: ['name', 'version'],
   run: ['startedAt', 'finishedAt', 'inventory', 'concurrency', 'complete'],
   summary: ['hosts', 'ok', 'partial', 'failed', 'modes', 'unread', 'findings', 'waived'],
@@ -28,6 +32,8 @@ const DOCUMENTED = {
   interface: ['mac', 'type', 'source', 'target', 'model', 'mode', 'via', 'linkState', 'portgroup', 'vlanTags', 'virtualport', 'device', 'evidence'],
   warning: ['kind', 'subject', 'message'],
   finding: ['rule', 'severity', 'subject', 'message'],
+  policyFinding: ['rule', 'severity', 'subject', 'message', 'status', 'evidence', 'justification', 'waiver'],
+  waiver: ['rule', 'subject', 'justification', 'expires', 'owner', 'origin', 'expired'],
 };
 
 type Json = Record<string, unknown>;
@@ -89,6 +95,40 @@ describe('renderJson', () => {
     expect(Object.keys((firstVm.interfaces as Json[])[0] ?? {})).toEqual(DOCUMENTED.interface);
     expect(Object.keys((audited?.warnings as Json[])[0] ?? {})).toEqual(DOCUMENTED.warning);
     expect(Object.keys((audited?.findings as Json[])[0] ?? {})).toEqual(DOCUMENTED.finding);
+    // and the file follows the published JSON Schema
+    expectValidReport(json);
+  });
+
+  it('writes the policy extras of a finding, in order, only when a policy set them', () => {
+    // Given a host with a plain finding and a waived one with evidence and its waiver
+    const json = JSON.parse(renderJson(sampleFleetReport())) as { hosts: { findings: Json[] }[] };
+    const [plain, waived] = json.hosts[0]!.findings;
+    // Then the plain one has the four keys, the waived one all of them, its waiver in the documented order
+    expect(Object.keys(plain ?? {})).toEqual(DOCUMENTED.finding);
+    expect(Object.keys(waived ?? {})).toEqual(DOCUMENTED.policyFinding);
+    expect(Object.keys(waived?.waiver as Json)).toEqual(DOCUMENTED.waiver);
+    expectValidReport(json);
+  });
+
+  it('writes every kind of host (audited, partial with unread parts, failed) as the published JSON Schema says', () => {
+    const report = sampleFleetReport();
+    expect(report.hosts.map((h) => h.status)).toEqual(['ok', 'partial', 'failed']);
+    expectValidReport(renderJson(report));
+  });
+
+  it('writes a key a hand-assembled host lacks as its neutral default, so the file still has every key', () => {
+    // Given a host as a report assembled by hand (or by an older caller) might hold it: no newer keys
+    const { defaultRouteDevs: _routes, ...older } = host('hv01', { vms: [vm('web01', [nic()])] });
+    const { unread: _unread, persistent: _persistent, ...olderVm } = older.vms[0]!;
+    const lacking = { ...older, vms: [olderVm] } as unknown as HostReport;
+    const report = buildFleetReport({ hosts: [lacking], startedAt: new Date(0), finishedAt: new Date(0), inventory: 'i', concurrency: 1, complete: true, version: '0' });
+    // When rendered
+    const json = JSON.parse(renderJson(report)) as { hosts: { defaultRouteDevs: unknown; vms: Json[] }[] };
+    // Then the keys are there, with the values a reader would assume
+    expect(json.hosts[0]?.defaultRouteDevs).toEqual([]);
+    expect(json.hosts[0]?.vms[0]).toMatchObject({ persistent: null, unread: null });
+    expect(Object.keys(json.hosts[0]?.vms[0] ?? {})).toEqual(DOCUMENTED.vm);
+    expectValidReport(json);
   });
 
   it('keeps the values', () => {
@@ -121,12 +161,13 @@ describe('renderJson', () => {
     const json = JSON.parse(renderJson(report)) as { hosts: { networks: Json[] }[] };
     expect(json.hosts[0]?.networks[0]?.nat).toBeNull();
     expect(Object.keys(json.hosts[0]?.networks[0] ?? {})).toEqual(DOCUMENTED.network);
+    expectValidReport(json);
   });
 
   it('indents with two spaces and ends with a newline', () => {
     const text = renderJson(sampleReport());
     expect(text.endsWith('}\n')).toBe(true);
-    expect(text.split('\n')[1]).toBe('  "schemaVersion": 1,');
+    expect(text.split('\n').slice(1, 3)).toEqual(['  "$schema": "kvm-netaudit/report.v1.schema.json",', '  "schemaVersion": 1,']);
   });
 
   it('writes why a VM or network could not be read, and counts them in the summary', () => {
@@ -148,6 +189,7 @@ describe('renderJson', () => {
       ['lost', 'unknown', 'listed by virsh, but the probe output was cut off before its XML'],
     ]);
     expect(json.summary.unread).toEqual({ vms: 1, networks: 1 });
+    expectValidReport(json);
   });
 
   it('is read back with `unread`, and a report written before the key reads as all read', () => {
@@ -167,5 +209,14 @@ describe('renderJson', () => {
     expect(old.hosts[0]?.vms.map((v) => v.unread)).toEqual([null, null]);
     expect(old.hosts[0]?.networks.map((n) => n.unread)).toEqual([null]);
     expect(old.summary.unread).toEqual({ vms: 0, networks: 0 });
+  });
+
+  it('is read back as the very report that was written (one schema writes and reads it)', () => {
+    // Given a report with every kind of host and every optional part
+    const report = sampleFleetReport();
+    // When written and read back
+    const read = parseReport(renderJson(report), 'report.json');
+    // Then nothing was lost or added on the way
+    expect(read).toEqual(report);
   });
 });

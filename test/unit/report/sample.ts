@@ -1,5 +1,6 @@
 /** Builders of report data for the report tests: realistic defaults, overridable per test. */
-import type { HostReport, InterfaceAudit, NetworkAudit, VmAudit } from '../../../src/model.js';
+import type { FleetReport, HostReport, InterfaceAudit, NetworkAudit, VmAudit } from '../../../src/model.js';
+import { buildFleetReport } from '../../../src/report/build.js';
 
 export function nic(overrides: Partial<InterfaceAudit> = {}): InterfaceAudit {
   return {
@@ -78,5 +79,56 @@ export function failedHost(name: string): HostReport {
     vms: [],
     modes: [],
     verdict: 'could not be audited: unreachable',
+  });
+}
+
+/**
+ * A fleet report with every kind of host and every optional part: an audited host with a NAT network, a portgroup
+ * and a transient VM, failing and waived findings; a partial host with an unread VM and network; a failed host.
+ */
+export function sampleFleetReport(): FleetReport {
+  const waiver = {
+    rule: 'no-nat-in-prod',
+    subject: 'vm hv01-web *',
+    justification: 'migrating in Q3',
+    expires: '2030-06-30',
+    owner: 'netops',
+    origin: 'policy.yaml:12',
+    expired: false,
+  };
+  const audited = host('hv01', {
+    networks: [
+      network({
+        nat: { addresses: { start: '203.0.113.10', end: '203.0.113.20' }, ports: { start: 1024, end: 65535 }, ipv6: true },
+        portgroups: [{ name: 'web', default: true, vlanTags: [42], virtualport: null }],
+        vlanTags: [7],
+        forwardDev: 'eth1',
+      }),
+      network({ name: 'lan', forward: 'bridge', mode: 'bridged', bridge: 'br0', addresses: [], dhcp: [], nat: null, pool: [] }),
+    ],
+    vms: [vm('hv01-web', [nic({ portgroup: 'web', vlanTags: [42], linkState: 'down' })], { persistent: false })],
+    warnings: [{ kind: 'link-down', subject: 'vm hv01-web 52:54:00:12:34:56', message: 'the guest link is set down' }],
+    findings: [
+      { rule: 'no-bridged-dmz', severity: 'high', subject: 'vm x', message: 'bridged' },
+      { rule: 'no-nat-in-prod', severity: 'medium', subject: 'vm hv01-web 52:54:00:12:34:56', message: 'NAT', status: 'waived', evidence: ['network default', 'nat'], justification: waiver.justification, waiver },
+    ],
+  });
+  const why = 'listed by virsh, but the probe output was cut off before its XML';
+  const partial = host('hv02', {
+    status: 'partial',
+    error: { kind: 'parse', message: 'the definition of 1 VM and 1 network could not be read' },
+    networks: [network(), network({ name: 'lost', uuid: 'u-lost', mode: 'unknown', forward: 'unknown', bridge: null, addresses: [], dhcp: [], nat: null, evidence: [], unread: why })],
+    vms: [vm('hv02-web', [nic()]), vm('hv02-db', [], { state: 'unknown', persistent: null, unread: why })],
+    modes: ['nat', 'unknown'],
+    warnings: [{ kind: 'object-unparsed', subject: 'vm hv02-db', message: why }],
+  });
+  return buildFleetReport({
+    hosts: [audited, partial, failedHost('hv03')],
+    startedAt: new Date('2025-01-01T00:00:00Z'),
+    finishedAt: new Date('2025-01-01T00:00:10Z'),
+    inventory: 'inventory.yaml',
+    concurrency: 8,
+    complete: true,
+    version: '0.1.0',
   });
 }
