@@ -8,6 +8,8 @@ import type { HostKeyPolicy, Severity } from './model.js';
 import { REPORT_FORMATS, type ReportFormat } from './io/reportFiles.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_MAX_BYTES, DEFAULT_MAX_TOTAL_BYTES, DEFAULT_TIMEOUT_MS } from './runner/runFleet.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from './transport/ssh.js';
+import { isSeverity } from './policy/severity.js';
+import { SEVERITIES } from './report/schema.js';
 
 /**
  * The largest --max-output: a host's output is decoded into one string, and V8 refuses strings past about 2^29
@@ -29,7 +31,6 @@ export class UsageError extends InputError {
 }
 
 
-const SEVERITY_NAMES: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
 
 export interface AuditOptions {
   inventory: string | null;
@@ -251,8 +252,8 @@ function parseAuditLike(
   const formats = (str('format') ?? 'json,md').split(',').map((f) => f.trim()).filter(Boolean);
   for (const f of formats) if (!isReportFormat(f)) throw new UsageError(`--format: unknown format "${f}" (${REPORT_FORMATS.join(', ')})`);
   const failOn = str('fail-on');
-  if (failOn !== null && !SEVERITY_NAMES.includes(failOn as Severity)) {
-    throw new UsageError(`--fail-on: expected one of ${SEVERITY_NAMES.join(', ')}, got "${failOn}"`);
+  if (failOn !== null && !isSeverity(failOn)) {
+    throw new UsageError(`--fail-on: expected one of ${SEVERITIES.join(', ')}, got "${failOn}"`);
   }
   const policies = ((v.policy as string[] | undefined) ?? []).map((p) => p.trim()).filter(Boolean);
   if (failOn !== null && policies.length === 0) throw new UsageError('--fail-on needs --policy (which rules should fail the run?)');

@@ -3,6 +3,7 @@
  * conditions against, the evaluator reads, and docs/policy.md documents.
  */
 import { MODES } from '../model.js';
+import { ERROR_KINDS, HOST_STATUSES } from '../report/schema.js';
 import type { SubjectKind } from './types.js';
 
 /** `text`: one name (or none); `list`: several names; `boolean`: yes / no (or unknown). */
@@ -15,9 +16,7 @@ export interface AttributeSpec {
   values?: readonly string[];
 }
 
-const HOST_STATUSES = ['ok', 'partial', 'failed'] as const;
 const FORWARD_MODES = ['nat', 'route', 'open', 'bridge', 'vepa', 'private', 'passthrough', 'hostdev', 'none'] as const;
-const ERROR_KINDS = ['unreachable', 'timeout', 'auth', 'hostkey', 'libvirt', 'command', 'parse', 'cancelled', 'internal'] as const;
 
 /** Every attribute of every subject kind. */
 export const ATTRIBUTES: Readonly<Record<SubjectKind, Readonly<Record<string, AttributeSpec>>>> = {

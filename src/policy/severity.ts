@@ -2,9 +2,11 @@
  * Severities in order, for `--fail-on` and for sorting.
  */
 import type { Severity } from '../model.js';
+import { SEVERITIES } from '../report/schema.js';
 
 /** From least to most severe. */
-export const SEVERITY_ORDER: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
+/** From least to most severe: the report schema's list. */
+export const SEVERITY_ORDER: readonly Severity[] = SEVERITIES;
 
 /** True for one of `info`, `low`, `medium`, `high`, `critical`. */
 export function isSeverity(value: unknown): value is Severity {

@@ -2,9 +2,10 @@
  * The fleet report: per-host reports plus run metadata and a summary (docs/report.md). Pure.
  */
 import { MODES, type FleetReport, type HostReport, type Mode, type Severity } from '../model.js';
+import { SEVERITIES_WORST_FIRST } from './schema.js';
 
 /** Severities from most to least severe: the order summaries list them in. */
-export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
 
 /** What a run knows when it is over. */
 export interface FleetReportInput {
@@ -64,7 +65,7 @@ function summarize(hosts: readonly HostReport[]): FleetReport['summary'] {
     // Only modes and severities that occur, in vocabulary order, so the JSON is stable run to run.
     modes: countsInOrder(MODES, modeCounts),
     unread,
-    findings: countsInOrder(SEVERITIES, severityCounts),
+    findings: countsInOrder(SEVERITIES_WORST_FIRST, severityCounts),
     waived,
   };
 }

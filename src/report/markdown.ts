@@ -6,7 +6,7 @@
  * `escapeMarkdownInline`; only the renderer's own words and numbers are written raw.
  */
 import type { FleetReport, HostReport, HostStatus, Mode, NetworkAudit, Severity, VmAudit, Warning } from '../model.js';
-import { SEVERITIES } from './build.js';
+import { SEVERITIES_WORST_FIRST } from './schema.js';
 import { chain, collapse, esc, listOrNone, NONE, orNone, plural, table } from './markdown-blocks.js';
 import type { PolicyEvaluation } from '../policy/index.js';
 import { renderDiffMarkdown, type ReportDiff } from '../diff/index.js';
@@ -95,7 +95,7 @@ function summaryBlocks(report: FleetReport): string[] {
       ? `NIC modes across the fleet (VM interfaces per mode):\n\n${table(['Mode', 'VM NICs'], modes.map(([mode, count]) => [esc(mode), String(count)]), ['left', 'right'])}`
       : 'No VM interfaces were found.',
   );
-  const findings = SEVERITIES.filter((severity) => summary.findings[severity]).map((severity): [Severity, number] => [
+  const findings = SEVERITIES_WORST_FIRST.filter((severity) => summary.findings[severity]).map((severity): [Severity, number] => [
     severity,
     summary.findings[severity] ?? 0,
   ]);

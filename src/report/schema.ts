@@ -27,8 +27,13 @@ export const REPORT_SCHEMA_ID = 'kvm-netaudit/report.v1.schema.json';
 /** Why a host could not be audited, as `error.kind` says it (docs/report.md, "Error kinds"). */
 export const ERROR_KINDS = ['unreachable', 'timeout', 'auth', 'hostkey', 'libvirt', 'command', 'parse', 'cancelled', 'internal'] as const;
 
-/** From least to most severe (policy/severity.ts sorts by the same order). */
-const SEVERITY_NAMES = ['info', 'low', 'medium', 'high', 'critical'] as const;
+/** Finding severities, from least to most severe: the one list (policy ordering, --fail-on, summaries). */
+export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
+/** The same, most severe first, as summaries list them. */
+export const SEVERITIES_WORST_FIRST: readonly (typeof SEVERITIES)[number][] = [...SEVERITIES].reverse();
+
+/** A host's outcome (docs/report.md). */
+export const HOST_STATUSES = ['ok', 'partial', 'failed'] as const;
 
 // Modes and error kinds may grow within schemaVersion 1: a report a later writer wrote may carry one this version
 // does not know, and `diff` should still show it. `readableReportSchema` reads these two as plain strings.
@@ -36,8 +41,8 @@ const modeSchema = z.enum(MODES);
 const errorKindSchema = z.enum(ERROR_KINDS);
 const OPEN_VOCABULARIES: readonly (readonly string[])[] = [MODES, ERROR_KINDS];
 
-const severitySchema = z.enum(SEVERITY_NAMES);
-const hostStatusSchema = z.enum(['ok', 'partial', 'failed']);
+const severitySchema = z.enum(SEVERITIES);
+const hostStatusSchema = z.enum(HOST_STATUSES);
 
 const count = z.int().nonnegative();
 const strings = z.array(z.string());

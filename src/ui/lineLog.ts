@@ -10,7 +10,7 @@
  * summary  3 hosts in 31.0s: ok 1, partial 1, failed 1 (timeout 1)
  * nics     5 VM NICs: nat 3, bridged 2
  */
-import type { FleetReport, RunEvent, Severity } from '../model.js';
+import type { FleetReport, RunEvent } from '../model.js';
 import { initialFleetState, reduceFleet, type FleetState, type HostRow } from './fleetState.js';
 import {
   formatCount,
@@ -23,6 +23,7 @@ import {
   plural,
 } from './format.js';
 import { displayWidth, sanitizeForTerminal } from './sanitize.js';
+import { SEVERITIES_WORST_FIRST } from '../report/schema.js';
 
 /** Width of the first column (status word, and the labels of the summary lines). */
 const LABEL_WIDTH = 9;
@@ -51,12 +52,11 @@ export function formatHostLine(row: HostRow, nameWidth: number): string {
   return `${label(status)}${name}  ${duration} ${details.filter(Boolean).join('  ')}`.trimEnd();
 }
 
-const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 
 function formatFindingTotals(findings: FleetReport['summary']['findings']): string | null {
-  const parts = SEVERITY_ORDER.filter((s) => (findings[s] ?? 0) > 0).map((s) => `${s} ${formatCount(findings[s] ?? 0)}`);
+  const parts = SEVERITIES_WORST_FIRST.filter((s) => (findings[s] ?? 0) > 0).map((s) => `${s} ${formatCount(findings[s] ?? 0)}`);
   if (parts.length === 0) return null;
-  const total = SEVERITY_ORDER.reduce((sum, s) => sum + (findings[s] ?? 0), 0);
+  const total = SEVERITIES_WORST_FIRST.reduce((sum, s) => sum + (findings[s] ?? 0), 0);
   return `${plural(total, 'finding')}: ${parts.join(', ')}`;
 }
 
