@@ -3,33 +3,26 @@
  * operator's path: watch the run, open a host, go back, filter by mode, quit; the reports are written
  * and the closing frame stays on screen. tmux runs on a server socket of its own, killed at the end.
  *
- * Needs tmux (Debian: `apt-get install tmux`); fails without it unless KVM_NETAUDIT_SKIP_E2E=1.
+ * Needs tmux (Debian: `apt-get install tmux`); skipped without it, with one line saying so (failing instead
+ * under KVM_NETAUDIT_REQUIRE_ALL=1, as in CI), or with KVM_NETAUDIT_SKIP_E2E=1.
  * KVM_NETAUDIT_E2E_LAUNCHER runs another build of the launcher instead of bin/kvm-netaudit.js.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, REPO_ROOT } from '../helpers/cli.js';
+import { gateTier, optOut, tool } from '../helpers/prerequisites.js';
 
 const run = promisify(execFile);
-const skip = process.env['KVM_NETAUDIT_SKIP_E2E'] === '1';
+const gate = gateTier('e2e tier', [tool('tmux'), optOut('KVM_NETAUDIT_SKIP_E2E')]);
 const launcher = process.env['KVM_NETAUDIT_E2E_LAUNCHER'] ?? path.join(REPO_ROOT, 'bin', 'kvm-netaudit.js');
 const socket = `kna-e2e-${process.pid}`;
 const session = 'live';
 const COLUMNS = 120;
 const ROWS = 40;
-
-function tmuxPresent(): boolean {
-  try {
-    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function tmux(...args: string[]): Promise<string> {
   const { stdout } = await run('tmux', ['-L', socket, ...args]);
@@ -66,8 +59,8 @@ async function typeText(text: string): Promise<void> {
 
 let out: string;
 beforeAll(async () => {
-  if (skip) return;
-  if (!tmuxPresent()) throw new Error('the e2e tier needs tmux (Debian: apt-get install tmux), or KVM_NETAUDIT_SKIP_E2E=1');
+  if (gate.skip) return;
+  gate.enforce();
   await ensureBuilt();
   out = await mkdtemp(path.join(tmpdir(), 'kna-e2e-'));
   // A clean environment for the live table: no CI (which turns it off), colours off for readable captures.
@@ -80,12 +73,12 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  if (skip) return;
+  if (gate.message !== null) return; // skipped, or failed before tmux started
   await tmux('kill-server').catch(() => {});
   if (out) await rm(out, { recursive: true, force: true });
 });
 
-describe.skipIf(skip)('the live table on a real terminal', () => {
+describe.skipIf(gate.skip)('the live table on a real terminal', () => {
   it('shows the run, opens a host, filters by mode, and quits leaving the reports and the final frame', async () => {
     // The run finishes (two demo hosts fail) and the table stays up, waiting for keys
     const finished = await waitForScreen(/14\/14 done · 2 failed · 0 remaining[\s\S]*q quit/, 60_000);

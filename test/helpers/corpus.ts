@@ -1,9 +1,19 @@
 /**
  * Where libvirt's own test XML is (DESIGN §9): the folder named by $KVM_NETAUDIT_CORPUS, never a copy in this
- * repo. Unset: the corpus tests are skipped and say so. Set but without network/ and domain/: they fail.
+ * repo. Unset: the corpus tests are skipped with one line (failing under KVM_NETAUDIT_REQUIRE_ALL=1). Set but
+ * without network/ and domain/: they fail.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Requirement } from './prerequisites.js';
+
+/** The corpus as a tier's prerequisite (see prerequisites.ts): the same folder {@link locateCorpus} finds. */
+export const CORPUS_REQUIREMENT: Requirement = {
+  kind: 'folder',
+  env: 'KVM_NETAUDIT_CORPUS',
+  subfolders: ['network', 'domain'],
+  what: "libvirt's test XML folder (e.g. ../shared/corpus/libvirt)",
+};
 
 export type Corpus =
   | { state: 'unset' }

@@ -2,13 +2,15 @@
  * The built CLI as an operator runs it: exit codes (DESIGN §7), the demo fleet end to end, reports on disk,
  * saved captures replayed, bad inventories, and Ctrl-C.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetReport } from '../../src/model.js';
 import { ensureBuilt, REPO_ROOT, runCli } from '../helpers/cli.js';
+import { expectValidReport } from '../helpers/reportSchema.js';
+import { JUNIT_XSD, validateFileAgainstSchema } from '../helpers/xsd.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -26,6 +28,7 @@ describe('kvm-netaudit CLI', () => {
     const result = await runCli(['demo', '--no-tui', '--json', '-', '--out', out, '--save-captures', captures]);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as FleetReport;
+    expectValidReport(report);
     expect(report.schemaVersion).toBe(1);
     expect(report.run.complete).toBe(true);
     expect(report.hosts).toHaveLength(14);
@@ -50,6 +53,7 @@ describe('kvm-netaudit CLI', () => {
     const result = await runCli(['-i', inventory, '--replay', path.join(dir, 'captures'), '--no-tui', '--json', '-', '--out', path.join(dir, 'replay')]);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as FleetReport;
+    expectValidReport(report);
     expect(report.hosts.map((h) => [h.name, h.status, h.modes.join(',')])).toEqual([
       ['hv-nat-01', 'ok', 'nat'],
       ['hv-prod-02', 'ok', 'bridged,nat'],
@@ -62,6 +66,7 @@ describe('kvm-netaudit CLI', () => {
     const result = await runCli(['-i', inventory, '--replay', path.join(dir, 'captures'), '--no-tui', '--json', '-', '--out', path.join(dir, 'missing')]);
     expect(result.code).toBe(2);
     const report = JSON.parse(result.stdout) as FleetReport;
+    expectValidReport(report);
     expect(report.hosts.map((h) => [h.name, h.status])).toEqual([
       ['hv-nat-01', 'ok'],
       ['hv-nowhere', 'failed'],
@@ -90,6 +95,18 @@ describe('kvm-netaudit CLI', () => {
     const bad = await runCli(['demo', '--concurrency', 'many']);
     expect(bad.code).toBe(64);
     expect(bad.stderr).toMatch(/--concurrency/);
+  });
+
+  it('prints one command\'s usage for help COMMAND and COMMAND --help, and suggests a mistyped command', async () => {
+    const help = await runCli(['help', 'diff']);
+    const flag = await runCli(['diff', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: kvm-netaudit diff OLD.json NEW.json/);
+    expect(help.stdout).toContain('--exit-code');
+    expect(flag.stdout).toBe(help.stdout);
+    const typo = await runCli(['demoo']);
+    expect(typo.code).toBe(64);
+    expect(typo.stderr).toContain('unknown command "demoo" (did you mean demo?)');
   });
 
   it('prints the exact read-only probe for a host', async () => {
@@ -125,6 +142,7 @@ describe('kvm-netaudit CLI', () => {
       });
       expect(await demo.exited).toBe(2);
       const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as FleetReport;
+      expectValidReport(report);
       expect(report.run.complete).toBe(false);
       expect(report.hosts).toHaveLength(60);
       expect(report.hosts.filter((h) => h.status === 'ok').length).toBeGreaterThan(0);
@@ -158,6 +176,7 @@ describe('kvm-netaudit CLI', () => {
     expect(result.stderr).toMatch(/warning: cannot save the probe capture of hv-nat-01 to .*hv-nat-01\.json/);
     expect((await readdir(captures)).sort()).toEqual(['hv-nat-01.json', 'hv-prod-02.json']);
     const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as FleetReport;
+    expectValidReport(report);
     expect(report.hosts.map((h) => h.status)).toEqual(['ok', 'ok']);
   });
 
@@ -182,6 +201,7 @@ describe('kvm-netaudit CLI', () => {
       const medium = await runCli(['demo', '--limit', 'hv-nat-01', '--no-tui', '--policy', policy, '--fail-on', 'medium', '--out', path.join(dir, 'fail-medium')]);
       expect([low.code, medium.code]).toEqual([1, 0]);
       const report = JSON.parse(await readFile(path.join(dir, 'fail-low', 'report.json'), 'utf8')) as FleetReport;
+      expectValidReport(report);
       expect(report.summary.findings).toEqual({ low: 1 });
       expect(report.hosts[0]!.findings).toMatchObject([{ rule: 'nat-guests-per-host', severity: 'low', status: 'fail' }]);
     });
@@ -192,6 +212,7 @@ describe('kvm-netaudit CLI', () => {
       const result = await runCli(['demo', '--limit', 'hv-prod-02,hv-route-08', '--no-tui', '--policy', policy, '--fail-on', 'high', '--format', 'json,md,junit', '--out', out]);
       expect(result.code).toBe(1);
       const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as FleetReport;
+      expectValidReport(report);
       const waived = report.hosts.flatMap((h) => h.findings).filter((f) => f.status === 'waived');
       expect(waived.length).toBeGreaterThan(0);
       expect(waived.every((f) => typeof f.justification === 'string' && f.justification.length > 0)).toBe(true);
@@ -199,8 +220,8 @@ describe('kvm-netaudit CLI', () => {
       const md = await readFile(path.join(out, 'report.md'), 'utf8');
       expect(md).toContain('## Compliance');
       expect(md).toMatch(/`dmz-no-open-networks`.*\| high \|/);
-      const lint = spawnSync('xmllint', ['--noout', '--schema', path.join(REPO_ROOT, 'test', 'fixtures', 'junit.xsd'), path.join(out, 'junit.xml')], { encoding: 'utf8' });
-      expect(lint.status, lint.stderr).toBe(0);
+      const lint = await validateFileAgainstSchema(path.join(out, 'junit.xml'), JUNIT_XSD);
+      expect(lint.valid, lint.output).toBe(true);
     });
 
     it('refuses a bad policy before connecting, naming file and line', async () => {
@@ -222,6 +243,26 @@ describe('kvm-netaudit CLI', () => {
       expect(parsed.hosts.added.map((h) => h.host)).toEqual(['hv-route-08']);
       expect(parsed.hosts.removed.map((h) => h.host)).toEqual(['hv-prod-02']);
       expect(await readFile(path.join(after, 'report.md'), 'utf8')).toContain('## Drift since the previous audit');
+      // --exit-code: 1 when the reports differ, 0 when compared with itself (as git diff --exit-code)
+      const changed = await runCli(['diff', '--exit-code', path.join(before, 'report.json'), path.join(after, 'report.json')]);
+      const same = await runCli(['diff', '--exit-code', path.join(before, 'report.json'), path.join(before, 'report.json')]);
+      expect([changed.code, same.code]).toEqual([1, 0]);
+    });
+
+    it('compares with the newest earlier report under reports/ with --baseline latest, and says when there is none', async () => {
+      // Given a working folder with no reports yet
+      const work = await mkdtemp(path.join(dir, 'latest-'));
+      const none = await runCli(['demo', '--limit', 'hv-nat-01', '--no-tui', '--baseline', 'latest'], 60_000, work);
+      expect(none.code).toBe(64);
+      expect(none.stderr).toContain('--baseline latest: no earlier report.json under reports/');
+      // When two audits write their reports there, the second against the latest
+      await runCli(['demo', '--limit', 'hv-nat-01', '--no-tui', '--out', path.join(work, 'reports', 'first')], 60_000, work);
+      const second = await runCli(['demo', '--limit', 'hv-nat-01,hv-prod-02', '--no-tui', '--baseline', 'latest', '--out', path.join(work, 'second')], 60_000, work);
+      // Then the second report has a drift section naming the host that was added
+      expect(second.code).toBe(0);
+      const md = await readFile(path.join(work, 'second', 'report.md'), 'utf8');
+      expect(md).toContain('## Drift since the previous audit');
+      expect(md).toMatch(/hv-prod-02.*added/);
     });
   });
 });

@@ -9,8 +9,9 @@
  *   harmless in report.md;
  * - sys-big: 40 networks and 300 VMs, all classified, in one SSH exec and a handful of virsh processes.
  *
- * Needs root and the same Debian packages as audit.test.ts; FAILS where they are missing, unless
- * KVM_NETAUDIT_SKIP_SYSTEM=1. Names: `kna-h-t-*` namespaces and links, management subnet 198.18.1.0/24.
+ * Needs root and the same Debian packages as audit.test.ts; skipped where they are missing (failing instead
+ * under KVM_NETAUDIT_REQUIRE_ALL=1), or with KVM_NETAUDIT_SKIP_SYSTEM=1. Names: `kna-h-t-*` namespaces and
+ * links, management subnet 198.18.1.0/24.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -27,17 +28,11 @@ import { ensureBuilt, REPO_ROOT, runCli } from '../helpers/cli.js';
 import type { SystemHost } from './fleet.js';
 import { BIG_NETWORK_COUNT, BIG_VM_COUNT, bigHost } from './hypervisors/big.js';
 import { ESC_BRIDGE, hostileHost, MARKER_PREFIX } from './hypervisors/hostile.js';
-import { assertSystemPrerequisites, SKIP_ENV, startSystemLab, type SystemLab, type SystemLabMember } from './systemLab.js';
+import { startSystemLab, systemTierGate, type SystemLab, type SystemLabMember } from './systemLab.js';
 
 const PREFIX = 'kna-h-t-';
 const SUBNET = '198.18.1';
-const skip = process.env[SKIP_ENV] === '1';
-
-if (skip) {
-  console.warn(
-    `\n*** SYSTEM TIER (hypervisors) SKIPPED: ${SKIP_ENV}=1 is set. Real SSH, namespaces and virsh are NOT being tested. ***\n`,
-  );
-}
+const gate = systemTierGate('hypervisors.test.ts');
 
 /** A lab member of this file: a demo host (checked against its spec and capture) or one with expectations. */
 type Member = SystemLabMember & ({ demo: DemoHostSpec } | { expected: SystemHost });
@@ -121,7 +116,7 @@ async function sizeOf(path: string): Promise<number> {
   return (await readFile(path).catch(() => Buffer.alloc(0))).length;
 }
 
-describe.skipIf(skip)('system: hypervisors built like real ones, audited in one CLI run', { timeout: 60_000 }, () => {
+describe.skipIf(gate.skip)('system: hypervisors built like real ones, audited in one CLI run', { timeout: 60_000 }, () => {
   let lab: SystemLab<Member> | undefined;
   let audit: AuditRun | undefined;
 
@@ -138,7 +133,7 @@ describe.skipIf(skip)('system: hypervisors built like real ones, audited in one 
   }
 
   beforeAll(async () => {
-    assertSystemPrerequisites();
+    gate.enforce();
     const stale = markerFiles();
     if (stale.length > 0) {
       throw new Error(`marker files exist before the run (remove them, they prove nothing now): ${stale.join(', ')}`);

@@ -1,6 +1,7 @@
 /**
  * The lab library itself, for real: namespaces, links, tap carriers, the virsh state wrapper, cleanup.
- * Needs root (network namespaces); like the rest of the system tier it fails, not skips, without it.
+ * Needs root (network namespaces) and the lab's tools; like the rest of the system tier it is skipped without
+ * them, and fails instead under KVM_NETAUDIT_REQUIRE_ALL=1.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -12,10 +13,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toCapture } from '../../src/probe/framing.js';
 import { buildProbeScript, commandOfSection } from '../../src/probe/script.js';
 import { createLabHost, destroyLabHostsWithPrefix, labNamespaces, type LabHost, type LabHostSpec } from '../lab/host.js';
+import { LAB_REQUIREMENTS, systemTierGate } from './systemLab.js';
 
 const execFileAsync = promisify(execFile);
 /** A prefix of this file's own, so parallel system test files never remove each other's hosts. */
 const PREFIX = 'kna-d-t-';
+const gate = systemTierGate('lab-host.test.ts', LAB_REQUIREMENTS);
 
 const NODE_XML = `<node xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>
   <network>
@@ -88,18 +91,19 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-describe('lab host (system)', () => {
+describe.skipIf(gate.skip)('lab host (system)', () => {
   let workDir: string;
   let host: LabHost;
 
   beforeAll(async () => {
-    if (process.getuid?.() !== 0) throw new Error('the lab needs root (network namespaces): run the system tier as root');
+    gate.enforce();
     await destroyLabHostsWithPrefix(PREFIX);
     workDir = await mkdtemp(join(tmpdir(), PREFIX));
     host = await createLabHost(SPEC, { prefix: PREFIX, workDir });
   });
 
   afterAll(async () => {
+    if (gate.message !== null) return; // failed for want of its prerequisites: nothing was built
     await host?.destroy();
     await destroyLabHostsWithPrefix(PREFIX);
     if (workDir) await rm(workDir, { recursive: true, force: true });

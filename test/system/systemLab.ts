@@ -5,7 +5,6 @@
  * interrupted run can be found and removed, and nothing else on the machine is touched.
  */
 import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,53 +15,48 @@ import { createFabric, removeFabricLeftovers, type Fabric } from '../lab/fabric.
 import { createLabHost, destroyLabHostsWithPrefix, labNamespaces, type LabHost, type LabHostSpec } from '../lab/host.js';
 import { resolveTool } from '../lab/run.js';
 import { generateKeyPair, startSshd, writeKnownHosts, SSHD_PATH, type RunningSshd, type SshKeyPair } from '../lab/sshd.js';
+import { checkPrerequisites, gateTier, optOut, root, tool, type Requirement, type TierGate } from '../helpers/prerequisites.js';
 import type { SystemHost } from './fleet.js';
 
 const execFileAsync = promisify(execFile);
 
-/** Set to `1` to skip the system tier knowingly (never in CI, where `.ci/run` unsets it). */
+/** Set to `1` to skip the system tier knowingly where it could run (fails under KVM_NETAUDIT_REQUIRE_ALL=1). */
 export const SKIP_ENV = 'KVM_NETAUDIT_SKIP_SYSTEM';
 
-/** Tools the tier runs, and the Debian package that brings each. */
-const REQUIRED_TOOLS: readonly (readonly [tool: string, pkg: string])[] = [
-  ['sshd', 'openssh-server'],
-  ['ssh', 'openssh-client'],
-  ['ssh-keygen', 'openssh-client'],
-  ['virsh', 'libvirt-clients'],
-  ['brctl', 'bridge-utils'],
-  ['ip', 'iproute2'],
-  ['ss', 'iproute2'],
-  ['perl', 'perl-base'],
-  ['mount', 'mount'],
+/** What a lab host needs: root for namespaces, links and mounts, and the tools that build and inspect it. */
+export const LAB_REQUIREMENTS: readonly Requirement[] = [
+  root('network namespaces, links and mounts'),
+  tool('ip'),
+  tool('brctl'),
+  tool('virsh'),
+  tool('perl'),
+  tool('mount'),
+];
+
+/** What the system tier needs: a lab host, plus a real sshd and OpenSSH's client to reach it. */
+export const SYSTEM_REQUIREMENTS: readonly Requirement[] = [
+  ...LAB_REQUIREMENTS,
+  tool(SSHD_PATH),
+  tool('ssh'),
+  tool('ssh-keygen'),
+  tool('ss'),
 ];
 
 /**
- * Why the tier cannot run on this machine (empty when it can): it needs root for namespaces, links and
- * sshd, and the tools above.
+ * Why the lab cannot be built on this machine (empty when it can), one sentence per problem; for scripts
+ * that build the lab outside vitest. Tests use {@link systemTierGate}.
  */
 export function missingPrerequisites(): string[] {
-  const problems: string[] = [];
-  if (process.getuid?.() !== 0) problems.push('it must run as root (network namespaces, bridges, sshd)');
-  for (const [tool, pkg] of REQUIRED_TOOLS) {
-    try {
-      if (tool === 'sshd') accessSync(SSHD_PATH, constants.X_OK);
-      else resolveTool(tool);
-    } catch {
-      problems.push(`${tool === 'sshd' ? SSHD_PATH : tool} is missing (apt-get install ${pkg})`);
-    }
-  }
-  return problems;
+  const check = checkPrerequisites(SYSTEM_REQUIREMENTS);
+  return check.ok ? [] : check.unmet.map((u) => u.detail);
 }
 
-/** Throw the one clear message every system test file gives when the tier cannot run here. */
-export function assertSystemPrerequisites(): void {
-  const missing = missingPrerequisites();
-  if (missing.length > 0) {
-    throw new Error(
-      `The system tier cannot run on this machine: ${missing.join('; ')}.\n` +
-        `CI installs these with .ci/run. To skip this tier knowingly elsewhere, set ${SKIP_ENV}=1.`,
-    );
-  }
+/**
+ * The gate of one system test file (`part` names it in the skip line): skipped without root or the tools,
+ * or with KVM_NETAUDIT_SKIP_SYSTEM=1; failing instead under KVM_NETAUDIT_REQUIRE_ALL=1.
+ */
+export function systemTierGate(part: string, requirements: readonly Requirement[] = SYSTEM_REQUIREMENTS): TierGate {
+  return gateTier(`system tier (${part})`, [...requirements, optOut(SKIP_ENV)]);
 }
 
 /**

@@ -13,6 +13,10 @@ import {
   writeClientKey,
   type ClientKey,
 } from '../../helpers/sshFixtures.js';
+import { gateTier, tool } from '../../helpers/prerequisites.js';
+
+/** The one test that logs in through a real OpenSSH ssh-agent. */
+const sshAgent = gateTier('integration tier (login through a real ssh-agent)', [tool('ssh-agent'), tool('ssh-add')]);
 
 const PASSWORD = 'correct horse battery staple';
 const PASSPHRASE = 'kna-h1 secret passphrase';
@@ -169,7 +173,8 @@ describe('password authentication', () => {
 });
 
 describe('ssh-agent authentication', () => {
-  it('logs in with a key held by a real ssh-agent at SSH_AUTH_SOCK', async () => {
+  it.skipIf(sshAgent.skip)('logs in with a key held by a real ssh-agent at SSH_AUTH_SOCK', async () => {
+    sshAgent.enforce();
     // Given a running ssh-agent holding the key (and no key file configured)
     const agent = await startAgentWithKey(tmp.dir, plainKey.file);
     try {

@@ -16,6 +16,10 @@ import {
   writeClientKey,
   type ClientKey,
 } from '../../helpers/sshFixtures.js';
+import { gateTier, tool } from '../../helpers/prerequisites.js';
+
+/** The tests that run OpenSSH's own client tools against the embedded server (ssh-keyscan, ssh-keygen -H, ssh). */
+const opensshTools = gateTier('integration tier (host keys checked against OpenSSH)', [tool('ssh-keyscan'), tool('ssh-keygen'), tool('ssh')]);
 
 let tmp: { dir: string; cleanup: () => Promise<void> };
 let key: ClientKey;
@@ -80,7 +84,8 @@ describe('strict host key checking', () => {
     expect(error.message).toMatch(/SHA256:[A-Za-z0-9+/]{43}/);
   });
 
-  it('suggests an ssh-keyscan command that really makes the next connection succeed', async () => {
+  it.skipIf(opensshTools.skip)('suggests an ssh-keyscan command that really makes the next connection succeed', async () => {
+    opensshTools.enforce();
     // Given the command from the refusal
     const file = knownHostsFile([]);
     const error = await rejectionOf(probe(host(file)));
@@ -135,7 +140,8 @@ describe('strict host key checking', () => {
     expect(await probe(host(file))).toBe('hv:echo probe');
   });
 
-  it('accepts a line whose host name OpenSSH hashed (|1|salt|hash)', async () => {
+  it.skipIf(opensshTools.skip)('accepts a line whose host name OpenSSH hashed (|1|salt|hash)', async () => {
+    opensshTools.enforce();
     // Given the line hashed by ssh-keygen -H
     const file = knownHostsFile([knownHostsLineFor(server)]);
     hashKnownHostsFile(file);
@@ -303,7 +309,8 @@ describe('hosts known by one key type, serving others (OpenSSH: any known key ma
     expect(await probe(on(ed25519AndRsa, file), 'strict')).toBe('both:echo probe');
   });
 
-  it('asks for the RSA key of a host whose RSA line OpenSSH hashed, and appends nothing under accept-new', async () => {
+  it.skipIf(opensshTools.skip)('asks for the RSA key of a host whose RSA line OpenSSH hashed, and appends nothing under accept-new', async () => {
+    opensshTools.enforce();
     // Given the RSA key of the two-key host in a hashed line
     const file = knownHostsFile([lineFor(ed25519AndRsa, rsaPublic)]);
     hashKnownHostsFile(file);
@@ -329,7 +336,8 @@ describe('hosts known by one key type, serving others (OpenSSH: any known key ma
     expect(await probe(on(rsaOnly, file), 'strict')).toBe('rsa-only:echo probe');
   });
 
-  it('decides as OpenSSH’s own client: refuses the RSA-only host under accept-new, accepts the two-key host by RSA', async () => {
+  it.skipIf(opensshTools.skip)('decides as OpenSSH’s own client: refuses the RSA-only host under accept-new, accepts the two-key host by RSA', async () => {
+    opensshTools.enforce();
     // Given the two situations: the RSA-only host pinned by an ed25519 key, the two-key host pinned by RSA
     const situations = [
       { server: rsaOnly, lines: [`[127.0.0.1]:${rsaOnly.port} ssh-ed25519 ${otherKeyBase64()}`], policy: 'accept-new' as const },

@@ -1,34 +1,19 @@
 /**
  * junit.xml: valid against the common JUnit XML schema (test/fixtures/junit.xsd, checked with libxml2's
- * xmllint, which .ci/run installs as libxml2-utils), one suite per host, one case per rule and subject.
+ * validator built to WebAssembly, see test/helpers/xsd.ts), one suite per host, one case per rule and subject.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadPolicy } from '../../../src/io/policyFiles.js';
 import { evaluatePolicy } from '../../../src/policy/index.js';
 import { escapeXml, renderJunit } from '../../../src/report/junit.js';
+import { JUNIT_XSD, validateAgainstSchema, type SchemaVerdict } from '../../helpers/xsd.js';
 import { demoEntries, demoFleet, failedHost, fleetReport, host, nic, REPO_ROOT, vm } from '../policy/fixtures.js';
 
-const SCHEMA = join(REPO_ROOT, 'test/fixtures/junit.xsd');
-const dir = mkdtempSync(join(tmpdir(), 'kna-junit-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Validate XML against the schema; returns xmllint's verdict (stderr holds the reasons). */
-function validate(xml: string, name = 'junit.xml'): { valid: boolean; output: string } {
-  const file = join(dir, name);
-  writeFileSync(file, xml);
-  try {
-    execFileSync('xmllint', ['--noout', '--schema', SCHEMA, file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return { valid: true, output: '' };
-  } catch (error) {
-    const failure = error as { status?: number; stderr?: string; code?: string };
-    if (failure.code === 'ENOENT') throw new Error('xmllint not found: install libxml2-utils');
-    return { valid: false, output: failure.stderr ?? '' };
-  }
+/** Validate XML against the JUnit schema; resolves with libxml2's verdict (output holds the reasons). */
+function validate(xml: string, name = 'junit.xml'): Promise<SchemaVerdict> {
+  return validateAgainstSchema(xml, JUNIT_XSD, name);
 }
 
 interface ParsedCase {
@@ -58,13 +43,13 @@ function demoJunit() {
 }
 
 describe('renderJunit', () => {
-  it('writes the demo fleet and its policy results as valid JUnit XML', () => {
+  it('writes the demo fleet and its policy results as valid JUnit XML', async () => {
     // Given the demo fleet, a host that could not be audited, the baseline and the example policy
     const { report, evaluation } = demoJunit();
     // When rendered
     const xml = renderJunit(report, evaluation);
     // Then the schema accepts it
-    expect(validate(xml)).toEqual({ valid: true, output: '' });
+    expect(await validate(xml)).toEqual({ valid: true, output: '' });
   });
 
   it('has one suite per host, an audit case, and one case per rule and subject with matching counts', () => {
@@ -105,7 +90,7 @@ describe('renderJunit', () => {
     expect(locked.find((c) => c.name.startsWith('baseline/interface-unresolved'))?.skipped?.message).toMatch(/^host not audited \(auth: /);
   });
 
-  it('stays valid XML when host, VM and message text holds markup, quotes and control characters', () => {
+  it('stays valid XML when host, VM and message text holds markup, quotes and control characters', async () => {
     // Given names with an escape sequence, a NUL-free control char, quotes, ampersands and a fake closing tag
     const hostile = host('hv-"evil"&<x>', {
       address: '198.18.0.66',
@@ -117,22 +102,22 @@ describe('renderJunit', () => {
     // When rendered
     const xml = renderJunit(fleetReport([hostile]), evaluation);
     // Then it validates, and the names read back as written (controls shown as \xNN)
-    expect(validate(xml, 'hostile.xml')).toEqual({ valid: true, output: '' });
+    expect(await validate(xml, 'hostile.xml')).toEqual({ valid: true, output: '' });
     const suite = parse(xml).testsuites.testsuite[0];
     expect(suite?.name).toBe('hv-"evil"&<x>');
     expect(suite?.testcase.map((c) => c.name)).toContain('baseline/interface-unresolved: vm vm\\x1b[31m<red>"\'& tap\\x07');
   });
 
-  it('writes only audit cases without a policy', () => {
+  it('writes only audit cases without a policy', async () => {
     const report = fleetReport([host('hv1'), failedHost('hv2')]);
     const xml = renderJunit(report, null);
-    expect(validate(xml)).toEqual({ valid: true, output: '' });
+    expect(await validate(xml)).toEqual({ valid: true, output: '' });
     const parsed = parse(xml).testsuites;
     expect(parsed.testsuite.map((s) => s.testcase.map((c) => c.name))).toEqual([['audit'], ['audit']]);
     expect(parsed.errors).toBe('1');
   });
 
-  it('is checked by a schema that does reject broken JUnit', () => {
+  it('is checked by a schema that does reject broken JUnit', async () => {
     // A test case without a classname, and one with two results: both invalid for Jenkins-style readers
     const broken = [
       '<?xml version="1.0" encoding="UTF-8"?>',
@@ -141,7 +126,7 @@ describe('renderJunit', () => {
       '<testcase name="b" classname="c"><failure/><skipped/></testcase>',
       '</testsuite></testsuites>',
     ].join('\n');
-    const verdict = validate(broken, 'broken.xml');
+    const verdict = await validate(broken, 'broken.xml');
     expect(verdict.valid).toBe(false);
     expect(verdict.output).toMatch(/classname/);
   });
