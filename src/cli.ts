@@ -14,7 +14,8 @@ import { startDemoFleet } from './demo/fleet.js';
 import { toolVersion } from './version.js';
 import { prepareCompliance, runAuditSession } from './session.js';
 import { failuresAtLeast, type PolicyEvaluation } from './policy/index.js';
-import { countChanges, diffReports, readReport, renderDiffJson, renderDiffMarkdown } from './diff/index.js';
+import { readReport } from './io/reportFiles.js';
+import { countChanges, diffReports, renderDiffJson, renderDiffMarkdown } from './report/index.js';
 
 /** sysexits.h numbers where one fits: 64 EX_USAGE, 70 EX_SOFTWARE, 73 EX_CANTCREAT. */
 export const EXIT = { ok: 0, findings: 1, hostsFailed: 2, usage: 64, internal: 70, reportNotWritten: 73 } as const;

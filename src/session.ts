@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Connector, FleetReport, HostConfig, HostReport } from './model.js';
 import { BASELINE_LATEST, UsageError, type AuditOptions } from './cliArgs.js';
-import { diffReports, readReport } from './diff/index.js';
+import { diffReports } from './report/diff.js';
 import { createCaptureDirectory } from './io/captureDirectory.js';
 import { latestReport } from './io/latestReport.js';
 import { loadPolicy } from './io/policyFiles.js';
@@ -14,7 +14,7 @@ import { evaluatePolicy, findingsForHost, type Policy, type PolicyEvaluation } f
 import { buildFleetReport } from './report/build.js';
 import { renderJunit } from './report/junit.js';
 import { renderMarkdown } from './report/markdown.js';
-import { DEFAULT_REPORTS_DIR, writeJsonTo, writeReports } from './io/reportFiles.js';
+import { DEFAULT_REPORTS_DIR, readReport, writeJsonTo, writeReports } from './io/reportFiles.js';
 import { createEventHub } from './runner/events.js';
 import { runFleet, type FleetOutcome, type RunFleetOptions } from './runner/runFleet.js';
 import { createLineLog } from './ui/lineLog.js';

@@ -4,6 +4,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { parseReport, ReportReadError } from '../report/read.js';
 import { writeFileAtomic } from './atomicFile.js';
 import type { FleetReport } from '../model.js';
 import { renderJson } from '../report/json.js';
@@ -102,4 +104,19 @@ async function claimNewDirectory(baseDir: string, name: string): Promise<string>
     }
   }
   throw new Error(`cannot create a report directory: ${join(baseDir, name)} and ${MAX_SUFFIX - 1} suffixed names exist`);
+}
+
+/**
+ * Read report.json from a file.
+ * @throws ReportReadError
+ */
+export function readReport(path: string): FleetReport {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new ReportReadError(`${path}: cannot read the report: ${reason}`);
+  }
+  return parseReport(text, path);
 }

@@ -9,7 +9,8 @@ import type { FleetReport, HostReport, HostStatus, Mode, NetworkAudit, Severity,
 import { SEVERITIES_WORST_FIRST } from './schema.js';
 import { chain, collapse, esc, listOrNone, NONE, orNone, plural, table } from './markdown-blocks.js';
 import type { PolicyEvaluation } from '../policy/index.js';
-import { renderDiffMarkdown, type ReportDiff } from '../diff/index.js';
+import type { ReportDiff } from './diff.js';
+import { renderDiffMarkdown } from './diffRender.js';
 import { renderComplianceMarkdown } from './compliance.js';
 import { renderFleetMermaid, renderHostMermaid } from './mermaid.js';
 import { groupNicsByPath, type NicPath } from './paths.js';

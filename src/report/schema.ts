@@ -2,7 +2,7 @@
  * report.json (docs/report.md, schemaVersion 1), defined once. Everything else follows from these zod schemas:
  * - the report types (`FleetReport`, `HostReport`, `NetworkAudit`…, re-exported by model.ts) are their output types;
  * - json.ts writes report.json in the key order of `reportFileSchema`;
- * - diff/read.ts reads old reports with `readableReportSchema`, derived below;
+ * - report/read.ts reads old reports with `readableReportSchema`, derived below;
  * - scripts/write-schemas.ts publishes `reportJsonSchema()` as schema/report.v1.schema.json.
  *
  * A key that a schemaVersion 1 reader fills when a report lacks it carries a `.default()`: keys added after the

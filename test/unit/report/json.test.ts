@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseReport } from '../../../src/diff/read.js';
+import { parseReport } from '../../../src/report/read.js';
 import type { HostReport } from '../../../src/model.js';
 import { buildFleetReport, renderJson } from '../../../src/report/index.js';
 import { expectValidReport } from '../../helpers/reportSchema.js';

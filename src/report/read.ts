@@ -5,11 +5,10 @@
  * schema's neutral defaults, and modes and error kinds a later writer may add are kept as written. A newer
  * schemaVersion is refused with a clear message rather than misread.
  */
-import { readFileSync } from 'node:fs';
 import { formatPath } from '../inventory/issues.js';
 import type { PathSegment } from '../inventory/yaml-source.js';
 import type { FleetReport } from '../model.js';
-import { readableReportSchema } from '../report/schema.js';
+import { readableReportSchema } from './schema.js';
 import { InputError } from '../errors.js';
 
 /** The newest report format this version reads. */
@@ -52,21 +51,6 @@ export function parseReport(text: string, source: string): FleetReport {
     throw new ReportReadError(`${source}: not a valid schemaVersion 1 report: ${first.join('; ')}`);
   }
   return toFleetReport(parsed.data);
-}
-
-/**
- * Read report.json from a file.
- * @throws ReportReadError
- */
-export function readReport(path: string): FleetReport {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw new ReportReadError(`${path}: cannot read the report: ${reason}`);
-  }
-  return parseReport(text, path);
 }
 
 /**

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseReport, readReport, ReportReadError } from '../../../src/diff/index.js';
+import { readReport } from '../../../src/io/reportFiles.js';
+import { parseReport, ReportReadError } from '../../../src/report/index.js';
 
 /** The smallest report a schemaVersion 1 writer could have produced. */
 const MINIMAL = {

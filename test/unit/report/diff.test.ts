@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { countChanges, diffReports, parseReport, renderDiffJson, renderDiffMarkdown } from '../../../src/diff/index.js';
+import { countChanges, diffReports, parseReport, renderDiffJson, renderDiffMarkdown } from '../../../src/report/index.js';
 import type { FleetReport, HostFacts, HostReport } from '../../../src/model.js';
 import { loadPolicy } from '../../../src/io/policyFiles.js';
 import { evaluatePolicy } from '../../../src/policy/index.js';

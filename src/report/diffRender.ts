@@ -2,7 +2,7 @@
  * A ReportDiff for people (Markdown, `kvm-netaudit diff` on stdout and the drift section of report.md)
  * and for machines (`--json`). Pure. Every name from a host goes through the report's Markdown escaping.
  */
-import { escapeMarkdownInline } from '../report/markdown-escape.js';
+import { escapeMarkdownInline } from './markdown-escape.js';
 import { countChanges, type FieldChange, type FindingRef, type ReportDiff } from './diff.js';
 
 /** The diff's JSON format version (its own: it is not a report). */
