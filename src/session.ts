@@ -10,7 +10,7 @@ import { diffReports } from './report/diff.js';
 import { createCaptureDirectory } from './io/captureDirectory.js';
 import { latestReport } from './io/latestReport.js';
 import { loadPolicy } from './io/policyFiles.js';
-import { evaluatePolicy, findingsForHost, type Policy, type PolicyEvaluation } from './policy/index.js';
+import { evaluatePolicy, findingsForHost, mergeEvaluations, type Policy, type PolicyEvaluation } from './policy/index.js';
 import { buildFleetReport } from './report/build.js';
 import { renderJunit } from './report/junit.js';
 import { renderMarkdown } from './report/markdown.js';
@@ -68,6 +68,7 @@ export async function runAuditSession(
   const captureWarnings = createCaptureWarnings((line) => console.error(`kvm-netaudit: warning: ${line}`)); // console: Ink prints it above the table
   const captures =
     options.saveCaptures !== null || options.tui ? createCaptureDirectory({ dir: options.saveCaptures, onError: captureWarnings.warn }) : null;
+  const evaluations = new Map<string, PolicyEvaluation>();
   const runOptions: Omit<RunFleetOptions, 'signal'> = {
     connector,
     concurrency: options.concurrency,
@@ -76,7 +77,15 @@ export async function runAuditSession(
     maxTotalBytes: options.maxTotalBytes,
     onEvent: hub.emit,
     onCapture: captures ? (host, capture) => captures.save(host, capture) : undefined,
-    evaluate: policy ? (host) => findingsForHost(evaluatePolicy(policy, [host], { now }), host.name) : undefined,
+    inventory: label,
+    // Each host is checked once, when it is done; the fleet's evaluation is the merge of those (mergeEvaluations).
+    evaluate: policy
+      ? (host) => {
+          const hostEvaluation = evaluatePolicy(policy, [host], { now });
+          evaluations.set(host.name, hostEvaluation);
+          return findingsForHost(hostEvaluation, host.name);
+        }
+      : undefined,
   };
 
   let latest: HostReport[] = [];
@@ -88,28 +97,22 @@ export async function runAuditSession(
   let writeError: string | null = null;
   const reaudits: Promise<void>[] = [];
   let lastPublish: Promise<unknown> = Promise.resolve();
-  /** One publish at a time, each from the outcomes as they are when it starts: a newer report is never overwritten by an older one. */
-  const publish = (): Promise<string[]> => {
-    const next = lastPublish.then(publishNow, publishNow);
-    lastPublish = next;
-    return next;
+  /** One publish at a time, in order: a newer report is never overwritten by an older one. */
+  const publish = (next: FleetReport): Promise<string[]> => {
+    const written = lastPublish.then(
+      () => publishNow(next),
+      () => publishNow(next),
+    );
+    lastPublish = written;
+    return written;
   };
   /**
    * Rebuild the report from the latest outcomes and (re)write every file of it. A report that cannot be written
    * (read-only or full disk) is said clearly and returned as `writeError`: the summary has been shown already.
    */
-  const publishNow = async (): Promise<string[]> => {
-    report = buildFleetReport({
-      hosts: latest,
-      startedAt: outcome!.startedAt,
-      finishedAt: new Date(),
-      inventory: label,
-      concurrency: options.concurrency,
-      complete: outcome!.complete,
-      version: toolVersion(),
-    });
-    hub.emit({ type: 'run-finished', at: Date.now(), report });
-    evaluation = policy ? evaluatePolicy(policy, report.hosts, { now }) : null;
+  const publishNow = async (next: FleetReport): Promise<string[]> => {
+    report = next;
+    evaluation = policy ? mergeEvaluations(next.hosts.map((h) => evaluations.get(h.name) ?? evaluatePolicy(policy, [h], { now }))) : null;
     let files: string[];
     try {
       const written = await writeAllReports(report, evaluation, options, compliance, reportDir);
@@ -133,7 +136,16 @@ export async function runAuditSession(
     const done = runFleet(selected, { ...runOptions, signal: quit.signal }).then(async (again) => {
       const byName = new Map(again.hosts.map((h) => [h.name, h]));
       latest = latest.map((h) => byName.get(h.name) ?? h);
-      if (!quit.signal.aborted) view?.setReportPaths(await publish());
+      const merged = buildFleetReport({
+        hosts: latest,
+        startedAt: outcome!.startedAt,
+        finishedAt: again.finishedAt,
+        inventory: label,
+        concurrency: options.concurrency,
+        complete: outcome!.complete,
+        version: toolVersion(),
+      });
+      if (!quit.signal.aborted) view?.setReportPaths(await publish(merged));
     });
     reaudits.push(done.catch((err: unknown) => console.error(`kvm-netaudit: re-audit failed: ${String(err)}`)));
   };
@@ -160,7 +172,7 @@ export async function runAuditSession(
     outcome = await runFleet(hosts, { ...runOptions, signal: stop.signal });
     latest = outcome.hosts;
     await captures?.flush();
-    const paths = await publish();
+    const paths = await publish(outcome.report);
     if (view) {
       view.setReportPaths(paths);
       await view.waitForQuit();

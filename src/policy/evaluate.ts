@@ -223,6 +223,43 @@ function needsFacts(rule: PolicyRule): boolean {
 }
 
 /**
+ * The fleet's evaluation from its hosts' own, evaluated one host at a time as each was audited (with the same
+ * policy and time): the same result as `evaluatePolicy` over all of them, so no host is checked twice. A waiver is
+ * unused when no host used it; an expired waiver's matches are every host's.
+ */
+export function mergeEvaluations(parts: readonly PolicyEvaluation[]): PolicyEvaluation {
+  const rules = new Map<string, RuleInfo>();
+  const expired = new Map<string, ExpiredWaiver>();
+  const unusedEverywhere = new Map<string, WaiverRef>();
+  parts.forEach((part, index) => {
+    for (const rule of part.rules) if (!rules.has(rule.id)) rules.set(rule.id, rule);
+    for (const { waiver, matched } of part.expiredWaivers) {
+      const entry = expired.get(waiver.origin);
+      if (entry) entry.matched.push(...matched);
+      else expired.set(waiver.origin, { waiver, matched: [...matched] });
+    }
+    const unusedHere = new Set(part.unusedWaivers.map((w) => w.origin));
+    if (index === 0) for (const waiver of part.unusedWaivers) unusedEverywhere.set(waiver.origin, waiver);
+    else for (const origin of [...unusedEverywhere.keys()]) if (!unusedHere.has(origin)) unusedEverywhere.delete(origin);
+  });
+  // The expired-waiver rule comes after the policy's own, as evaluatePolicy lists it.
+  const expiredRule = rules.get(EXPIRED_WAIVER_RULE);
+  if (expiredRule) {
+    rules.delete(EXPIRED_WAIVER_RULE);
+    rules.set(EXPIRED_WAIVER_RULE, expiredRule);
+  }
+  return {
+    rules: [...rules.values()],
+    findings: new Map(parts.flatMap((part) => [...part.findings])),
+    waived: parts.flatMap((part) => part.waived),
+    expiredWaivers: [...expired.values()],
+    unusedWaivers: [...unusedEverywhere.values()],
+    checks: parts.flatMap((part) => part.checks),
+    errors: new Map(parts.flatMap((part) => [...part.errors])),
+  };
+}
+
+/**
  * One host's findings, for the runner's per-host evaluation. Throws when the policy failed on this host's data,
  * so the runner fails the host (kind `internal`) instead of letting it pass with nothing checked.
  */

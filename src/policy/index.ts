@@ -6,7 +6,7 @@ export { ATTRIBUTES, type AttributeSpec, type AttributeType } from './attributes
 export { BASELINE_RULE_IDS, BASELINE_SOURCE, baselineRules } from './baseline.js';
 export { describeCondition } from './conditions.js';
 export { PolicyError } from './errors.js';
-export { countFindings, EXPIRED_WAIVER_RULE, evaluatePolicy, failuresAtLeast, findingsForHost, type PolicyContext } from './evaluate.js';
+export { countFindings, EXPIRED_WAIVER_RULE, evaluatePolicy, failuresAtLeast, findingsForHost, mergeEvaluations, type PolicyContext } from './evaluate.js';
 export { mergePolicies, type PolicyLoadOptions, type PolicyText } from './load.js';
 export { isSeverity, SEVERITY_ORDER, severityAtLeast } from './severity.js';
 export type { HostFactsForPolicy } from './subjects.js';

@@ -5,9 +5,11 @@
  */
 import { getMaxListeners, setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
-import { TransportError, type Connector, type Finding, type HostConfig, type HostReport, type OutputBudget, type RawCapture, type RunEvent } from '../model.js';
+import { TransportError, type Connector, type Finding, type FleetReport, type HostConfig, type HostReport, type OutputBudget, type RawCapture, type RunEvent } from '../model.js';
 import { isTimeoutReason } from '../transport/errors.js';
+import { buildFleetReport } from '../report/build.js';
 import { createOutputBudget } from '../transport/outputCollector.js';
+import { toolVersion } from '../version.js';
 import { startDeadline } from './deadline.js';
 import { auditHost, emptyHostReport, failedInternally } from './hostAudit.js';
 import { createWatchdog, type Watchdog } from './watchdog.js';
@@ -28,10 +30,14 @@ export interface RunFleetOptions {
   onCapture?: (host: HostConfig, capture: RawCapture) => void;
   /** The policy's findings for a finished host (pure); they travel with its `host-done` event. */
   evaluate?: (report: HostReport) => Finding[];
+  /** How the report names the inventory (`run.inventory`). @default '(no inventory)' */
+  inventory?: string;
 }
 
 export interface FleetOutcome {
   hosts: HostReport[];
+  /** The report of this run's hosts, as its `run-finished` event carried it. */
+  report: FleetReport;
   /** False when the run was stopped before every host was audited. */
   complete: boolean;
   startedAt: Date;
@@ -82,7 +88,19 @@ export async function runFleet(hosts: readonly HostConfig[], options: RunFleetOp
   } finally {
     stop.removeEventListener('abort', onStop);
   }
-  return { hosts: reports, complete: !stop.aborted, startedAt, finishedAt: new Date() };
+  const finishedAt = new Date();
+  const complete = !stop.aborted;
+  const report = buildFleetReport({
+    hosts: reports,
+    startedAt,
+    finishedAt,
+    inventory: options.inventory ?? '(no inventory)',
+    concurrency: options.concurrency,
+    complete,
+    version: toolVersion(),
+  });
+  emit({ type: 'run-finished', at: Date.now(), report });
+  return { hosts: reports, report, complete, startedAt, finishedAt };
 }
 
 /** What every host of one run shares. */

@@ -13,6 +13,7 @@ import {
   EXPIRED_WAIVER_RULE,
   evaluatePolicy,
   failuresAtLeast,
+  mergeEvaluations,
   SEVERITY_ORDER,
   SUBJECT_KINDS,
 } from '../../../src/policy/index.js';
@@ -99,6 +100,21 @@ describe('policy.example.yaml on the demo fleet', () => {
 
   it('names only groups the demo inventory defines (a typo would be a load error)', () => {
     expect(() => loadPolicy(EXAMPLE, { knownGroups: ['prod', 'dev'] })).toThrow(/group "dmz" matches no group of the inventory/);
+  });
+});
+
+describe('evaluating host by host', () => {
+  it('gives, merged, exactly what one evaluation of the whole fleet gives (waivers used, unused and expired included)', () => {
+    // Given the example policy and the demo fleet
+    const { hosts, facts } = demoFleet();
+    const knownGroups = [...new Set(demoEntries().flatMap((entry) => entry.groups))];
+    const policy = loadPolicy(EXAMPLE, { knownGroups });
+    // When each host is evaluated on its own, as the runner does while the run goes, and the parts are merged
+    const merged = mergeEvaluations(hosts.map((host) => evaluatePolicy(policy, [host], { now: NOW, hostFacts: facts })));
+    // Then nothing differs from the fleet evaluated at once
+    const whole = evaluatePolicy(policy, hosts, { now: NOW, hostFacts: facts });
+    expect(merged).toEqual(whole);
+    expect(whole.waived.length + whole.expiredWaivers.length + whole.unusedWaivers.length).toBeGreaterThan(0);
   });
 });
 

@@ -61,7 +61,7 @@ describe('runFleet deadlines', () => {
     expect(outcome.hosts[0]).toMatchObject({ status: 'failed', error: { kind: 'timeout' } });
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(stats.closed).toEqual(['late']);
-    expect(events.map((e) => e.type)).toEqual(['run-started', 'host-connecting', 'host-done']);
+    expect(events.map((e) => e.type)).toEqual(['run-started', 'host-connecting', 'host-done', 'run-finished']);
   });
 });
 

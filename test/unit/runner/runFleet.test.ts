@@ -62,11 +62,11 @@ describe('runFleet', () => {
     expect(events.some((e) => e.type === 'run-stopping')).toBe(true);
   });
 
-  it('emits run-started, then connecting → probing → done for each host', async () => {
+  it('emits run-started, then connecting → probing → done for each host, then run-finished with the report', async () => {
     const { connector } = fakeConnector({ a: { kind: 'capture', capture: fixture('ok') } });
     const events: RunEvent[] = [];
     await runFleet([host('a')], { ...base, connector, onEvent: (e) => events.push(e) });
-    expect(events.map((e) => e.type)).toEqual(['run-started', 'host-connecting', 'host-probing', 'host-done']);
+    expect(events.map((e) => e.type)).toEqual(['run-started', 'host-connecting', 'host-probing', 'host-done', 'run-finished']);
   });
 
   it('reports a host whose output was cut off as partial, with what it did get', async () => {
