@@ -1,20 +1,20 @@
 /**
- * One audit session: the run with its renderer (live table or line log), the reports written (and rewritten
- * after each re-audit from the live table), the policy evaluated and the drift computed. The CLI composes it and
- * decides the exit code from what it returns.
+ * One audit session, in the order it happens:
+ *   1. prepareCompliance: the policy and the baseline are read before any connection (a bad file costs nothing);
+ *   2. runAuditSession: the renderer (live table or line log) subscribes to the runner's events, the fleet is
+ *      audited (each host's policy findings as it finishes), the reports are published (publisher.ts);
+ *   3. with the live table, the session stays open for browsing and re-audits (each republishes) until `q`.
+ * The CLI composes it and decides the exit code from what it returns.
  */
-import path from 'node:path';
 import type { Connector, FleetReport, HostConfig, HostReport } from './model.js';
 import { BASELINE_LATEST, UsageError, type AuditOptions } from './cliArgs.js';
-import { diffReports } from './report/diff.js';
 import { createCaptureDirectory } from './io/captureDirectory.js';
 import { latestReport } from './io/latestReport.js';
 import { loadPolicy } from './io/policyFiles.js';
-import { evaluatePolicy, findingsForHost, mergeEvaluations, type Policy, type PolicyEvaluation } from './policy/index.js';
+import { evaluatePolicy, findingsForHost, type Policy, type PolicyEvaluation } from './policy/index.js';
+import { createReportPublisher } from './publisher.js';
 import { buildFleetReport } from './report/build.js';
-import { renderJunit } from './report/junit.js';
-import { renderMarkdown } from './report/markdown.js';
-import { DEFAULT_REPORTS_DIR, readReport, writeJsonTo, writeReports } from './io/reportFiles.js';
+import { DEFAULT_REPORTS_DIR, readReport } from './io/reportFiles.js';
 import { createEventHub } from './runner/events.js';
 import { runFleet, type FleetOutcome, type RunFleetOptions } from './runner/runFleet.js';
 import { createLineLog } from './ui/lineLog.js';
@@ -88,48 +88,10 @@ export async function runAuditSession(
       : undefined,
   };
 
+  const publisher = createReportPublisher(options, compliance, (host) => evaluations.get(host.name) ?? evaluatePolicy(policy!, [host], { now }));
   let latest: HostReport[] = [];
   let outcome: FleetOutcome | null = null;
-  let reportDir: string | undefined = options.out ?? undefined;
-  let report: FleetReport | null = null;
-  let evaluation: PolicyEvaluation | null = null;
-  /** Why the last attempt to write the reports failed; null once they are written. */
-  let writeError: string | null = null;
   const reaudits: Promise<void>[] = [];
-  let lastPublish: Promise<unknown> = Promise.resolve();
-  /** One publish at a time, in order: a newer report is never overwritten by an older one. */
-  const publish = (next: FleetReport): Promise<string[]> => {
-    const written = lastPublish.then(
-      () => publishNow(next),
-      () => publishNow(next),
-    );
-    lastPublish = written;
-    return written;
-  };
-  /**
-   * Rebuild the report from the latest outcomes and (re)write every file of it. A report that cannot be written
-   * (read-only or full disk) is said clearly and returned as `writeError`: the summary has been shown already.
-   */
-  const publishNow = async (next: FleetReport): Promise<string[]> => {
-    report = next;
-    evaluation = policy ? mergeEvaluations(next.hosts.map((h) => evaluations.get(h.name) ?? evaluatePolicy(policy, [h], { now }))) : null;
-    let files: string[];
-    try {
-      const written = await writeAllReports(report, evaluation, options, compliance, reportDir);
-      reportDir = written.dir;
-      files = written.files.map((f) => path.relative(process.cwd(), f) || f);
-    } catch (error) {
-      writeError = `cannot write the reports${reportDir ? ` to ${reportDir}` : ''}: ${messageOf(error)}`;
-      return [`not written: ${writeError}`];
-    }
-    try {
-      if (options.json !== null) await writeJsonTo(options.json, report, process.stdout);
-      writeError = null;
-    } catch (error) {
-      writeError = `cannot write report.json to --json ${options.json}: ${messageOf(error)}`;
-    }
-    return files;
-  };
   const reaudit = (names: string[]) => {
     const selected = latest.length > 0 ? hosts.filter((h) => names.includes(h.name)) : [];
     if (selected.length === 0 || quit.signal.aborted) return;
@@ -145,7 +107,7 @@ export async function runAuditSession(
         complete: outcome!.complete,
         version: toolVersion(),
       });
-      if (!quit.signal.aborted) view?.setReportPaths(await publish(merged));
+      if (!quit.signal.aborted) view?.setReportPaths(await publisher.publish(merged));
     });
     reaudits.push(done.catch((err: unknown) => console.error(`kvm-netaudit: re-audit failed: ${String(err)}`)));
   };
@@ -154,7 +116,7 @@ export async function runAuditSession(
     ? startLiveView({
         subscribe: hub.subscribe,
         inventory: label,
-        onInterrupt: () => requestStop(stop, report !== null && writeError === null),
+        onInterrupt: () => requestStop(stop, written()),
         onReaudit: reaudit,
         captureOf: (name) => captures?.get(name),
       })
@@ -162,8 +124,9 @@ export async function runAuditSession(
   if (!view) hub.subscribe(createLineLog((line) => logStream.write(`${line}\n`)));
   // Ctrl-C, SIGTERM (systemd, a CI job's timeout) and SIGHUP (the terminal went away) stop the run; the report
   // is still written, marked incomplete. With the live table they also end it: nobody may be left to press `q`.
+  const written = () => publisher.last.report !== null && publisher.last.writeError === null;
   const onSignal = () => {
-    requestStop(stop, report !== null && writeError === null);
+    requestStop(stop, written());
     view?.requestQuit();
   };
   for (const name of STOP_SIGNALS) process.on(name, onSignal);
@@ -172,14 +135,14 @@ export async function runAuditSession(
     outcome = await runFleet(hosts, { ...runOptions, signal: stop.signal });
     latest = outcome.hosts;
     await captures?.flush();
-    const paths = await publish(outcome.report);
+    const paths = await publisher.publish(outcome.report);
     if (view) {
       view.setReportPaths(paths);
       await view.waitForQuit();
       quit.abort(new Error('the operator quit'));
       await Promise.all(reaudits);
       await view.finish();
-    } else if (writeError === null) {
+    } else if (publisher.last.writeError === null) {
       logStream.write(`reports: ${paths.join(', ')}\n`);
     }
   } finally {
@@ -189,16 +152,12 @@ export async function runAuditSession(
     captures?.dispose();
     captureWarnings.finish();
   }
-  const final = report as FleetReport | null;
-  if (final === null) throw new Error('no report was built');
-  return { report: final, evaluation, writeError };
+  const { report, evaluation, writeError } = publisher.last;
+  if (report === null) throw new Error('no report was built');
+  return { report, evaluation, writeError };
 }
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** At most SHOWN_CAPTURE_WARNINGS captures that could not be saved are told one by one; the rest are counted at the end. */
 const SHOWN_CAPTURE_WARNINGS = 3;
@@ -214,26 +173,6 @@ function createCaptureWarnings(print: (line: string) => void) {
       if (count > SHOWN_CAPTURE_WARNINGS) print(`${count - SHOWN_CAPTURE_WARNINGS} more probe captures could not be saved`);
     },
   };
-}
-
-/** report.json, report.md (with compliance and drift) and junit.xml, as `--format` asks; into `dir` once it exists. */
-async function writeAllReports(
-  report: FleetReport,
-  evaluation: PolicyEvaluation | null,
-  options: AuditOptions,
-  compliance: Compliance,
-  dir: string | undefined,
-) {
-  const { policy } = compliance;
-  const drift = compliance.baseline ? diffReports(compliance.baseline, report) : null;
-  return writeReports(report, {
-    outDir: dir,
-    formats: options.formats,
-    renderers: {
-      md: (r) => renderMarkdown(r, { compliance: evaluation && policy ? { evaluation, sources: policy.sources } : null, drift }),
-      junit: (r) => renderJunit(r, evaluation),
-    },
-  });
 }
 
 /**

@@ -1,0 +1,93 @@
+/**
+ * Publishing a run's reports: every file `--format` asks for (report.md with compliance and drift, junit.xml),
+ * and `--json`. Publishes run one at a time and in order, so a re-audit's newer report is never overwritten by an
+ * older one. A report that cannot be written (a read-only or full disk) is kept as `writeError`, for the CLI to
+ * say and exit 73 on; nothing here throws.
+ */
+import path from 'node:path';
+import type { AuditOptions } from './cliArgs.js';
+import { writeJsonTo, writeReports } from './io/reportFiles.js';
+import type { FleetReport, HostReport } from './model.js';
+import { mergeEvaluations, type PolicyEvaluation } from './policy/index.js';
+import { diffReports } from './report/diff.js';
+import { renderJunit } from './report/junit.js';
+import { renderMarkdown } from './report/markdown.js';
+import type { Compliance } from './session.js';
+
+export interface ReportPublisher {
+  /** Write `report` (after any publish still under way); resolves with the paths written, or one "not written" line. */
+  publish(report: FleetReport): Promise<string[]>;
+  /** The last report published, its policy evaluation, and why it could not be written (null: it was). */
+  readonly last: { report: FleetReport | null; evaluation: PolicyEvaluation | null; writeError: string | null };
+}
+
+/**
+ * @param evaluationOf each host's own policy evaluation, made when it finished: the fleet's is their merge
+ */
+export function createReportPublisher(
+  options: AuditOptions,
+  compliance: Compliance,
+  evaluationOf: (host: HostReport) => PolicyEvaluation,
+): ReportPublisher {
+  const last: ReportPublisher['last'] = { report: null, evaluation: null, writeError: null };
+  /** The folder of the first publish: later ones (re-audits) rewrite it. */
+  let reportDir: string | undefined = options.out ?? undefined;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  async function write(report: FleetReport): Promise<string[]> {
+    last.report = report;
+    last.evaluation = compliance.policy ? mergeEvaluations(report.hosts.map(evaluationOf)) : null;
+    let files: string[];
+    try {
+      const written = await writeAllReports(report, last.evaluation, options, compliance, reportDir);
+      reportDir = written.dir;
+      files = written.files.map((f) => path.relative(process.cwd(), f) || f);
+    } catch (error) {
+      last.writeError = `cannot write the reports${reportDir ? ` to ${reportDir}` : ''}: ${messageOf(error)}`;
+      return [`not written: ${last.writeError}`];
+    }
+    try {
+      if (options.json !== null) await writeJsonTo(options.json, report, process.stdout);
+      last.writeError = null;
+    } catch (error) {
+      last.writeError = `cannot write report.json to --json ${options.json}: ${messageOf(error)}`;
+    }
+    return files;
+  }
+
+  return {
+    publish(report) {
+      const written = queue.then(
+        () => write(report),
+        () => write(report),
+      );
+      queue = written;
+      return written;
+    },
+    last,
+  };
+}
+
+/** report.json, report.md (with compliance and drift) and junit.xml, as `--format` asks; into `dir` once it exists. */
+function writeAllReports(
+  report: FleetReport,
+  evaluation: PolicyEvaluation | null,
+  options: AuditOptions,
+  compliance: Compliance,
+  dir: string | undefined,
+) {
+  const { policy } = compliance;
+  const drift = compliance.baseline ? diffReports(compliance.baseline, report) : null;
+  return writeReports(report, {
+    outDir: dir,
+    formats: options.formats,
+    renderers: {
+      md: (r) => renderMarkdown(r, { compliance: evaluation && policy ? { evaluation, sources: policy.sources } : null, drift }),
+      junit: (r) => renderJunit(r, evaluation),
+    },
+  });
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
