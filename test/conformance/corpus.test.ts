@@ -1,5 +1,5 @@
 /**
- * Conformance: libvirt's own test XML (DESIGN §9), read from $KVM_NETAUDIT_CORPUS and never copied
+ * Conformance: libvirt's own test XML (README, Tests), read from $KVM_NETAUDIT_CORPUS and never copied
  * into the repo. Every network file must get the mode the corpus README's table gives it, both as
  * written and as real `virsh net-dumpxml` (libvirt's test driver) prints it back; every interface of
  * every domain file must be classified as the README's domain table says.

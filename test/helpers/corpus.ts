@@ -1,5 +1,5 @@
 /**
- * Where libvirt's own test XML is (DESIGN §9): the folder named by $KVM_NETAUDIT_CORPUS, never a copy in this
+ * Where libvirt's own test XML is (README, Tests): the folder named by $KVM_NETAUDIT_CORPUS, never a copy in this
  * repo. Unset: the corpus tests are skipped with one line (failing under KVM_NETAUDIT_REQUIRE_ALL=1). Set but
  * without network/ and domain/: they fail.
  */
@@ -12,7 +12,7 @@ export const CORPUS_REQUIREMENT: Requirement = {
   kind: 'folder',
   env: 'KVM_NETAUDIT_CORPUS',
   subfolders: ['network', 'domain'],
-  what: "libvirt's test XML folder (e.g. ../shared/corpus/libvirt)",
+  what: "a folder of libvirt's own test XML, network/ (from tests/networkxml2xmlin) and domain/ (qemu, LXC and Xen domains with interfaces)",
 };
 
 export type Corpus =

@@ -1,5 +1,5 @@
 /**
- * The built CLI as an operator runs it: exit codes (DESIGN §7), the demo fleet end to end, reports on disk,
+ * The built CLI as an operator runs it: exit codes (docs/cli.md), the demo fleet end to end, reports on disk,
  * saved captures replayed, bad inventories, and Ctrl-C.
  */
 import { spawn } from 'node:child_process';

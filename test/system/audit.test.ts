@@ -1,5 +1,5 @@
 /**
- * System tier (DESIGN §9): the built CLI audits a fleet of four lab hypervisors end to end, over real
+ * System tier (README, Tests): the built CLI audits a fleet of four lab hypervisors end to end, over real
  * OpenSSH servers running in network namespaces, against real bridges, veths, taps, macvtaps and VXLAN
  * ports, with real `virsh` answering from libvirt's test driver.
  *

@@ -1,7 +1,7 @@
 /**
  * The system tier's fleet: four lab hypervisors, each a network namespace with real links and a libvirt
  * test-driver node file, and beside each one the answer an operator would reach by hand with
- * `virsh net-dumpxml`, `virsh dumpxml` and `brctl show` (DESIGN §1). The test audits the fleet over real
+ * `virsh net-dumpxml`, `virsh dumpxml` and `brctl show` (the manual method the tool replaces). The test audits the fleet over real
  * SSH and compares the report with these answers.
  *
  * This kernel has no bond, VLAN or dummy links: "physical" NICs are veths named like NICs (`eno1`, its
@@ -205,7 +205,7 @@ const bridgedHost: SystemHost = {
   ],
   vmStates: { app01: 'running', app02: 'running', dmz01: 'paused', ovl01: 'running' },
   nics: [
-    // DESIGN §4: only a nat/route/open/isolated network owns its bridge; br0 is a host bridge even though
+    // docs/report.md: only a nat/route/open/isolated network owns its bridge; br0 is a host bridge even though
     // the forward-bridge network `lan` also points at it, so this NIC goes through the bridge itself.
     { vm: 'app01', mac: '52:54:00:12:00:01', mode: 'bridged', via: 'bridge br0' },
     { vm: 'app02', mac: '52:54:00:12:00:02', mode: 'bridged', via: 'network lan' },

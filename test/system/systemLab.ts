@@ -114,7 +114,7 @@ export interface SystemLab<T extends SystemLabMember = SystemHost> {
   destroy(): Promise<void>;
 }
 
-/** The inventory (DESIGN §8) that audits the lab fleet as root with the run's client key. */
+/** The inventory (docs/inventory.md) that audits the lab fleet as root with the run's client key. */
 export function inventoryYaml(hosts: readonly SystemLabHost<SystemLabMember>[], clientKey: SshKeyPair, knownHostsPath: string): string {
   return stringify({
     defaults: {
@@ -123,7 +123,7 @@ export function inventoryYaml(hosts: readonly SystemLabHost<SystemLabMember>[], 
       identityFile: clientKey.privateKeyPath,
       knownHostsFile: knownHostsPath,
     },
-    // Groups that only name their members (DESIGN §8): every group a host lists must be declared.
+    // Groups that only name their members (docs/inventory.md): every group a host lists must be declared.
     groups: Object.fromEntries(hosts.flatMap(({ expected }) => expected.spec.groups).map((group) => [group, null])),
     hosts: hosts.map(({ expected, host, address }) => ({
       name: expected.spec.name,

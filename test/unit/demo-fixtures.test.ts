@@ -1,7 +1,7 @@
 /**
  * The embedded demo fleet's committed captures (fixtures/demo, made by scripts/make-demo-captures.ts):
  * they are complete, well-formed RawCaptures, in step with the host specs that made them, and together
- * they show every mode of DESIGN §4, each host exactly the modes it was built to show.
+ * they show every mode of docs/report.md, each host exactly the modes it was built to show.
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -116,7 +116,7 @@ describe('demo fleet fixtures', () => {
     });
   });
 
-  it('shows every mode of DESIGN §4 across the fleet', () => {
+  it('shows every mode of docs/report.md across the fleet', () => {
     const shown = new Set(demoFleet.flatMap((s) => s.shows));
     expect([...MODES].filter((m) => !shown.has(m))).toEqual([]);
   });

@@ -7,7 +7,7 @@
  *
  * The layout comes from small tables and one deterministic rule per NIC, and each NIC's expected mode
  * and `via` is written from the same table entry that places it, next to the spec: the network kind
- * says the mode (DESIGN §4), not the classifier.
+ * says the mode (docs/report.md, Modes), not the classifier.
  */
 import type { Mode } from '../../../src/model.js';
 import type { LabHostSpec, LabLinkSpec, LibvirtState } from '../../lab/host.js';
@@ -28,7 +28,7 @@ const HOST = 'sys-big';
 export const BIG_NETWORK_COUNT = 40;
 export const BIG_VM_COUNT = 300;
 
-/** Forward modes in rotation, and the mode each gives (DESIGN §4). */
+/** Forward modes in rotation, and the mode each gives (docs/report.md, Modes). */
 const KINDS = [
   { forward: 'nat', reportForward: 'nat', mode: 'nat' },
   { forward: 'route', reportForward: 'route', mode: 'routed' },
