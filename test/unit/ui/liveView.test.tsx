@@ -8,7 +8,7 @@ import { LiveFleetApp, startLiveView, type FleetSnapshot, type LiveView } from '
 import { colorsWanted } from '../../../src/ui/styles.js';
 import { displayWidth } from '../../../src/ui/sanitize.js';
 import { connecting, done, failedHost, finished, fleetReport, hostReport, normaliseFrame, probing, runStarted, stripAnsi, T0, vm, wholeRun } from './builders.js';
-import { FakeStdin, FakeStdout } from './fakeStreams.js';
+import { FakeStdin, FakeStdout } from '../../helpers/fakeTerminal.js';
 
 afterEach(() => cleanup());
 

@@ -3,7 +3,7 @@
  * doing the same connects and execs; print wall time, CPU time and peak RSS of each client process and
  * the ratios, all measured in this one run. Servers run in a process of their own.
  *
- * Usage: node dist/bench/bench.js [--hosts 500] [--concurrency 64] [--rounds 2]
+ * Usage: node --import tsx bench/bench.ts [--hosts 500] [--concurrency 64] [--rounds 2]
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
+import { tsChild } from './tsChild.js';
 
 interface Figures {
   mode: string;
@@ -28,10 +28,9 @@ const { values } = parseArgs({
 const hosts = Number(values.hosts);
 const concurrency = Number(values.concurrency);
 const rounds = Number(values.rounds);
-const here = path.dirname(fileURLToPath(import.meta.url));
 
 const dir = await mkdtemp(path.join(tmpdir(), 'kvm-netaudit-bench-'));
-const server = spawn(process.execPath, [path.join(here, 'serveFleet.js'), String(hosts)], { stdio: ['pipe', 'pipe', 'inherit'] });
+const server = spawn(process.execPath, tsChild('serveFleet.ts', String(hosts)), { stdio: ['pipe', 'pipe', 'inherit'] });
 try {
   const firstLine = await new Promise<string>((resolve, reject) => {
     createInterface({ input: server.stdout! }).once('line', resolve);
@@ -73,7 +72,7 @@ try {
 
 function runClient(mode: string, configFile: string): Promise<Figures> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(here, 'client.js'), mode, configFile, String(concurrency)], {
+    const child = spawn(process.execPath, tsChild('client.ts', mode, configFile, String(concurrency)), {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';

@@ -5,19 +5,19 @@
  * wall, CPU and peak RSS of each client, whether every host got the outcome it must have, and how much longer
  * the hostile fleet took, against the promise: at most --timeout + 10 s more than the ordinary fleet.
  *
- * Usage: node dist/bench/faultBench.js [--hosts 1000] [--per-kind 1] [--timeout SECONDS] [--concurrency N]
+ * Usage: node --import tsx bench/faultBench.ts [--hosts 1000] [--per-kind 1] [--timeout SECONDS] [--concurrency N]
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import type { Expectation } from '../demo/hostile.js';
-import type { FleetReport, HostConfig } from '../model.js';
-import { DEFAULT_TIMEOUT_MS } from '../runner/runFleet.js';
+import type { Expectation } from '../src/demo/hostile.js';
+import type { FleetReport, HostConfig } from '../src/model.js';
+import { DEFAULT_TIMEOUT_MS } from '../src/runner/runFleet.js';
+import { tsChild } from './tsChild.js';
 
 interface Served {
   hosts: HostConfig[];
@@ -41,7 +41,6 @@ const { values } = parseArgs({
   },
 });
 const hosts = Number(values.hosts);
-const here = path.dirname(fileURLToPath(import.meta.url));
 const timeoutMs = values.timeout ? Number(values.timeout) * 1000 : DEFAULT_TIMEOUT_MS;
 const cliOptions = [...(values.timeout ? ['--timeout', values.timeout] : []), ...(values.concurrency ? ['--concurrency', values.concurrency] : [])];
 const dir = await mkdtemp(path.join(tmpdir(), 'kvm-netaudit-fault-bench-'));
@@ -72,7 +71,7 @@ try {
 
 /** Serve a fleet in its own process, audit it with the CLI in another, and check the report it wrote. */
 async function auditServedFleet(label: string, serveArgs: string[]) {
-  const server = spawn(process.execPath, [path.join(here, 'serveFleet.js'), String(hosts), 'faults', ...serveArgs], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const server = spawn(process.execPath, tsChild('serveFleet.ts', String(hosts), 'faults', ...serveArgs), { stdio: ['pipe', 'pipe', 'inherit'] });
   try {
     const served = JSON.parse(
       await new Promise<string>((resolve, reject) => {
@@ -124,7 +123,7 @@ function inventoryEntry(host: HostConfig) {
 
 function runCli(args: string[]): Promise<Figures> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(here, 'cliClient.js'), ...args], { stdio: ['ignore', 'ignore', 'inherit', 'pipe'] });
+    const child = spawn(process.execPath, tsChild('cliClient.ts', ...args), { stdio: ['ignore', 'ignore', 'inherit', 'pipe'] });
     let out = '';
     (child.stdio[3] as NodeJS.ReadableStream).on('data', (c: Buffer) => (out += c.toString()));
     child.once('exit', (code) => (code === 0 && out ? resolve(JSON.parse(out) as Figures) : reject(new Error(`the CLI client exited ${code}`))));

@@ -5,13 +5,13 @@
 import { readFileSync } from 'node:fs';
 import pLimit from 'p-limit';
 import ssh2 from 'ssh2';
-import type { HostConfig } from '../model.js';
-import { runFleet, DEFAULT_MAX_BYTES } from '../runner/runFleet.js';
-import { createSshConnector } from '../transport/ssh.js';
-import { buildProbeScript } from '../probe/script.js';
-import { buildFleetReport } from '../report/build.js';
-import { renderJson } from '../report/json.js';
-import { renderMarkdown } from '../report/markdown.js';
+import type { HostConfig } from '../src/model.js';
+import { runFleet, DEFAULT_MAX_BYTES } from '../src/runner/runFleet.js';
+import { createSshConnector } from '../src/transport/ssh.js';
+import { buildProbeScript } from '../src/probe/script.js';
+import { buildFleetReport } from '../src/report/build.js';
+import { renderJson } from '../src/report/json.js';
+import { renderMarkdown } from '../src/report/markdown.js';
 
 interface Served {
   hosts: HostConfig[];

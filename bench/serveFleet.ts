@@ -2,11 +2,11 @@
  * Bench helper process: serves N embedded hosts and prints their configs as one JSON line, so the clients being
  * measured run in processes of their own. Ends when its stdin closes.
  *
- * Usage: node dist/bench/serveFleet.js N            the demo fleet's hosts, N of them
- *        node dist/bench/serveFleet.js N faults K    the fault fleet: K hostile hosts of each kind among N
+ * Usage: node --import tsx bench/serveFleet.ts N            the demo fleet's hosts, N of them
+ *        node --import tsx bench/serveFleet.ts N faults K    the fault fleet: K hostile hosts of each kind among N
  */
-import { startDemoFleet } from '../demo/fleet.js';
-import { startFaultFleet } from '../demo/faultFleet.js';
+import { startDemoFleet } from '../src/demo/fleet.js';
+import { startFaultFleet } from '../src/demo/faultFleet.js';
 
 const count = Number(process.argv[2] ?? '500');
 const perKind = process.argv[3] === 'faults' ? Number(process.argv[4] ?? '1') : null;

@@ -1,10 +1,10 @@
 /**
- * Bench helper process: runs the kvm-netaudit CLI exactly as `bin/kvm-netaudit.js ARGS…` would, then prints this
- * process's own figures (wall, CPU, peak RSS, exit code) as one JSON line on file descriptor 3, apart from the
- * CLI's own output.
+ * Bench helper process: runs the kvm-netaudit CLI's `main` from source, as `bin/kvm-netaudit.js ARGS…` runs it
+ * from dist/, then prints this process's own figures (wall, CPU, peak RSS, exit code) as one JSON line on file
+ * descriptor 3, apart from the CLI's own output.
  */
 import { writeSync } from 'node:fs';
-import { main } from '../cli.js';
+import { main } from '../src/cli.js';
 
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();

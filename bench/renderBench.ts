@@ -11,19 +11,19 @@
  * The difference is the view's CPU. It is set against the audit's own CPU per host (`--audit-ms-per-host`,
  * 6.6 ms measured by `npm run bench`) to give the view's share of the run's CPU.
  *
- * Usage: node dist/bench/renderBench.js [--hosts 100,1000,5000] [--rate 150] [--concurrency 32]
- *                                       [--frame-ms 100] [--rounds 1] [--audit-ms-per-host 6.6]
+ * Usage: node --import tsx bench/renderBench.ts [--hosts 100,1000,5000] [--rate 150] [--concurrency 32]
+ *                                              [--frame-ms 100] [--rounds 1] [--audit-ms-per-host 6.6]
  */
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { classifyHost } from '../classify/index.js';
-import { loadDemoEntries } from '../demo/fleet.js';
-import type { HostAudit, HostReport, RunEvent } from '../model.js';
-import { parseCapture } from '../parse/index.js';
-import { buildFleetReport } from '../report/build.js';
-import { startLiveView } from '../ui/liveView.js';
-import { FakeStdin, FakeStdout } from './fakeTerminal.js';
+import { classifyHost } from '../src/classify/index.js';
+import { loadDemoEntries } from '../src/demo/fleet.js';
+import type { HostAudit, HostReport, RunEvent } from '../src/model.js';
+import { parseCapture } from '../src/parse/index.js';
+import { buildFleetReport } from '../src/report/build.js';
+import { startLiveView } from '../src/ui/liveView.js';
+import { FakeStdin, FakeStdout } from '../test/helpers/fakeTerminal.js';
+import { tsChild } from './tsChild.js';
 
 interface ChildFigures {
   mode: 'view' | 'baseline';
@@ -100,7 +100,7 @@ function spawnChild(hosts: number, mode: 'view' | 'baseline'): Promise<ChildFigu
   // Ink draws only the last frame when it believes it runs in CI: the bench must see every frame.
   delete env['CI'];
   delete env['CONTINUOUS_INTEGRATION'];
-  const args = [fileURLToPath(import.meta.url), '--child', String(hosts), '--mode', mode];
+  const args = tsChild('renderBench.ts', '--child', String(hosts), '--mode', mode);
   args.push('--rate', String(rate), '--concurrency', String(concurrency), '--frame-ms', String(frameMs));
   return new Promise((resolve, reject) => {
     // stderr is kept back (Ink restores the cursor there on exit) and shown only when the child fails.
