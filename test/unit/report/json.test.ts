@@ -3,7 +3,7 @@ import { parseReport } from '../../../src/report/read.js';
 import type { HostReport } from '../../../src/model.js';
 import { buildFleetReport, renderJson } from '../../../src/report/index.js';
 import { expectValidReport } from '../../helpers/reportSchema.js';
-import { failedHost, host, network, nic, sampleFleetReport, vm } from './sample.js';
+import { failedHost, host, network, nic, sampleFleetReport, sampleRunOf, vm } from './sample.js';
 
 /**
  * The keys of the first report.json, plus those added since (new keys may be added, docs/report.md): `$schema`, `summary.partial`,
@@ -55,15 +55,7 @@ function sampleReport() {
     warnings: [{ kind: 'link-down', subject: 'link eno2', message: 'down', extra: 1 }],
   };
   withExtras.findings = [{ rule: 'no-bridged-dmz', severity: 'high', subject: 'vm x', message: 'bridged' }];
-  return buildFleetReport({
-    hosts: [withExtras, failedHost('hv02')],
-    startedAt: new Date('2025-01-01T00:00:00Z'),
-    finishedAt: new Date('2025-01-01T00:00:10Z'),
-    inventory: 'inventory.yaml',
-    concurrency: 8,
-    complete: true,
-    version: '0.1.0',
-  });
+  return sampleRunOf([withExtras, failedHost('hv02')]);
 }
 
 describe('renderJson', () => {

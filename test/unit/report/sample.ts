@@ -122,8 +122,13 @@ export function sampleFleetReport(): FleetReport {
     modes: ['nat', 'unknown'],
     warnings: [{ kind: 'object-unparsed', subject: 'vm hv02-db', message: why }],
   });
+  return sampleRunOf([audited, partial, failedHost('hv03')]);
+}
+
+/** A finished, complete run of `hosts` with fixed times, inventory and version. */
+export function sampleRunOf(hosts: HostReport[]): FleetReport {
   return buildFleetReport({
-    hosts: [audited, partial, failedHost('hv03')],
+    hosts,
     startedAt: new Date('2025-01-01T00:00:00Z'),
     finishedAt: new Date('2025-01-01T00:00:10Z'),
     inventory: 'inventory.yaml',
