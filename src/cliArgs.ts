@@ -19,18 +19,16 @@ export const MAX_OUTPUT_LIMIT_MIB = 256;
 /** The largest --max-output-total: a bound on memory, not a target; 16 GiB is already more than most clients have. */
 export const MAX_TOTAL_OUTPUT_LIMIT_MIB = 16_384;
 
-/** A command line that cannot be run as written (exit 64, with a pointer to --help). */
 /** `--baseline latest`: the newest report under reports/. */
 export const BASELINE_LATEST = 'latest';
 
+/** A command line that cannot be run as written (exit 64, with a pointer to --help). */
 export class UsageError extends InputError {
   constructor(message: string) {
     super('usage', message);
     this.name = 'UsageError';
   }
 }
-
-
 
 export interface AuditOptions {
   inventory: string | null;
@@ -177,6 +175,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv, stdoutI
   if (first === 'demo') {
     const { values, options } = parseAuditLike(rest, { hosts: { type: 'string' } }, env, stdoutIsTty);
     if (values.help) return { name: 'help', topic: 'demo' };
+    if (values.version) return { name: 'version' };
     const hosts = typeof values.hosts === 'string' ? positiveInt(values.hosts, '--hosts', 100_000) : 0;
     return { name: 'demo', options: { ...options, timeoutMs: values.timeout ? options.timeoutMs : 3_000 }, hosts };
   }
@@ -186,7 +185,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv, stdoutI
   if (values.help) return { name: 'help', topic: first === 'audit' ? 'audit' : null };
   if (values.version) return { name: 'version' };
   if (options.inventory === null && options.replay === null) {
-    throw new UsageError('missing --inventory FILE (try: kvm-netaudit demo, or --help)');
+    throw new UsageError('missing --inventory FILE (or try: kvm-netaudit demo)');
   }
   return { name: 'audit', options };
 }
@@ -194,7 +193,8 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv, stdoutI
 function parseHelp(args: string[]): Command {
   const [topic, ...extra] = args;
   if (extra.length > 0) throw new UsageError(`help takes one command, got "${args.join(' ')}"`);
-  if (topic === undefined) return { name: 'help', topic: null };
+  // `help`, `help help` and `help --help`: the overview, which is where `help` itself is explained.
+  if (topic === undefined || topic === 'help' || topic === '--help' || topic === '-h') return { name: 'help', topic: null };
   if (!isCommandName(topic)) throw unknownCommand(topic);
   return { name: 'help', topic };
 }

@@ -1,17 +1,17 @@
 /**
- * `--baseline latest`: the newest report.json among the run folders under the reports folder (the folders
- * `reports/YYYYMMDD-HHMMSS[-N]/` the audits write), judged by when each report.json was written.
+ * `--baseline latest`: the newest report.json in the reports folder or in a folder directly under it (the run
+ * folders `reports/YYYYMMDD-HHMMSS[-N]/` the audits write, or a folder given as `--out reports/NAME`), judged by
+ * when each report.json was written. Deeper folders are not searched: a baseline should be easy to predict.
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
-/** The newest `DIR/report.json` under `reportsDir`, or null when there is none. */
+/** The newest `report.json` in `reportsDir` or one folder below it, or null when there is none. */
 export async function latestReport(reportsDir: string): Promise<string | null> {
   const entries = await readdir(reportsDir, { withFileTypes: true }).catch(() => []);
+  const candidates = [path.join(reportsDir, 'report.json'), ...entries.filter((e) => e.isDirectory()).map((e) => path.join(reportsDir, e.name, 'report.json'))];
   let newest: { file: string; mtimeMs: number } | null = null;
-  for (const entry of entries) {
-    if (!entry.isDirectory()) continue;
-    const file = path.join(reportsDir, entry.name, 'report.json');
+  for (const file of candidates) {
     const written = await stat(file).catch(() => null);
     if (written?.isFile() && (newest === null || written.mtimeMs > newest.mtimeMs)) newest = { file, mtimeMs: written.mtimeMs };
   }

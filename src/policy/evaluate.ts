@@ -224,7 +224,8 @@ function needsFacts(rule: PolicyRule): boolean {
 
 /**
  * The fleet's evaluation from its hosts' own, evaluated one host at a time as each was audited (with the same
- * policy and time): the same result as `evaluatePolicy` over all of them, so no host is checked twice. A waiver is
+ * policy and time): for one host or more, the same result as `evaluatePolicy` over all of them, so no host is
+ * checked twice (a run always has a host: `--limit` refuses to select none). A waiver is
  * unused when no host used it; an expired waiver's matches are every host's.
  */
 export function mergeEvaluations(parts: readonly PolicyEvaluation[]): PolicyEvaluation {

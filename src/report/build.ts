@@ -4,9 +4,6 @@
 import { MODES, type FleetReport, type HostReport, type Mode, type Severity } from '../model.js';
 import { SEVERITIES_WORST_FIRST } from './schema.js';
 
-/** Severities from most to least severe: the order summaries list them in. */
-
-
 /** What a run knows when it is over. */
 export interface FleetReportInput {
   /** In inventory order; kept as given. */

@@ -101,6 +101,10 @@ describe('parseCommandLine', () => {
       expect(tty([command, '--help'])).toEqual({ name: 'help', topic: command });
     }
     expect(tty(['diff', '-h'])).toEqual({ name: 'help', topic: 'diff' });
+    // help about help is the overview; a version asked of the demo is the version, not a demo run
+    expect(tty(['help', 'help'])).toEqual({ name: 'help', topic: null });
+    expect(tty(['help', '--help'])).toEqual({ name: 'help', topic: null });
+    expect(tty(['demo', '-V'])).toEqual({ name: 'version' });
   });
 
   it.each([
