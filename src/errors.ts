@@ -24,3 +24,8 @@ export class InputError extends Error {
     this.messages = list;
   }
 }
+
+/** The message of anything thrown, without assuming it is an Error. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -13,6 +13,7 @@ import { diffReports } from './report/diff.js';
 import { renderJunit } from './report/junit.js';
 import { renderMarkdown } from './report/markdown.js';
 import type { Compliance } from './session.js';
+import { messageOf } from './errors.js';
 
 export interface ReportPublisher {
   /** Write `report` (after any publish still under way); resolves with the paths written, or one "not written" line. */
@@ -86,8 +87,4 @@ function writeAllReports(
       junit: (r) => renderJunit(r, evaluation),
     },
   });
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

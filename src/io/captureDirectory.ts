@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { HostConfig, RawCapture } from '../model.js';
 import { captureFileName } from '../transport/replay.js';
 import { writeFileAtomic } from './atomicFile.js';
+import { messageOf } from '../errors.js';
 
 export interface CaptureDirectory {
   save(host: HostConfig, capture: RawCapture): void;
@@ -69,8 +70,4 @@ export function createCaptureDirectory(options: CaptureDirectoryOptions): Captur
       if (temporary && usable) rmSync(folder, { recursive: true, force: true });
     },
   };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

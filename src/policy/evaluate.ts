@@ -20,6 +20,7 @@ import type {
   WaiverRef,
 } from './types.js';
 import { isExpired, waiverCovers, waiverRef } from './waivers.js';
+import { messageOf } from '../errors.js';
 
 /** What the evaluation needs besides the policy and the hosts. */
 export interface PolicyContext {
@@ -104,7 +105,7 @@ export function evaluatePolicy(policy: Policy, hosts: readonly HostReport[], con
       hostFindings.length = 0;
       checks.length = checksBefore;
       waivers.forEach((w, i) => (w.used = usedBefore[i]!));
-      const message = error instanceof Error ? error.message : String(error);
+      const message = messageOf(error);
       errors.set(host.name, message);
       const reason = `internal error while evaluating the policy: ${message}`;
       checks.push({ host: host.name, rule: 'policy', severity: 'info', subject: `host ${host.name}`, status: 'skipped', finding: null, reason });

@@ -20,6 +20,7 @@ import { buildProbeScript, commandOfSection, newNonce } from '../probe/script.js
 import { toCapture } from '../probe/framing.js';
 import { parseCaptureYielding } from '../parse/index.js';
 import { classifyHost } from '../classify/index.js';
+import { messageOf } from '../errors.js';
 
 export interface HostAuditOptions {
   connector: Connector;
@@ -211,6 +212,3 @@ function firstMeaningfulLine(text: string): string | null {
   return line === undefined ? null : line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

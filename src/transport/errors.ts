@@ -2,7 +2,11 @@
  * Turning the ways a connection can fail into the report's error kinds: ssh2 already says why
  * (`err.level`), and an AbortSignal's reason says whether a deadline or a cancel stopped us.
  */
+import { messageOf } from '../errors.js';
 import { TransportError, type ErrorKind } from '../model.js';
+
+/** Re-exported: the transport modules take it from here with the rest of their error helpers. */
+export { messageOf };
 
 /** ssh2's `err.level` values and the report kind each one means. */
 const KIND_BY_SSH2_LEVEL: Readonly<Record<string, ErrorKind>> = {
@@ -22,10 +26,6 @@ export function kindOfSsh2Error(error: unknown): ErrorKind {
   return (typeof level === 'string' && KIND_BY_SSH2_LEVEL[level]) || 'unreachable';
 }
 
-/** The message of anything thrown, without assuming it is an Error. */
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** True when an abort reason says a deadline ran out (AbortSignal.timeout, or a TimeoutError of our own). */
 export function isTimeoutReason(reason: unknown): boolean {

@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { TransportError, type Connector, type ExecOptions, type ExecResult, type Transport } from '../model.js';
-import { abortError } from './errors.js';
+import { abortError, messageOf } from './errors.js';
 import { createOutputCollector } from './outputCollector.js';
 
 /** A connector whose every host is this machine (used to audit it, and by tests). */
@@ -52,7 +52,7 @@ export function runLocalScript(script: string, options: ExecOptions): Promise<Ex
       try {
         outcome();
       } catch (error) {
-        reject(new TransportError('internal', `cannot keep the probe output: ${error instanceof Error ? error.message : String(error)}`));
+        reject(new TransportError('internal', `cannot keep the probe output: ${messageOf(error)}`));
       } finally {
         output.release();
       }
