@@ -338,14 +338,12 @@ EOF
   cp "$OUT/virsh/node.xml" "$OUT/virsh/node-vanishing.xml" "$WORK/"
 }
 
-# capture_virsh KIND SLUG UUID: one object's info + XML, as separate files named after a readable slug.
+# capture_virsh KIND SLUG UUID: one object's XML, in a file named after a readable slug.
 capture_virsh() {
   local kind=$1 slug=$2 uuid=$3 uri="test://$WORK/node.xml"
   if [ "$kind" = net ]; then
-    virsh -q -r -c "$uri" net-info "$uuid" >"$OUT/virsh/net-info.$slug.txt"
     virsh -q -r -c "$uri" net-dumpxml "$uuid" >"$OUT/virsh/net-dumpxml.$slug.xml"
   else
-    virsh -q -r -c "$uri" dominfo "$uuid" >"$OUT/virsh/dominfo.$slug.txt"
     virsh -q -r -c "$uri" dumpxml "$uuid" >"$OUT/virsh/dumpxml.$slug.xml"
   fi
 }
@@ -418,10 +416,10 @@ domain change from run to run; everything else is stable.
   tun, a macvtap and a macvlan, a vxlan port, a multipath default route, and a veth named
   `evil<ESC>[31m` (`ip -j` prints the ESC raw, which is invalid JSON).
 - `virsh/`: `node.xml` and `node-vanishing.xml` are the libvirt test-driver inputs;
-  `net-info.*`, `net-dumpxml.*`, `dominfo.*`, `dumpxml.*` are virsh 9.0 outputs for them.
+  `net-dumpxml.*` and `dumpxml.*` are virsh 9.0 outputs for them.
 - `probe/*.json`: whole runs of the real probe (src/probe/script.ts) in that namespace, saved as
   RawCapture: `ok`; `no-brctl` (brctl hidden: the `bridge -j link` fallback); `vanished` (a domain
-  listed, then gone: its virsh batch exits 1); `libvirt-down` (no libvirtd on the socket);
+  listed, then gone before the objects process dumps it); `libvirt-down` (no libvirtd on the socket);
   `missing-node-file` (libvirt error preceded by a libxml2 warning). The `/tmp/kna-h2-capture`
   paths in them are the script's work folder.
 README

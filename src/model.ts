@@ -147,7 +147,7 @@ export interface Connector {
 
 /** One framed section of the probe's output: a command's stdout, stderr and exit status. */
 export interface ProbeSection {
-  /** Section id from the probe registry, e.g. `net-uuids`, `net-batch-0`, `ip-link`. */
+  /** Section id from the probe registry, e.g. `libvirt-lists`, `objects-0`, `ip-link`. */
   id: string;
   /** Human-readable command line that produced it. */
   command: string;
@@ -202,14 +202,17 @@ export interface ForwardFacts {
   natIpv6: boolean;
 }
 
-/** One libvirt network, from `net-info` and `net-dumpxml`. */
+/** What a network definition says about where its traffic goes: compared between running and persistent. */
+export type NetworkDefinition = Pick<NetworkFacts, 'bridge' | 'forward' | 'virtualportType' | 'addresses' | 'portgroups' | 'vlanTags'>;
+
+/** One libvirt network, from the listing's sets and `net-dumpxml`. */
 export interface NetworkFacts {
   name: string;
   uuid: string;
   active: boolean | null;
   autostart: boolean | null;
   persistent: boolean | null;
-  /** `<bridge name>` (net-info's Bridge when the XML lacks it). */
+  /** `<bridge name>`; null for networks without one (macvtap and hostdev pools). */
   bridge: string | null;
   /** null when the network has no `<forward>` element (isolated). */
   forward: ForwardFacts | null;
@@ -219,8 +222,18 @@ export interface NetworkFacts {
   portgroups: PortgroupFacts[];
   vlanTags: number[];
   /**
+   * libvirt's own count of guest NICs plugged into the running network (`<network connections>` of the live XML,
+   * absent = 0); null when the network is not active or its XML was not read.
+   */
+  connections: number | null;
+  /**
+   * The persistent definition (`net-dumpxml --inactive`) of an active persistent network: what it becomes at its
+   * next start. null when there is none, or it could not be read.
+   */
+  persistentDefinition: NetworkDefinition | null;
+  /**
    * null when the definition was read; otherwise why it could not be (XML refused, cut off or malformed, or
-   * listed but never dumped). Such a network is still here, with what net-info told (or its UUID as name).
+   * listed but never dumped). Such a network is still here, with what the listing's sets told (its UUID as name).
    * @example 'net-dumpxml unreadable: XML with a DOCTYPE or ENTITY declaration is refused'
    */
   unread: string | null;
@@ -303,8 +316,13 @@ export interface DomainFacts {
   autostart: boolean | null;
   interfaces: InterfaceFacts[];
   /**
+   * The interfaces of the persistent definition (`dumpxml --inactive`) of a running or paused persistent VM: what
+   * it boots with next time. null when there is none, or it could not be read.
+   */
+  persistentInterfaces: InterfaceFacts[] | null;
+  /**
    * null when the domain XML was read; otherwise why it could not be. Such a VM is still here, with no
-   * interfaces, its name and state from dominfo when that was read (else its UUID and `unknown`).
+   * interfaces, its UUID as name and its state from the listing's sets.
    * @example 'listed by virsh, but the probe output was cut off before its XML'
    */
   unread: string | null;

@@ -4,6 +4,7 @@
  * host stays ordinary. Pure functions.
  */
 import type { ProbeSection, RawCapture } from '../model.js';
+import { listingOutput, objectOutput } from '../probe/libvirtLists.js';
 
 /** Stands for bytes that are not UTF-8 (0xFF 0xFE): a capture is text, so the server substitutes them on the wire. */
 export const INVALID_UTF8_MARK = '\uE000';
@@ -22,10 +23,12 @@ export function entityBombXml(name: string): string {
   return `<?xml version="1.0"?>\n<!DOCTYPE domain [\n${levels.join('\n')}\n]>\n<domain type='kvm'><name>${name}</name><description>&l9;</description></domain>\n`;
 }
 
-/** Replace the XML of the first domain of the capture's first domain batch. */
+/** Replace the live XML of the first domain the capture's objects sections dump. */
 export function withFirstDomainXml(capture: RawCapture, replace: (xml: string) => string): RawCapture {
   const marker = `@@KNA-${capture.nonce}:dom:`;
-  return mapSection(capture, 'dom-batch-0', (stdout) => {
+  const first = capture.sections.find((s) => /^objects-\d+$/.test(s.id) && s.stdout.includes(marker));
+  if (!first) throw new Error('the capture dumps no domain');
+  return mapSection(capture, first.id, (stdout) => {
     const xmlStart = stdout.indexOf(':xml', stdout.indexOf(marker)) + ':xml'.length;
     const next = stdout.indexOf(marker, xmlStart);
     const xmlEnd = next < 0 ? stdout.length : next;
@@ -43,7 +46,8 @@ export function cutInHalf(xml: string): string {
 export function withListedDomains(capture: RawCapture, count: number): RawCapture {
   const uuids: string[] = [];
   for (let i = 0; i < count; i++) uuids.push(uuidOf(0xf10d, i));
-  return mapSection(capture, 'dom-uuids', (stdout) => `${stdout.trimEnd()}\n${uuids.join('\n')}\n`);
+  const marker = `@@KNA-${capture.nonce}:set:dom-all `;
+  return mapSection(capture, 'libvirt-lists', (stdout) => stdout.replace(marker, `${marker}${uuids.map((uuid) => `${uuid}\n`).join('')}`));
 }
 
 /** Two VLANs each naming the other as its lower device, one of them a port of a bridge. */
@@ -74,40 +78,48 @@ export function withControlBytes(capture: RawCapture): RawCapture {
 
 /**
  * A large hypervisor built from scratch: one NAT network and `vms` running guests with one NIC each on it,
- * dumped in virsh batches of 200 as the probe does, with their taps on the network's bridge.
+ * dumped 200 per virsh process as the probe does, with their taps on the network's bridge.
  */
 export function bigHostCapture(nonce: string, vms: number): RawCapture {
   const netUuid = uuidOf(0xb16, 0);
   const domUuids = Array.from({ length: vms }, (_, i) => uuidOf(0xb17, i));
   const section = (id: string, stdout: string): ProbeSection => ({ id, command: id, exit: 0, stdout, stderr: '' });
-  const object = (kind: string, uuid: string, info: string, xml: string) =>
-    `@@KNA-${nonce}:${kind}:${uuid}:info\n${info}@@KNA-${nonce}:${kind}:${uuid}:xml\n${xml}`;
   const sections: ProbeSection[] = [
     section('tools', 'virsh /usr/bin/virsh\nip /usr/bin/ip\nbrctl /usr/sbin/brctl\nbridge /usr/sbin/bridge\n'),
-    section('virsh-version', 'Compiled against library: libvirt 9.0.0\n'),
-    section('net-uuids', `${netUuid}\n`),
+    section('libvirt-lists-stderr', ''),
     section(
-      'net-batch-0',
-      object(
+      'libvirt-lists',
+      `Compiled against library: libvirt 9.0.0\n${listingOutput(nonce, {
+        'net-all': [netUuid],
+        'net-active': [netUuid],
+        'net-persistent': [netUuid],
+        'net-autostart': [netUuid],
+        'dom-all': domUuids,
+        'dom-running': domUuids,
+        'dom-persistent': domUuids,
+      })}`,
+    ),
+    section(
+      'objects-0',
+      objectOutput(
+        nonce,
         'net',
         netUuid,
-        `Name:           default\nUUID:           ${netUuid}\nActive:         yes\nPersistent:     yes\nAutostart:      yes\nBridge:         virbr0\n`,
+        'xml',
         `<network><name>default</name><uuid>${netUuid}</uuid><forward mode='nat'/><bridge name='virbr0'/><ip address='198.18.0.1' prefix='16'/></network>\n`,
       ),
     ),
-    section('dom-uuids', `${domUuids.join('\n')}\n`),
   ];
   for (let batch = 0; batch * 200 < vms; batch++) {
     const objects = domUuids.slice(batch * 200, (batch + 1) * 200).map((uuid, i) => {
       const n = batch * 200 + i;
-      const info = `Id:             ${n + 1}\nName:           vm${n}\nUUID:           ${uuid}\nState:          running\nPersistent:     yes\nAutostart:      disable\n`;
       const xml =
         `<domain type='kvm' id='${n + 1}'>\n  <name>vm${n}</name>\n  <uuid>${uuid}</uuid>\n${TYPICAL_DOMAIN_BODY}  <devices>\n${TYPICAL_DEVICES}` +
         `    <interface type='network'>\n      <mac address='${macOf(n)}'/>\n      <source network='default'/>\n      <target dev='vnet${n}'/>\n      <model type='virtio'/>\n    </interface>\n` +
         `  </devices>\n</domain>\n`;
-      return object('dom', uuid, info, xml);
+      return objectOutput(nonce, 'dom', uuid, 'xml', xml);
     });
-    sections.push(section(`dom-batch-${batch}`, objects.join('')));
+    sections.push(section(`objects-${batch + 1}`, objects.join('')));
   }
   const links = [
     { ifindex: 1, ifname: 'lo', flags: ['LOOPBACK', 'UP'], operstate: 'UNKNOWN', link_type: 'loopback' },

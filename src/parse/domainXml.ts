@@ -6,7 +6,7 @@ import type { InterfaceFacts, InterfaceSource } from '../model.js';
 import { ParseError } from './errors.js';
 import { attr, child, childText, children, parseXmlDocument, pciAddressOf, refuseDeclarations, vlanTagsOf, type XmlElement } from './xml.js';
 
-/** What the domain XML says; state, persistence and autostart come from `dominfo`. */
+/** What the domain XML says; state, persistence and autostart come from the listing's sets. */
 export interface DomainXmlFacts {
   name: string;
   uuid: string;

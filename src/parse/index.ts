@@ -3,8 +3,9 @@
  * them, turns every failure into a warning that costs that section (or that one network/VM) only, and
  * assembles the facts. Pure: no I/O.
  */
-import type { BridgeFacts, DomainFacts, HostFacts, LinkFacts, NetworkFacts, ProbeSection, RawCapture, Warning } from '../model.js';
-import { splitBatch } from '../probe/framing.js';
+import type { BridgeFacts, DomainFacts, HostFacts, LinkFacts, NetworkDefinition, NetworkFacts, ProbeSection, RawCapture, Warning } from '../model.js';
+import { splitObjects, type ObjectOutput } from '../probe/framing.js';
+import { LIBVIRT_SET_NAMES, LIBVIRT_SETS, type LibvirtSetName } from '../probe/libvirtLists.js';
 import { bridgesFromLinks, mergeBridges, parseBrctlShow, parseBridgeLinkJson } from './bridges.js';
 import { parseDomainXml } from './domainXml.js';
 import { mergeLinks, parseIpAddr, parseIpLink, parseIpRoute, type LinkAddresses } from './iproute.js';
@@ -12,26 +13,23 @@ import { parseIpAddrOneline, parseIpLinkOneline, parseIpRouteOneline } from './i
 import { MAX_LINKS, MAX_OBJECTS_PER_KIND } from './limits.js';
 import { parseNetworkXml } from './networkXml.js';
 import { parseToolList, errorCause } from './tools.js';
-import { parseDomInfo, parseNetInfo, parseUuidList } from './virshInfo.js';
+import { parseLibvirtLists, type LibvirtLists } from './virshLists.js';
 
 export { ParseError } from './errors.js';
 export { MAX_LINKS, MAX_OBJECTS_PER_KIND } from './limits.js';
 export { parseNetworkXml } from './networkXml.js';
 export { parseDomainXml } from './domainXml.js';
-export { parseNetInfo, parseDomInfo, parseUuidList } from './virshInfo.js';
+export { parseLibvirtLists } from './virshLists.js';
 export { parseIpLink, parseIpAddr, parseIpRoute, mergeLinks } from './iproute.js';
 export { parseIpLinkOneline, parseIpAddrOneline, parseIpRouteOneline } from './iprouteOneline.js';
 export { parseBrctlShow, parseBridgeLinkJson, bridgesFromLinks, mergeBridges } from './bridges.js';
 
-type VirshObjects = Map<string, { info: string; xml: string }>;
-
 /** What the sections gave, before assembly; null = that section was absent, failed or unparsable. */
 export interface ParsedSections {
   tools: Map<string, string | null> | null;
-  netUuids: string[] | null;
-  domUuids: string[] | null;
-  netObjects: VirshObjects;
-  domObjects: VirshObjects;
+  lists: LibvirtLists | null;
+  /** `net:uuid` / `dom:uuid` → what the objects process printed for it. */
+  objects: Map<string, ObjectOutput>;
   links: LinkFacts[] | null;
   addresses: LinkAddresses[] | null;
   defaultRouteDevs: string[] | null;
@@ -41,9 +39,9 @@ export interface ParsedSections {
 
 /** One registry entry: which section ids it reads, and how its parsed value is kept. */
 export interface SectionParser {
-  /** A section id, or a pattern for numbered ones (`net-batch-0`, `net-batch-1`, …). */
+  /** A section id, or a pattern for numbered ones (`objects-0`, `objects-1`, …). */
   id: string | RegExp;
-  /** Still parse a failed section's output: one vanished VM makes a whole virsh batch exit 1. */
+  /** Still parse a failed section's output: a virsh that died half-way still printed the objects before. */
   readsFailedOutput: boolean;
   run(stdout: string, capture: RawCapture, into: ParsedSections): void;
 }
@@ -57,16 +55,21 @@ function entry<T>(
   return { id, readsFailedOutput, run: (stdout, capture, into) => store(into, parse(stdout, capture)) };
 }
 
-const addObjects = (target: VirshObjects, objects: VirshObjects) => objects.forEach((v, k) => target.set(k, v));
+const addObjects = (target: Map<string, ObjectOutput>, objects: Map<string, ObjectOutput>) =>
+  objects.forEach((v, k) => target.set(k, { ...target.get(k), ...v }));
+
+/** The listing's error output: its own section, since the probe keeps the listing's stdout for its loop. */
+const listingErrors = (capture: RawCapture) => capture.sections.find((s) => s.id === LISTING_ERRORS)?.stdout ?? '';
+
+const LISTING = 'libvirt-lists';
+const LISTING_ERRORS = 'libvirt-lists-stderr';
 
 /** Section id → parser, for every section the probe (src/probe/script.ts) emits. */
 export const SECTION_PARSERS: readonly SectionParser[] = [
   entry('tools', parseToolList, (p, v) => void (p.tools = v)),
-  entry('virsh-version', () => null, () => undefined), // informational only: kept in the capture
-  entry('net-uuids', parseUuidList, (p, v) => void (p.netUuids = v)),
-  entry('dom-uuids', parseUuidList, (p, v) => void (p.domUuids = v)),
-  entry(/^net-batch-\d+$/, (s, c) => splitBatch(s, c.nonce), (p, v) => addObjects(p.netObjects, v), true),
-  entry(/^dom-batch-\d+$/, (s, c) => splitBatch(s, c.nonce), (p, v) => addObjects(p.domObjects, v), true),
+  entry(LISTING, (s, c) => parseLibvirtLists(s, listingErrors(c), c.nonce), (p, v) => void (p.lists = v), true),
+  entry(LISTING_ERRORS, () => null, () => undefined), // read by the libvirt-lists entry
+  entry(/^objects-\d+$/, (s, c) => splitObjects(s, c.nonce), (p, v) => addObjects(p.objects, v), true),
   entry('ip-link', parseIpLink, (p, v) => void (p.links = v)),
   entry('ip-link-oneline', parseIpLinkOneline, (p, v) => void (p.links = v)),
   entry('ip-addr', parseIpAddr, (p, v) => void (p.addresses = v)),
@@ -119,10 +122,8 @@ function* parseCaptureInSlices(capture: RawCapture): Generator<void, HostFacts, 
   const warnings: Warning[] = [];
   const parsed: ParsedSections = {
     tools: null,
-    netUuids: null,
-    domUuids: null,
-    netObjects: new Map(),
-    domObjects: new Map(),
+    lists: null,
+    objects: new Map(),
     links: null,
     addresses: null,
     defaultRouteDevs: null,
@@ -135,17 +136,18 @@ function* parseCaptureInSlices(capture: RawCapture): Generator<void, HostFacts, 
 
   warnings.push(...missingToolWarnings(parsed.tools), ...fallbackWarnings(capture.sections, parsed.tools));
   const libvirtError = libvirtErrorOf(capture.sections, parsed);
+  const sets = setReader(parsed.lists, capture.sections, libvirtError, warnings);
   const listedLinks = capped(parsed.links ?? [], MAX_LINKS, 'link list', 'links listed by ip', warnings);
   const links = parsed.addresses ? mergeLinks(listedLinks, parsed.addresses) : listedLinks;
   const toolBridges = capped(parsed.toolBridges ?? [], MAX_LINKS, 'bridge list', 'bridges listed by brctl or bridge', warnings);
   const defaultRouteDevs = capped(parsed.defaultRouteDevs ?? [], MAX_LINKS, 'default route list', 'default-route devices listed by ip', warnings);
   // Whatever was read is kept: a host whose domain list failed still shows its networks.
   const cutOff = capture.truncated || capture.sections.some((s) => s.exit === null);
-  const networks = yield* inSlices(capped(parsed.netUuids ?? [], MAX_OBJECTS_PER_KIND, 'network list', 'networks listed by virsh', warnings), (uuid) =>
-    assembleNetwork(uuid, parsed.netObjects, cutOff, warnings),
+  const networks = yield* inSlices(capped(sets.members('net-all'), MAX_OBJECTS_PER_KIND, 'network list', 'networks listed by virsh', warnings), (uuid) =>
+    assembleNetwork(uuid, parsed.objects.get(`net:${uuid}`), sets, cutOff, warnings),
   );
-  const domains = yield* inSlices(capped(parsed.domUuids ?? [], MAX_OBJECTS_PER_KIND, 'vm list', 'VMs listed by virsh', warnings), (uuid) =>
-    assembleDomain(uuid, parsed.domObjects, cutOff, warnings),
+  const domains = yield* inSlices(capped(sets.members('dom-all'), MAX_OBJECTS_PER_KIND, 'vm list', 'VMs listed by virsh', warnings), (uuid) =>
+    assembleDomain(uuid, parsed.objects.get(`dom:${uuid}`), sets, cutOff, warnings),
   );
   return {
     networks,
@@ -153,16 +155,16 @@ function* parseCaptureInSlices(capture: RawCapture): Generator<void, HostFacts, 
     bridges: mergeBridges(toolBridges, bridgesFromLinks(links)),
     domains,
     defaultRouteDevs,
-    // libvirtError already says why the virsh listing sections failed: told once, not three times.
-    warnings: libvirtError ? warnings.filter((w) => !isExplainedByLibvirtError(w)) : warnings,
+    // libvirtError, or the warnings of the sets that failed, say why the listing failed: told once, not twice.
+    warnings: warnings.filter((w) => !isListingSectionFailure(w)),
     libvirtError,
   };
 }
 
-const LIBVIRT_LISTING_SECTIONS = ['virsh-version', 'net-uuids', 'dom-uuids'].map((id) => `section ${id}`);
+const LISTING_SUBJECTS = [LISTING, LISTING_ERRORS].map((id) => `section ${id}`);
 
-function isExplainedByLibvirtError(warning: Warning): boolean {
-  return warning.kind === 'section-failed' && LIBVIRT_LISTING_SECTIONS.includes(warning.subject);
+function isListingSectionFailure(warning: Warning): boolean {
+  return warning.kind === 'section-failed' && LISTING_SUBJECTS.includes(warning.subject);
 }
 
 function runSection(section: ProbeSection, capture: RawCapture, parsed: ParsedSections, warnings: Warning[]): void {
@@ -216,19 +218,47 @@ function fallbackWarnings(sections: ProbeSection[], tools: Map<string, string | 
   ];
 }
 
-/** Why the libvirt facts are unusable, or null when the network and domain lists were read. */
+/** Why the libvirt facts are unusable, or null when the network or the domain list was read. */
 function libvirtErrorOf(sections: ProbeSection[], parsed: ParsedSections): string | null {
   if (parsed.tools?.has('virsh') && parsed.tools.get('virsh') === null) return 'virsh not found on the host';
-  for (const id of ['net-uuids', 'dom-uuids'] as const) {
-    const section = sections.find((s) => s.id === id);
-    if (!section) return `the probe output has no ${id} section`;
-    if (section.exit !== 0) {
-      return errorCause(section.stderr) ?? `virsh failed listing ${id === 'net-uuids' ? 'networks' : 'domains'} (exit ${section.exit ?? 'none'})`;
-    }
-    if ((id === 'net-uuids' ? parsed.netUuids : parsed.domUuids) === null) return `the ${id} section could not be read`;
-  }
-  return null;
+  const listing = sections.find((s) => s.id === LISTING);
+  if (!listing) return `the probe output has no ${LISTING} section (a capture made by an older kvm-netaudit?)`;
+  const lists = parsed.lists;
+  if (lists === null) return `the ${LISTING} section could not be read`;
+  if (lists.sets.has('net-all') || lists.sets.has('dom-all')) return null;
+  const errors = sections.find((s) => s.id === LISTING_ERRORS)?.stdout ?? '';
+  return lists.failed.get('dom-all') ?? lists.failed.get('net-all') ?? errorCause(errors) ?? `virsh failed listing networks and domains (exit ${listing.exit ?? 'none'})`;
 }
+
+/** Reads the listing's sets: members of a set, or whether one object is in it (null: the set was not listed). */
+interface SetReader {
+  members(name: 'net-all' | 'dom-all'): string[];
+  has(name: LibvirtSetName, uuid: string): boolean | null;
+}
+
+/**
+ * The sets as the assembly reads them. A set that failed, or that a virsh which ended early never printed, costs
+ * the facts it would have given (one warning each), except when libvirtError already says why nothing was listed.
+ */
+function setReader(lists: LibvirtLists | null, sections: ProbeSection[], libvirtError: string | null, warnings: Warning[]): SetReader {
+  const sets = lists?.sets ?? new Map<LibvirtSetName, Set<string>>();
+  if (lists !== null && libvirtError === null) {
+    const exit = sections.find((s) => s.id === LISTING)?.exit;
+    for (const name of LIBVIRT_SET_NAMES) {
+      if (sets.has(name)) continue;
+      const cause = lists.failed.get(name) ?? `virsh ended before listing it (exit ${exit ?? 'none'})`;
+      warnings.push({ kind: 'section-failed', subject: `virsh ${LIBVIRT_SETS[name].command}`, message: `${LIBVIRT_SETS[name].lost}: ${cause}` });
+    }
+  }
+  return {
+    members: (name) => [...(sets.get(name) ?? [])],
+    has: (name, uuid) => {
+      const set = sets.get(name);
+      return set === undefined ? null : set.has(uuid);
+    },
+  };
+}
+
 
 /** Keep the first `cap` items; beyond it, an `object-cap` warning says how many there were (see limits.ts). */
 function capped<T>(items: T[], cap: number, subject: string, what: string, warnings: Warning[]): T[] {
@@ -282,21 +312,6 @@ function readDefinition<T>(
   }
 }
 
-/** The info table of an object whose XML could not be read: whatever it says helps, its failure adds nothing. */
-function infoIfReadable<T>(info: string | undefined, parse: (text: string) => T): T | null {
-  if (info === undefined) return null;
-  try {
-    return parse(info);
-  } catch {
-    return null;
-  }
-}
-
-/** A name from net-info/dominfo, or the UUID when there is none: an unread object is still named. */
-function nameOr(name: string | null | undefined, uuid: string): string {
-  return name !== null && name !== undefined && name.trim() !== '' ? name : uuid;
-}
-
 /** `items.map(assemble)`, pausing after every OBJECTS_PER_SLICE items. */
 function* inSlices<T, R>(items: readonly T[], assemble: (item: T) => R): Generator<void, R[], void> {
   const out: R[] = [];
@@ -309,80 +324,97 @@ function* inSlices<T, R>(items: readonly T[], assemble: (item: T) => R): Generat
 
 /**
  * Every listed network (deduplicated, up to the cap) comes out exactly once, in the listed order: read, or
- * with `unread` saying why not. The listed UUID is its identity: the XML cannot make two networks one.
+ * with `unread` saying why not (named by its UUID). The listed UUID is its identity: the XML cannot make two
+ * networks one. Its states come from the listing's sets.
  */
-function assembleNetwork(uuid: string, objects: VirshObjects, cutOff: boolean, warnings: Warning[]): NetworkFacts {
-  const object = objects.get(uuid);
+function assembleNetwork(uuid: string, object: ObjectOutput | undefined, sets: SetReader, cutOff: boolean, warnings: Warning[]): NetworkFacts {
   const subject = `network ${uuid}`;
   const definition = readDefinition(object?.xml, parseNetworkXml, subject, 'net-dumpxml unreadable', cutOff, warnings);
+  const active = sets.has('net-active', uuid);
+  const states = { active, autostart: sets.has('net-autostart', uuid), persistent: sets.has('net-persistent', uuid) };
   if (definition.facts === null) {
-    const state = infoIfReadable(object?.info, parseNetInfo);
     return {
-      name: nameOr(state?.name, uuid),
+      name: uuid,
       uuid,
-      active: state?.active ?? null,
-      autostart: state?.autostart ?? null,
-      persistent: state?.persistent ?? null,
-      bridge: state?.bridge ?? null,
+      ...states,
+      bridge: null,
       forward: null,
       virtualportType: null,
       addresses: [],
       portgroups: [],
       vlanTags: [],
+      connections: null,
+      persistentDefinition: null,
       unread: definition.unread,
     };
   }
   const facts = definition.facts;
-  let state;
-  try {
-    state = parseNetInfo(object?.info ?? '');
-  } catch (error) {
-    warnings.push({ kind: 'object-unparsed', subject: `network ${facts.name}`, message: reasonOf('net-info unreadable; active/autostart/persistent unknown', error) });
-  }
+  const persistent = persistentPart(object?.inactive, parseNetworkXml, `network ${facts.name}`, warnings);
   return {
     ...facts,
     uuid,
-    active: state?.active ?? null,
-    autostart: state?.autostart ?? null,
-    persistent: state?.persistent ?? null,
-    bridge: facts.bridge ?? state?.bridge ?? null,
+    ...states,
+    connections: active === true ? facts.connections : null,
+    persistentDefinition: persistent === null ? null : networkDefinition(persistent),
     unread: null,
   };
 }
 
+function networkDefinition(facts: NetworkDefinition): NetworkDefinition {
+  const { bridge, forward, virtualportType, addresses, portgroups, vlanTags } = facts;
+  return { bridge, forward, virtualportType, addresses, portgroups, vlanTags };
+}
+
+/**
+ * The persistent definition printed beside a live one, parsed; null when there is none (not live and persistent,
+ * or a driver that cannot print it). An unreadable one is a warning: the drift check then has nothing to compare.
+ */
+function persistentPart<T>(xml: string | undefined, parse: (xml: string) => T, subject: string, warnings: Warning[]): T | null {
+  if (xml === undefined || xml.trim() === '') return null;
+  try {
+    return parse(xml);
+  } catch (error) {
+    warnings.push({ kind: 'object-unparsed', subject, message: reasonOf('persistent definition unreadable', error) });
+    return null;
+  }
+}
+
+/** The longest state word virsh prints (`pmsuspended`) with room to spare: anything longer is not one. */
+const MAX_STATE_LENGTH = 40;
+
+/** running, paused, shut off from the sets; `domstate`'s word for the others; `unknown` when nothing says. */
+function domainState(uuid: string, object: ObjectOutput | undefined, sets: SetReader): string {
+  if (sets.has('dom-running', uuid)) return 'running';
+  if (sets.has('dom-paused', uuid)) return 'paused';
+  if (sets.has('dom-shutoff', uuid)) return 'shut off';
+  if (sets.has('dom-other', uuid)) {
+    const word = (object?.state ?? '').trim();
+    return word !== '' && word.length <= MAX_STATE_LENGTH && !word.includes('\n') ? word : 'other';
+  }
+  return 'unknown';
+}
+
 /** As assembleNetwork, for a domain: a VM whose XML cannot be read is kept, with no interfaces and `unread`. */
-function assembleDomain(uuid: string, objects: VirshObjects, cutOff: boolean, warnings: Warning[]): DomainFacts {
-  const object = objects.get(uuid);
+function assembleDomain(uuid: string, object: ObjectOutput | undefined, sets: SetReader, cutOff: boolean, warnings: Warning[]): DomainFacts {
   const subject = `vm ${uuid}`;
   const definition = readDefinition(object?.xml, parseDomainXml, subject, 'dumpxml unreadable', cutOff, warnings);
+  const states = {
+    state: domainState(uuid, object, sets),
+    persistent: sets.has('dom-persistent', uuid),
+    autostart: sets.has('dom-autostart', uuid),
+  };
   if (definition.facts === null) {
-    const state = infoIfReadable(object?.info, parseDomInfo);
-    return {
-      name: nameOr(state?.name, uuid),
-      uuid,
-      id: state?.id ?? null,
-      state: state?.state ?? 'unknown',
-      persistent: state?.persistent ?? null,
-      autostart: state?.autostart ?? null,
-      interfaces: [],
-      unread: definition.unread,
-    };
+    return { name: uuid, uuid, id: null, ...states, interfaces: [], persistentInterfaces: null, unread: definition.unread };
   }
   const facts = definition.facts;
-  let state;
-  try {
-    state = parseDomInfo(object?.info ?? '');
-  } catch (error) {
-    warnings.push({ kind: 'object-unparsed', subject: `vm ${facts.name}`, message: reasonOf('dominfo unreadable; state unknown', error) });
-  }
+  const persistent = persistentPart(object?.inactive, parseDomainXml, `vm ${facts.name}`, warnings);
   return {
     name: facts.name,
     uuid,
-    id: state ? state.id : facts.id,
-    state: state?.state ?? 'unknown',
-    persistent: state?.persistent ?? null,
-    autostart: state?.autostart ?? null,
+    id: facts.id,
+    ...states,
     interfaces: facts.interfaces,
+    persistentInterfaces: persistent?.interfaces ?? null,
     unread: null,
   };
 }

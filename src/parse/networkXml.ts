@@ -6,8 +6,8 @@ import type { ForwardFacts, NetworkAddress, NetworkFacts, PortgroupFacts } from 
 import { ParseError } from './errors.js';
 import { attr, child, childText, children, intAttr, parseXmlDocument, pciAddressOf, vlanTagsOf, type XmlElement } from './xml.js';
 
-/** What the network XML says; active/autostart/persistent come from `net-info`, `unread` from the assembly. */
-export type NetworkXmlFacts = Omit<NetworkFacts, 'active' | 'autostart' | 'persistent' | 'unread'>;
+/** What the network XML says; active/autostart/persistent come from the listing's sets, the rest from the assembly. */
+export type NetworkXmlFacts = Omit<NetworkFacts, 'active' | 'autostart' | 'persistent' | 'persistentDefinition' | 'unread'>;
 
 /**
  * Parse one network's XML.
@@ -27,6 +27,8 @@ export function parseNetworkXml(xml: string): NetworkXmlFacts {
     addresses: children(network, 'ip').flatMap(addressFacts),
     portgroups: children(network, 'portgroup').map(portgroupFacts),
     vlanTags: vlanTagsOf(network),
+    // Written on the live XML only, and only when non-zero.
+    connections: intAttr(network, 'connections') ?? 0,
   };
 }
 

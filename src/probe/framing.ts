@@ -3,6 +3,7 @@
  * saved sections again under a new nonce. Pure functions.
  */
 import type { ProbeSection, RawCapture } from '../model.js';
+import { OBJECT_PARTS, type ObjectPart } from './libvirtLists.js';
 
 const MARK = '@@KNA-';
 
@@ -62,23 +63,29 @@ export function frame(capture: RawCapture, nonce: string): string {
   return out;
 }
 
-/** Split a virsh batch section's stdout into per-object parts, keyed `uuid` → {info, xml}. */
-export function splitBatch(stdout: string, nonce: string): Map<string, { info: string; xml: string }> {
-  const parts = new Map<string, { info: string; xml: string }>();
-  const marker = new RegExp(`@@KNA-${nonce}:[a-z]+:([0-9a-fA-F-]{36}):(info|xml)\\n?`, 'g');
-  let last: { uuid: string; which: 'info' | 'xml'; from: number } | null = null;
+/** What the objects process printed for one network or domain (probe/libvirtLists.ts, OBJECT_COMMANDS). */
+export type ObjectOutput = Partial<Record<ObjectPart, string>>;
+
+/**
+ * Split an objects section's stdout into per-object parts, keyed `net:uuid` or `dom:uuid`. Each part runs from its
+ * marker to the next marker; the closing `end` marker ends the last one.
+ */
+export function splitObjects(stdout: string, nonce: string): Map<string, ObjectOutput> {
+  const objects = new Map<string, ObjectOutput>();
+  const marker = new RegExp(`@@KNA-${nonce}:(?:(net|dom):([0-9a-fA-F-]{36}):(${OBJECT_PARTS.join('|')})|end)\\n?`, 'g');
+  let last: { key: string; part: ObjectPart; from: number } | null = null;
   const put = (until: number) => {
     if (!last) return;
-    const entry = parts.get(last.uuid) ?? { info: '', xml: '' };
-    entry[last.which] = stdout.slice(last.from, until);
-    parts.set(last.uuid, entry);
+    const entry = objects.get(last.key) ?? {};
+    entry[last.part] = stdout.slice(last.from, until);
+    objects.set(last.key, entry);
   };
   for (const m of stdout.matchAll(marker)) {
     put(m.index);
-    last = { uuid: m[1]!.toLowerCase(), which: m[2] as 'info' | 'xml', from: m.index + m[0].length };
+    last = m[1] === undefined ? null : { key: `${m[1]}:${m[2]!.toLowerCase()}`, part: m[3] as ObjectPart, from: m.index + m[0].length };
   }
   put(stdout.length);
-  return parts;
+  return objects;
 }
 
 /** Build a RawCapture from a finished exec. */

@@ -7,8 +7,9 @@
  * The nonce is random per run, so nothing a VM or network name contains can forge a section.
  */
 import { randomBytes } from 'node:crypto';
+import { LIBVIRT_SET_NAMES, LIBVIRT_SETS, OBJECT_COMMANDS } from './libvirtLists.js';
 
-/** How many objects one virsh process handles: keeps its argument well under the ~128 KiB limit. */
+/** How many object commands one virsh process runs: keeps its argument well under the ~128 KiB limit. */
 export const VIRSH_BATCH_SIZE = 200;
 
 export interface ProbeOptions {
@@ -75,32 +76,50 @@ listed() {
 
 v() { ${virsh} -q -r -c "$URI" "$@"; }
 
-# batch KIND INFO XML UUIDS: one virsh process per $B objects, each object's output introduced by a
-# marker line. Only UUID-shaped words are used, so no remote text reaches the command line.
-batch() {
-  kind=$1; info=$2; xml=$3; list=$4
-  cmds=''; n=0; i=0
-  for u in $list; do
-    case $u in
-      ????????-????-????-????-????????????) ;;
-      *) continue ;;
-    esac
-    case $u in *[!0-9a-fA-F-]*) continue ;; esac
-    cmds="$cmds echo @@KNA-$N:$kind:$u:info; $info $u; echo @@KNA-$N:$kind:$u:xml; $xml $u;"
-    n=$((n + 1))
-    if [ "$n" -ge "$B" ]; then section "$kind-batch-$i" v "$cmds"; cmds=''; n=0; i=$((i + 1)); fi
-  done
-  if [ -n "$cmds" ]; then section "$kind-batch-$i" v "$cmds"; fi
+# lists ID CMD...: keep CMD's stdout in $OUT and frame it as section ID; its stderr goes straight to the
+# output while it runs, framed as section ID-stderr (sh cannot keep both in variables without a file).
+lists() {
+  id=$1; shift
+  printf '\\n@@KNA-%s BEGIN %s-stderr\\n' "$N" "$id"
+  OUT=$("$@" 2>&3); rc=$?
+  printf '\\n@@KNA-%s END %s-stderr %s\\n\\n@@KNA-%s DONE %s-stderr\\n' "$N" "$id" "$rc" "$N" "$id"
+  printf '\\n@@KNA-%s BEGIN %s\\n%s\\n@@KNA-%s END %s %s\\n\\n@@KNA-%s DONE %s\\n' \\
+    "$N" "$id" "$OUT" "$N" "$id" "$rc" "$N" "$id"
+}
+
+# obj KIND UUID PART CMD: queue CMD for the objects process, its output introduced by a marker line; one
+# virsh process per $B commands keeps each command line well under the ~128 KiB argument limit.
+cmds=''; n=0; i=0
+obj() {
+  cmds="$cmds echo @@KNA-$N:$1:$2:$3; $4;"
+  n=$((n + 1))
+  if [ "$n" -ge "$B" ]; then flush; fi
+}
+# The closing echo makes the exit status say whether virsh lived to the end, not whether the last object did.
+flush() {
+  if [ -n "$cmds" ]; then section "objects-$i" v "$cmds echo @@KNA-$N:end"; i=$((i + 1)); fi
+  cmds=''; n=0
 }
 
 listed tools sh -c 'for t in virsh ip brctl bridge; do p=$(command -v "$t") && echo "$t $p" || echo "$t -"; done'
-section virsh-version v version --daemon
 
-listed net-uuids v net-list --all --uuid
-batch net net-info net-dumpxml "$OUT"
+# One virsh process lists every network and domain, as sets by state (probe/libvirtLists.ts).
+lists libvirt-lists v "${listingCommands()}"
 
-listed dom-uuids v list --all --uuid
-batch dom dominfo dumpxml "$OUT"
+# Only UUID-shaped words of the listing are used, so no remote text reaches a command line.
+s=''
+for w in $OUT; do
+  case $w in
+    "@@KNA-$N:set:"*) s=\${w#"@@KNA-$N:set:"}; continue ;;
+    ????????-????-????-????-????????????) ;;
+    *) continue ;;
+  esac
+  case $w in *[!0-9a-fA-F-]*) continue ;; esac
+  case $s in
+${objectCases()}
+  esac
+done
+flush
 
 if ip -j link show lo >/dev/null 2>&1; then
   section ip-link ip -j -d link show
@@ -120,20 +139,42 @@ fi
 `;
 }
 
+/**
+ * The listing virsh's commands: the daemon's version, then each set after a marker on stdout and the same marker
+ * on stderr (`echo --err`), so an error can be pinned on the set it cost. The marker ends in a space because
+ * `virsh -q` prints echo's text without a newline, and the probe's loop splits the listing into words.
+ */
+function listingCommands(): string {
+  const sets = LIBVIRT_SET_NAMES.map((name) => {
+    // virsh's backslash keeps the space; a quote would not survive every virsh wrapper (the lab's among them).
+    const marker = `@@KNA-$N:set:${name}\\ `;
+    return `echo ${marker}; echo --err ${marker}; ${LIBVIRT_SETS[name].command}`;
+  });
+  return ['version --daemon', ...sets].join('; ');
+}
+
+/** The `case` arms that queue each set member's object commands (see OBJECT_COMMANDS). */
+function objectCases(): string {
+  const bySet = new Map<string, string[]>();
+  for (const { set, kind, part, command } of OBJECT_COMMANDS) {
+    const calls = bySet.get(set) ?? [];
+    calls.push(`obj ${kind} "$w" ${part} "${command.replace('UUID', '$w')}"`);
+    bySet.set(set, calls);
+  }
+  return [...bySet].map(([set, calls]) => `    ${set}) ${calls.join('; ')} ;;`).join('\n');
+}
+
 /** The command line behind a section id, for reports and `--save-captures`. */
 export function commandOfSection(id: string, options: Pick<ProbeOptions, 'libvirtUri' | 'sudo'>): string {
   const virsh = `${options.sudo ? 'sudo -n ' : ''}virsh -q -r -c ${shellQuote(options.libvirtUri)}`;
-  const batch = /^(net|dom)-batch-(\d+)$/.exec(id);
-  if (batch) {
-    return batch[1] === 'net'
-      ? `${virsh} 'net-info UUID; net-dumpxml UUID; …' (networks, ${VIRSH_BATCH_SIZE} per process)`
-      : `${virsh} 'dominfo UUID; dumpxml UUID; …' (domains, ${VIRSH_BATCH_SIZE} per process)`;
+  if (/^objects-\d+$/.test(id)) {
+    const commands = [...new Set(OBJECT_COMMANDS.map((c) => c.command))].join('; ');
+    return `${virsh} '${commands}; …' (${VIRSH_BATCH_SIZE} commands per process)`;
   }
   const fixed: Record<string, string> = {
     tools: 'command -v virsh ip brctl bridge',
-    'virsh-version': `${virsh} version --daemon`,
-    'net-uuids': `${virsh} net-list --all --uuid`,
-    'dom-uuids': `${virsh} list --all --uuid`,
+    'libvirt-lists': `${virsh} 'version --daemon; net-list --all --uuid; net-list --uuid; …' (every network and domain, as sets by state)`,
+    'libvirt-lists-stderr': `the error output of: ${virsh} 'version --daemon; net-list --all --uuid; …'`,
     'ip-link': 'ip -j -d link show',
     'ip-addr': 'ip -j addr show',
     'ip-route': 'ip -j route show default',

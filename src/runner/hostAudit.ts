@@ -160,7 +160,7 @@ export async function judge(host: HostConfig, capture: RawCapture): Promise<Part
   const audit = classifyHost(facts, { uplinkInterfaces: host.uplinkInterfaces });
   if (facts.libvirtError !== null) {
     // Exit 127 is the shell's "command not found": virsh is not installed, which is not a libvirt fault.
-    const virshMissing = capture.sections.some((s) => s.id === 'net-uuids' && s.exit === 127);
+    const virshMissing = capture.sections.some((s) => s.id === 'libvirt-lists' && s.exit === 127);
     const kind: ErrorKind = virshMissing ? 'command' : 'libvirt';
     return { ...audit, status: 'failed', error: { kind, message: facts.libvirtError } };
   }

@@ -299,7 +299,7 @@ describe.skipIf(gate.skip)('system: hypervisors built like real ones, audited in
 
     it('starts a handful of virsh processes for 300 VMs, not one per object', () => {
       const calls = requireAudit().bigVirshCalls;
-      // (version, the two UUID lists, one batch for the networks, two for the VMs)
+      // (one listing, then one objects process per 200 dumps: live XML, and persistent XML of running VMs)
       expect(calls.length, calls.join('\n')).toBeGreaterThan(0);
       expect(calls.length, calls.join('\n')).toBeLessThanOrEqual(8);
     });

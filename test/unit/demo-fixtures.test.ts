@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { classifyHost } from '../../src/classify/index.js';
 import { MODES, type RawCapture } from '../../src/model.js';
-import { parseCapture } from '../../src/parse/index.js';
+import { parseCapture, parseLibvirtLists } from '../../src/parse/index.js';
+import { LIBVIRT_SET_NAMES } from '../../src/probe/libvirtLists.js';
 import { demoFleet } from '../../scripts/demo-fleet/index.js';
 
 const DEMO_DIR = fileURLToPath(new URL('../../fixtures/demo/', import.meta.url));
@@ -74,11 +75,9 @@ describe('demo fleet fixtures', () => {
       const capture = readCapture(entry);
       expect(capture.sections.map((s) => s.id)).toEqual([
         'tools',
-        'virsh-version',
-        'net-uuids',
-        'net-batch-0',
-        'dom-uuids',
-        'dom-batch-0',
+        'libvirt-lists-stderr',
+        'libvirt-lists',
+        'objects-0',
         'ip-link',
         'ip-addr',
         'ip-route',
@@ -86,16 +85,14 @@ describe('demo fleet fixtures', () => {
       ]);
     });
 
-    it('lists networks and domains successfully, with one UUID per line', () => {
+    it('lists networks and domains successfully, every set without an error', () => {
       const capture = readCapture(entry);
-      for (const id of ['net-uuids', 'dom-uuids']) {
-        const section = sectionOf(capture, id);
-        expect(section.exit, `${id}: ${section.stderr}`).toBe(0);
-        expect(section.stderr.trim()).toBe('');
-        const uuids = section.stdout.split('\n').filter(Boolean);
-        for (const uuid of uuids) expect(uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-      }
-      expect(sectionOf(capture, 'dom-uuids').stdout.trim()).not.toBe('');
+      const listing = sectionOf(capture, 'libvirt-lists');
+      expect(listing.exit).toBe(0);
+      const lists = parseLibvirtLists(listing.stdout, sectionOf(capture, 'libvirt-lists-stderr').stdout, capture.nonce);
+      expect([...lists.failed]).toEqual([]);
+      expect([...lists.sets.keys()].sort()).toEqual([...LIBVIRT_SET_NAMES].sort());
+      expect(lists.sets.get('dom-all')!.size).toBeGreaterThan(0);
     });
 
     it('has no failed section', () => {

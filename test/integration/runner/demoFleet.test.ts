@@ -106,8 +106,8 @@ describe('runner over the embedded SSH fleet', () => {
     const forged: RawCapture = {
       ...capture,
       sections: capture.sections.map((s) =>
-        s.id === 'dom-batch-0'
-          ? { ...s, stdout: s.stdout.replace(/<name>([^<]+)<\/name>/, `<name>$1\n@@KNA-${'0'.repeat(32)} BEGIN ip-link\n\u001b[31mred</name>`) }
+        s.id === 'objects-0'
+          ? { ...s, stdout: s.stdout.replace(/(<domain[^>]*>\s*<name>)([^<]+)<\/name>/, `$1$2\n@@KNA-${'0'.repeat(32)} BEGIN ip-link\n\u001b[31mred</name>`) }
           : s,
       ),
     };

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { RawCapture } from '../../../src/model.js';
-import { splitBatch } from '../../../src/probe/framing.js';
+import { splitObjects } from '../../../src/probe/framing.js';
 import { compactDomainXml, parseDomainXml, parseDomainXmlFully } from '../../../src/parse/domainXml.js';
 import { ParseError } from '../../../src/parse/errors.js';
 import { fixture } from './fixtures.js';
@@ -112,8 +112,8 @@ describe('the compact path of parseDomainXml (root, name, uuid and interfaces on
     for (const dir of dirs) {
       for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
         const capture = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as RawCapture;
-        for (const section of capture.sections.filter((s) => s.id.startsWith('dom-batch-'))) {
-          for (const { xml } of splitBatch(section.stdout, capture.nonce).values()) if (xml.includes('<domain')) xmls.push(xml);
+        for (const section of capture.sections.filter((s) => s.id.startsWith('objects-'))) {
+          for (const [key, { xml }] of splitObjects(section.stdout, capture.nonce)) if (key.startsWith('dom:') && xml) xmls.push(xml);
         }
       }
     }

@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { RawCapture } from '../../../src/model.js';
+import { parseLibvirtLists } from '../../../src/parse/index.js';
+import { LIBVIRT_SET_NAMES, listingOutput, objectOutput, type LibvirtSetName, type ObjectPart } from '../../../src/probe/libvirtLists.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/parse/', import.meta.url));
 
@@ -17,3 +19,22 @@ export function probeCapture(name: 'ok' | 'no-brctl' | 'vanished' | 'libvirt-dow
 
 /** The link name the capture script gives its hostile link: `evil` + ESC + `[31m`. */
 export const EVIL_NAME = 'evil\u001b[31m';
+
+/**
+ * `capture` with some of its listing's sets replaced (the others as listed) and `objects` appended as one more
+ * objects section: how a test makes a host list and dump what it needs.
+ */
+export function withListing(capture: RawCapture, sets: Partial<Record<LibvirtSetName, readonly string[]>>, objects = ''): RawCapture {
+  const listing = capture.sections.find((s) => s.id === 'libvirt-lists')!;
+  const errors = capture.sections.find((s) => s.id === 'libvirt-lists-stderr')?.stdout ?? '';
+  const listed = parseLibvirtLists(listing.stdout, errors, capture.nonce).sets;
+  const merged = Object.fromEntries(LIBVIRT_SET_NAMES.map((name) => [name, sets[name] ?? [...(listed.get(name) ?? [])]]));
+  const sections = capture.sections.map((s) => (s.id === 'libvirt-lists' ? { ...s, stdout: listingOutput(capture.nonce, merged) } : s));
+  const extra = { id: 'objects-99', command: 'objects-99', exit: 0, stdout: objects, stderr: '' };
+  return { ...capture, sections: objects === '' ? sections : [...sections, extra] };
+}
+
+/** One object part as the objects process prints it, e.g. `part(capture, 'dom', uuid, 'xml', '<domain>…')`. */
+export function part(capture: RawCapture, kind: 'net' | 'dom', uuid: string, which: ObjectPart, text: string): string {
+  return objectOutput(capture.nonce, kind, uuid, which, `\n${text}`);
+}

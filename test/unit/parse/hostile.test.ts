@@ -6,29 +6,23 @@ import { describe, expect, it } from 'vitest';
 import type { ProbeSection, RawCapture } from '../../../src/model.js';
 import { compactDomainXml, elementSpans, parseDomainXml } from '../../../src/parse/domainXml.js';
 import { MAX_LINKS, MAX_OBJECTS_PER_KIND, mergeBridges, mergeLinks, parseCapture, parseIpLink, parseIpLinkOneline } from '../../../src/parse/index.js';
-import { probeCapture } from './fixtures.js';
+import { part, probeCapture, withListing } from './fixtures.js';
 
 const ok = probeCapture('ok');
-const mark = (kind: 'net' | 'dom', uuid: string, part: 'info' | 'xml') => `@@KNA-${ok.nonce}:${kind}:${uuid}:${part}\n`;
-const uuidOf = (i: number) => `d0e1a1b2-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
+const uuidOf = (i: number) => `f0e1a1b2-0000-4000-8000-${i.toString(16).padStart(12, '0')}`; // none of them the fixture's own
 const section = (id: string, stdout: string, exit: number | null = 0): ProbeSection => ({ id, command: id, exit, stdout, stderr: '' });
 
-/** The real capture, its domain list and batch replaced. */
-function withDomains(uuids: string[], batch: string): RawCapture {
-  const rest = ok.sections.filter((s) => s.id !== 'dom-uuids' && !s.id.startsWith('dom-batch-'));
-  return { ...ok, sections: [...rest, section('dom-uuids', uuids.join('\n')), section('dom-batch-0', batch)] };
-}
-
-function dominfo(name: string, uuid: string, state = 'shut off'): string {
-  return `Id:             -\nName:           ${name}\nUUID:           ${uuid}\nState:          ${state}\nPersistent:     yes\nAutostart:      disable\n`;
+/** The real capture, listing these domains (shut off, but those named running) and dumping `objects`. */
+function withDomains(uuids: string[], objects: string, running: string[] = []): RawCapture {
+  const shutoff = uuids.filter((uuid) => !running.includes(uuid));
+  return withListing(ok, { 'dom-all': uuids, 'dom-running': running, 'dom-shutoff': shutoff, 'dom-paused': [], 'dom-other': [] }, objects);
 }
 
 function domainXml(name: string, uuid: string): string {
   return `<domain type='kvm'>\n  <name>${name}</name>\n  <uuid>${uuid}</uuid>\n  <devices>\n    <interface type='network'>\n      <source network='default'/>\n    </interface>\n  </devices>\n</domain>\n`;
 }
 
-const domainPart = (name: string, uuid: string, xml = domainXml(name, uuid), state?: string) =>
-  `${mark('dom', uuid, 'info')}${dominfo(name, uuid, state)}${mark('dom', uuid, 'xml')}${xml}`;
+const domainPart = (name: string, uuid: string, xml = domainXml(name, uuid)) => part(ok, 'dom', uuid, 'xml', xml);
 
 const BILLION_LAUGHS = [
   '<?xml version="1.0"?>',
@@ -54,7 +48,7 @@ describe('a host that lists more objects than the cap', () => {
       ['web-1', null],
       ['web-2', null],
     ]);
-    expect(facts.domains.slice(3).every((d) => d.name === d.uuid && d.state === 'unknown' && d.unread !== null)).toBe(true);
+    expect(facts.domains.slice(3).every((d) => d.name === d.uuid && d.state === 'shut off' && d.unread !== null)).toBe(true);
     // And one object-cap warning names the cap and how many were listed; one object-vanished per unread VM
     const capped = facts.warnings.filter((w) => w.kind === 'object-cap');
     expect(capped).toEqual([{ kind: 'object-cap', subject: 'vm list', message: expect.stringMatching(/^40000 VMs listed by virsh; only the first 10000 /) }]);
@@ -63,10 +57,9 @@ describe('a host that lists more objects than the cap', () => {
   });
 
   it('caps the network list the same way, naming it `network list`', () => {
-    // Given 10,001 listed networks and no batch at all
+    // Given 10,001 listed networks and none of them dumped
     const listed = Array.from({ length: MAX_OBJECTS_PER_KIND + 1 }, (_, i) => uuidOf(i));
-    const rest = ok.sections.filter((s) => s.id !== 'net-uuids' && !s.id.startsWith('net-batch-'));
-    const facts = parseCapture({ ...ok, sections: [...rest, section('net-uuids', listed.join('\n'))] });
+    const facts = parseCapture(withListing(ok, { 'net-all': listed }));
     // Then 10,000 networks, none of them guessed isolated: their definitions are unread
     expect(facts.networks).toHaveLength(MAX_OBJECTS_PER_KIND);
     expect(facts.networks.every((n) => n.forward === null && n.unread !== null)).toBe(true);
@@ -75,16 +68,16 @@ describe('a host that lists more objects than the cap', () => {
 });
 
 describe('a VM whose definition cannot be read stays in the facts', () => {
-  it('keeps a VM whose XML is a billion-laughs bomb, refused, with its name and state from dominfo', () => {
+  it('keeps a VM whose XML is a billion-laughs bomb, refused, named by its UUID, with its state from the listing', () => {
     // Given a domain whose dumpxml declares nested entities, beside a normal one
     const bomb = uuidOf(1);
     const fine = uuidOf(2);
-    const batch = domainPart('bomb', bomb, BILLION_LAUGHS, 'running') + domainPart('fine', fine);
+    const batch = domainPart('bomb', bomb, BILLION_LAUGHS) + domainPart('fine', fine);
     // When parsed
-    const facts = parseCapture(withDomains([bomb, fine], batch));
+    const facts = parseCapture(withDomains([bomb, fine], batch, [bomb]));
     // Then both VMs are there; the bomb is unread, with the reason, and warned about once
     expect(facts.domains.map((d) => [d.name, d.state, d.unread])).toEqual([
-      ['bomb', 'running', 'dumpxml unreadable: XML with a DOCTYPE or ENTITY declaration is refused'],
+      [bomb, 'running', 'dumpxml unreadable: XML with a DOCTYPE or ENTITY declaration is refused'],
       ['fine', 'shut off', null],
     ]);
     expect(facts.domains[0]?.interfaces).toEqual([]);
@@ -109,19 +102,29 @@ describe('a VM whose definition cannot be read stays in the facts', () => {
     // Then the VM is there, unread, and says the XML is malformed
     expect(compactDomainXml(xml)).toBeNull();
     expect(facts.domains).toHaveLength(1);
-    expect(facts.domains[0]).toMatchObject({ name: 'cut', uuid: cut, interfaces: [], unread: expect.stringMatching(/^dumpxml unreadable: malformed XML/) });
+    expect(facts.domains[0]).toMatchObject({ name: cut, uuid: cut, interfaces: [], unread: expect.stringMatching(/^dumpxml unreadable: malformed XML/) });
     expect(facts.warnings.map((w) => `${w.kind} ${w.subject}`)).toEqual([`object-unparsed vm ${cut}`]);
   });
 
-  it('names an unread VM by its UUID when dominfo could not be read either', () => {
-    // Given a listed domain whose batch part holds neither a readable dominfo nor its XML
+  it('names an unread VM by its UUID, and its state unknown when no state set lists it', () => {
+    // Given a listed domain whose XML was cut off, and that no state set lists
     const lost = uuidOf(7);
-    const batch = `${mark('dom', lost, 'info')}garbage\n${mark('dom', lost, 'xml')}<domain><name>lo`;
+    const capture = withListing(ok, { 'dom-all': [lost], 'dom-running': [], 'dom-paused': [], 'dom-shutoff': [], 'dom-other': [], 'dom-persistent': [] }, part(ok, 'dom', lost, 'xml', '<domain><name>lo'));
     // When parsed
-    const facts = parseCapture(withDomains([lost], batch));
+    const facts = parseCapture(capture);
     // Then it is kept under its UUID with an unknown state, and warned about once
     expect(facts.domains).toEqual([
-      { name: lost, uuid: lost, id: null, state: 'unknown', persistent: null, autostart: null, interfaces: [], unread: expect.stringMatching(/^dumpxml unreadable: /) },
+      {
+        name: lost,
+        uuid: lost,
+        id: null,
+        state: 'unknown',
+        persistent: false,
+        autostart: false,
+        interfaces: [],
+        persistentInterfaces: null,
+        unread: expect.stringMatching(/^dumpxml unreadable: /),
+      },
     ]);
     expect(facts.warnings.map((w) => w.kind)).toEqual(['object-unparsed']);
   });

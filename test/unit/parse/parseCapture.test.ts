@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ProbeSection, RawCapture } from '../../../src/model.js';
 import { parseCapture, parserForSection } from '../../../src/parse/index.js';
 import { commandOfSection } from '../../../src/probe/script.js';
-import { EVIL_NAME, fixture, probeCapture } from './fixtures.js';
+import { EVIL_NAME, fixture, part, probeCapture, withListing } from './fixtures.js';
 
 /** A copy of a real capture with some sections replaced (or removed, with `null`). */
 function withSections(capture: RawCapture, changes: Record<string, Partial<ProbeSection> | null>): RawCapture {
@@ -23,7 +23,7 @@ describe('parseCapture on a whole real probe run', () => {
     for (const section of probeCapture('ok').sections) expect(parserForSection(section.id), section.id).toBeDefined();
   });
 
-  it('reads every network with its info and XML merged', () => {
+  it('reads every network with its states from the listing and its definition from the XML', () => {
     expect(facts.networks).toHaveLength(12);
     expect(facts.networks.find((n) => n.name === 'default')).toMatchObject({
       uuid: '0b1e5c1a-0000-4000-8000-000000000001',
@@ -36,7 +36,7 @@ describe('parseCapture on a whole real probe run', () => {
     expect(facts.networks.find((n) => n.name === 'lab net; $(id) & <x>')?.bridge).toBe('virbr9');
   });
 
-  it('reads every domain with state from dominfo and interfaces from the XML', () => {
+  it('reads every domain with its state from the listing and its interfaces from the XML', () => {
     const byName = new Map(facts.domains.map((d) => [d.name, d]));
     expect([...byName.keys()].sort()).toEqual(['db 02 "quoted" & <x>', 'misc03', 'transient04', 'web01']);
     expect(byName.get('db 02 "quoted" & <x>')).toMatchObject({ id: null, state: 'shut off', persistent: true });
@@ -68,20 +68,22 @@ describe('parseCapture when something failed on the host', () => {
     expect(facts.bridges.find((b) => b.name === 'br0')?.ports.sort()).toEqual(['patch0', 'uplink0', 'vnet0']);
   });
 
-  it('keeps a domain that vanished between list and dumpxml as unread, beside the rest of its batch', () => {
-    // Given a real run where one listed domain was gone when its batch ran (virsh exit 1)
+  it('keeps a domain that vanished between the listing and its dumpxml as unread, beside the others', () => {
+    // Given a real run where one listed domain was gone when the objects process asked for it
     const capture = probeCapture('vanished');
-    const listed = capture.sections.find((s) => s.id === 'dom-uuids')!.stdout.split('\n');
-    const gone = listed.find((u) => !u.startsWith('d0e1a1b2'))!;
+    const listed = capture.sections.find((s) => s.id === 'libvirt-lists')!.stdout;
+    const dumped = capture.sections.find((s) => s.id === 'objects-0')!.stdout;
+    const gone = [...listed.matchAll(/[0-9a-f]{8}-[0-9a-f-]{27}/g)].map((m) => m[0]).find((u) => !u.startsWith('d0e1a1b2') && !u.startsWith('0b1e5c1a') && !dumped.includes(`${u}:xml<`))!;
     // When parsed
     const facts = parseCapture(capture);
-    // Then the batch failure is told, the vanished domain warned about once, and both domains are in the facts
-    expect(kinds(facts)).toEqual(['section-failed section dom-batch-0', `object-vanished vm ${gone}`]);
-    expect(facts.warnings[0]?.message).toContain(`failed to get domain '${gone}'`);
+    // Then the vanished domain is warned about once, both domains are in the facts, and the objects process
+    // (which lived to its end) is not blamed
+    expect(kinds(facts)).toEqual([`object-vanished vm ${gone}`]);
     expect(facts.domains.map((d) => [d.name, d.unread])).toEqual(
-      listed.filter((u) => u !== '').map((u) => (u === gone ? [gone, 'listed by virsh but gone before its XML was read (undefined meanwhile?)'] : ['stays', null])),
+      facts.domains.map((d) => (d.uuid === gone ? [gone, 'listed by virsh but gone before its XML was read (undefined meanwhile?)'] : ['stays', null])),
     );
-    expect(facts.domains.find((d) => d.uuid === gone)).toMatchObject({ state: 'unknown', interfaces: [], persistent: null });
+    expect(facts.domains).toHaveLength(2);
+    expect(facts.domains.find((d) => d.uuid === gone)).toMatchObject({ state: 'running', interfaces: [] });
     expect(facts.libvirtError).toBeNull();
   });
 
@@ -106,16 +108,95 @@ describe('parseCapture when something failed on the host', () => {
     const ok = probeCapture('ok');
     const tools = ok.sections.find((s) => s.id === 'tools')!.stdout.replace(/^virsh .*$/m, 'virsh -');
     const notFound = { exit: 127, stdout: '', stderr: 'sh: 1: virsh: not found' };
-    const facts = parseCapture(withSections(ok, { tools: { stdout: tools }, 'net-uuids': notFound, 'dom-uuids': notFound, 'net-batch-0': null, 'dom-batch-0': null }));
+    const stderr = { ...notFound, stderr: '' , stdout: 'sh: 1: virsh: not found' };
+    const facts = parseCapture(withSections(ok, { tools: { stdout: tools }, 'libvirt-lists': notFound, 'libvirt-lists-stderr': stderr, 'objects-0': null }));
     expect(facts.libvirtError).toBe('virsh not found on the host');
     expect(kinds(facts)).toContain('tool-missing tool virsh');
   });
 
-  it('keeps the networks when only the domain list failed', () => {
-    const facts = parseCapture(withSections(probeCapture('ok'), { 'dom-uuids': { exit: 1, stdout: '', stderr: 'error: access denied' }, 'dom-batch-0': null }));
-    expect(facts.libvirtError).toBe('access denied');
-    expect(facts.networks).toHaveLength(12);
-    expect(facts.domains).toEqual([]);
+  it('keeps the domains when only the network sets failed (a host whose network daemon is down), and says so', () => {
+    // Given a run where every net-list printed an error, each after its own marker on stderr
+    const ok = probeCapture('ok');
+    const errors = ['net-all', 'net-active', 'net-persistent', 'net-autostart', 'net-live-persistent']
+      .map((set) => `error: @@KNA-${ok.nonce}:set:${set} \nerror: failed to list networks\nerror: Failed to connect socket to '/run/libvirt/virtnetworkd-sock': No such file or directory\n`)
+      .join('');
+    const listing = withListing(ok, { 'net-all': [], 'net-active': [], 'net-persistent': [], 'net-autostart': [], 'net-live-persistent': [] });
+    // When parsed
+    const facts = parseCapture(withSections(listing, { 'libvirt-lists-stderr': { stdout: errors } }));
+    // Then the host has no libvirt error, its domains are read, and each failed set is one warning with the cause
+    expect(facts.libvirtError).toBeNull();
+    expect(facts.domains).toHaveLength(4);
+    expect(facts.networks).toEqual([]);
+    expect(kinds(facts)).toEqual([
+      'section-failed virsh net-list --all --uuid',
+      'section-failed virsh net-list --uuid',
+      'section-failed virsh net-list --all --persistent --uuid',
+      'section-failed virsh net-list --all --autostart --uuid',
+      'section-failed virsh net-list --persistent --uuid',
+    ]);
+    expect(facts.warnings[0]?.message).toBe("the networks could not be listed: failed to list networks: Failed to connect socket to '/run/libvirt/virtnetworkd-sock': No such file or directory");
+  });
+
+  it('makes a state unknown, not false, when its set failed, and reports both lists failing as the libvirt error', () => {
+    // Given a run whose net-active listing failed
+    const ok = probeCapture('ok');
+    const oneFailed = withSections(ok, { 'libvirt-lists-stderr': { stdout: `error: @@KNA-${ok.nonce}:set:net-active \nerror: internal error\n` } });
+    // Then every network's activity is unknown, the rest is read
+    const facts = parseCapture(oneFailed);
+    expect(facts.networks.map((n) => n.active)).toEqual(facts.networks.map(() => null));
+    expect(facts.networks.find((n) => n.name === 'default')).toMatchObject({ persistent: true, connections: null });
+    expect(kinds(facts)).toEqual(['section-failed virsh net-list --uuid']);
+    // And when both object lists fail, that is the host's libvirt error
+    const bothFailed = withSections(withListing(ok, { 'net-all': [], 'dom-all': [] }), {
+      'libvirt-lists-stderr': { stdout: `error: @@KNA-${ok.nonce}:set:net-all \nerror: access denied\nerror: @@KNA-${ok.nonce}:set:dom-all \nerror: access denied\n` },
+    });
+    expect(parseCapture(bothFailed).libvirtError).toBe('access denied');
+  });
+
+  it('blames every set on an error that cannot be pinned on one (a virsh without echo --err)', () => {
+    // Given an old virsh: no stderr markers, its complaint about --err, and one real error
+    const ok = probeCapture('ok');
+    const errors = "error: command 'echo' doesn't support option --err\n".repeat(3) + 'error: internal error: network driver gone\n';
+    const facts = parseCapture(withSections(ok, { 'libvirt-lists-stderr': { stdout: errors } }));
+    expect(facts.libvirtError).toBe('internal error: network driver gone');
+    // And with no real error, the complaints about --err alone cost nothing
+    const quiet = parseCapture(withSections(ok, { 'libvirt-lists-stderr': { stdout: "error: command 'echo' doesn't support option --err\n" } }));
+    expect(quiet.warnings).toEqual([]);
+    expect(quiet.domains).toHaveLength(4);
+  });
+
+  it('says which sets a listing virsh that ended early never printed', () => {
+    // Given a listing cut after the domain list (virsh killed: exit 143)
+    const ok = probeCapture('ok');
+    const listing = ok.sections.find((s) => s.id === 'libvirt-lists')!;
+    const cut = listing.stdout.slice(0, listing.stdout.indexOf(`@@KNA-${ok.nonce}:set:dom-running`));
+    const facts = parseCapture(withSections(ok, { 'libvirt-lists': { stdout: cut, exit: 143 } }));
+    // Then the domains are there with unknown states, and each missing set is told once
+    expect(facts.domains).toHaveLength(4);
+    expect(facts.domains.every((d) => d.state === 'unknown' && d.persistent === null)).toBe(true);
+    expect(kinds(facts)).toContain('section-failed virsh list --all --state-running --uuid');
+    expect(facts.warnings.find((w) => w.subject === 'virsh list --all --state-running --uuid')?.message).toBe('which VMs run is unknown: virsh ended before listing it (exit 143)');
+  });
+
+  it("reads a state word from domstate for a VM in none of the usual states, and a running VM's persistent interfaces", () => {
+    // Given a listing that puts web01 in the "other" set, with its domstate, and a persistent definition beside its live one
+    const ok = probeCapture('ok');
+    const web01 = 'd0e1a1b2-0000-4000-8000-000000000001';
+    const listed = parseCapture(ok).domains.map((d) => d.uuid);
+    const live = parseCapture(ok).domains.find((d) => d.uuid === web01)!;
+    const persistentXml = `<domain type='test'><name>web01</name><uuid>${web01}</uuid><devices><interface type='bridge'><mac address='52:54:00:00:00:99'/><source bridge='br9'/></interface></devices></domain>`;
+    const capture = withListing(
+      ok,
+      { 'dom-running': [], 'dom-shutoff': listed.filter((u) => u !== web01 && u !== 'd0e1a1b2-0000-4000-8000-000000000003'), 'dom-other': [web01] },
+      part(ok, 'dom', web01, 'state', 'in shutdown\n') + part(ok, 'dom', web01, 'inactive', persistentXml),
+    );
+    // When parsed
+    const facts = parseCapture(capture);
+    const web = facts.domains.find((d) => d.uuid === web01)!;
+    // Then
+    expect(web.state).toBe('in shutdown');
+    expect(web.interfaces).toEqual(live.interfaces);
+    expect(web.persistentInterfaces?.map((n) => [n.mac, n.source.bridge])).toEqual([['52:54:00:00:00:99', 'br9']]);
   });
 });
 
@@ -138,17 +219,17 @@ describe('parseCapture: one bad section costs that section only', () => {
     expect(facts.links.find((l) => l.name === 'br0')?.addresses).toEqual([]);
   });
 
-  it('keeps the network whose XML is unreadable, named from net-info and marked unread', () => {
+  it('keeps the network whose XML is unreadable, named by its UUID and marked unread', () => {
     // Given a real run where one network's XML is broken
     const ok = probeCapture('ok');
-    const batch = ok.sections.find((s) => s.id === 'net-batch-0')!.stdout.replace("<network>\n  <name>routed</name>", '<network>\n  <name>routed</nam');
+    const batch = ok.sections.find((s) => s.id === 'objects-0')!.stdout.replace("<network>\n  <name>routed</name>", '<network>\n  <name>routed</nam');
     // When parsed
-    const facts = parseCapture(withSections(ok, { 'net-batch-0': { stdout: batch } }));
-    // Then one warning, and the network is still there with what net-info told, its definition unread
+    const facts = parseCapture(withSections(ok, { 'objects-0': { stdout: batch } }));
+    // Then one warning, and the network is still there with what the listing told, its definition unread
     expect(kinds(facts)).toEqual(['object-unparsed network 0b1e5c1a-0000-4000-8000-000000000002']);
     expect(facts.networks).toHaveLength(12);
     const routed = facts.networks.find((n) => n.uuid === '0b1e5c1a-0000-4000-8000-000000000002');
-    expect(routed).toMatchObject({ name: 'routed', active: true, forward: null, addresses: [] });
+    expect(routed).toMatchObject({ name: '0b1e5c1a-0000-4000-8000-000000000002', active: true, forward: null, addresses: [] });
     expect(routed?.unread).toMatch(/^net-dumpxml unreadable: malformed XML/);
     expect(facts.networks.filter((n) => n.unread !== null)).toHaveLength(1);
   });
@@ -213,25 +294,26 @@ describe('parseCapture: one bad section costs that section only', () => {
       bytes: 0,
       sections: [
         { id: 'tools', command: '', exit: 0, stdout: 'not a tool list at all\n\n', stderr: '' },
-        { id: 'net-uuids', command: '', exit: 0, stdout: 'nope', stderr: '' },
-        { id: 'dom-uuids', command: '', exit: 0, stdout: '', stderr: '' },
+        { id: 'libvirt-lists-stderr', command: '', exit: 0, stdout: '\u0000', stderr: '' },
+        { id: 'libvirt-lists', command: '', exit: 0, stdout: `@@KNA-${'0'.repeat(32)}:set:net-all nope`, stderr: '' },
+        { id: 'objects-0', command: '', exit: 0, stdout: `@@KNA-${'0'.repeat(32)}:dom:x:xml<`, stderr: '' },
         { id: 'brctl', command: '', exit: 0, stdout: '\u0000\u0001', stderr: '' },
         { id: 'something-new', command: '', exit: 0, stdout: 'x', stderr: '' },
       ],
     };
     const facts = parseCapture(hostile);
-    expect(kinds(facts)).toEqual(['section-unparsed section tools', 'section-unparsed section net-uuids', 'section-unparsed section brctl']);
-    expect(facts.libvirtError).toBe('the net-uuids section could not be read');
+    expect(kinds(facts)).toEqual(['section-unparsed section tools', 'section-unparsed section libvirt-lists', 'section-unparsed section brctl']);
+    expect(facts.libvirtError).toBe('the libvirt-lists section could not be read');
   });
 });
 
-describe('parseCapture on a capture cut off inside a virsh batch', () => {
+describe('parseCapture on a capture cut off inside the objects process', () => {
   it('says the missing domains were cut off, not undefined', () => {
-    // Given a real run whose output stopped in the middle of the domain batch
+    // Given a real run whose output stopped in the middle of the domain dumps
     const ok = probeCapture('ok');
-    const batch = ok.sections.find((s) => s.id === 'dom-batch-0')!.stdout;
+    const batch = ok.sections.find((s) => s.id === 'objects-0')!.stdout;
     const cutAt = batch.indexOf('<name>misc03</name>');
-    const cut = withSections({ ...ok, truncated: true }, { 'dom-batch-0': { exit: null, stdout: batch.slice(0, cutAt) } });
+    const cut = withSections({ ...ok, truncated: true }, { 'objects-0': { exit: null, stdout: batch.slice(0, cutAt) } });
     // When parsed
     const facts = parseCapture(cut);
     // Then the domains before the cut are read, the cut one is unreadable, later ones are reported as cut off:
@@ -243,8 +325,8 @@ describe('parseCapture on a capture cut off inside a virsh batch', () => {
     expect(vanished.length).toBe(2);
     expect(vanished.every((w) => /cut off/.test(w.message))).toBe(true);
     const cutOne = facts.domains.find((d) => d.uuid === 'd0e1a1b2-0000-4000-8000-000000000003');
-    // dominfo came before the cut: its name and state are known, its interfaces are not
-    expect(cutOne).toMatchObject({ name: 'misc03', state: 'paused', interfaces: [] });
+    // The listing came before the cut: its state is known, its name and interfaces are not
+    expect(cutOne).toMatchObject({ name: 'd0e1a1b2-0000-4000-8000-000000000003', state: 'paused', interfaces: [] });
     expect(cutOne?.unread).toMatch(/^dumpxml unreadable: /);
     expect(facts.domains.filter((d) => /cut off before its XML/.test(d.unread ?? ''))).toHaveLength(2);
   });

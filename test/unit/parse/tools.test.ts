@@ -22,13 +22,13 @@ describe('parseToolList on the real tools section', () => {
 
 describe('errorCause', () => {
   it('prefers the cause virsh prints after "failed to connect to the hypervisor"', () => {
-    const stderr = stdoutOf(probeCapture('libvirt-down'), 'net-uuids')?.stderr ?? '';
+    const stderr = stdoutOf(probeCapture('libvirt-down'), 'libvirt-lists-stderr')?.stdout ?? '';
     expect(stderr).toMatch(/^error: failed to connect to the hypervisor/);
     expect(errorCause(stderr)).toMatch(/^Failed to connect socket to /);
   });
 
   it('passes over libxml2 noise before the first error line', () => {
-    const stderr = stdoutOf(probeCapture('missing-node-file'), 'net-uuids')?.stderr ?? '';
+    const stderr = stdoutOf(probeCapture('missing-node-file'), 'libvirt-lists-stderr')?.stdout ?? '';
     expect(stderr).toMatch(/^I\/O warning/);
     expect(errorCause(stderr)).toMatch(/^XML error: /);
   });
