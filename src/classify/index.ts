@@ -5,6 +5,8 @@
 import type { HostAudit, HostFacts, Mode, NetworkAudit, VmAudit, Warning } from '../model.js';
 import { auditBridges } from './bridges.js';
 import { nonEmpty } from './evidence.js';
+import { hostCheckWarnings, type ClassifiedVm } from './hostChecks.js';
+import { CUT_OFF_KINDS } from './liveAttachment.js';
 import { classifyInterface, type ClassifiedInterface } from './interfaces.js';
 import { uplinkDownWarnings, type DirectAttachment, type NetworkDevice } from './linkHealth.js';
 import { classifyNetwork, type ClassifiedNetwork } from './networks.js';
@@ -36,6 +38,7 @@ export function classifyHost(facts: HostFacts, options: ClassifyOptions): HostAu
   });
 
   const nics: ClassifiedInterface[] = [];
+  const classifiedVms: ClassifiedVm[] = [];
   const directAttachments: DirectAttachment[] = [];
   const vms: VmAudit[] = facts.domains.map((domain) => {
     const classified = domain.interfaces.map((nic, position) => {
@@ -48,6 +51,7 @@ export function classifyHost(facts: HostFacts, options: ClassifyOptions): HostAu
     });
     // One push per NIC: spreading a hostile VM's 100,000 interfaces into push() overflows the call stack.
     for (const nic of classified) nics.push(nic);
+    classifiedVms.push({ domain, nics: classified });
     return {
       name: domain.name,
       uuid: domain.uuid,
@@ -73,25 +77,26 @@ export function classifyHost(facts: HostFacts, options: ClassifyOptions): HostAu
     directAttachments,
   });
   const bridges = auditBridges(topology, uplinks);
+  const networkAudits = classifiedNetworks.map((network) => network.audit);
+  const checks = hostCheckWarnings(facts, classifiedVms, networkAudits, topology);
   return {
-    networks: classifiedNetworks.map((network) => network.audit),
+    networks: networkAudits,
     bridges,
     vms,
     modes: [...modes].sort(),
-    verdict: buildVerdict(nics, classifiedNetworks, facts.libvirtError, unread),
+    verdict: buildVerdict(nics, classifiedNetworks, facts.libvirtError, unread, cutOffNics(checks)),
     warnings: [
       ...facts.warnings,
       ...classifiedNetworks.flatMap((n) => n.warnings),
       ...nics.flatMap((n) => n.warnings),
       ...linkWarnings,
+      ...checks,
       // Last: every bridge has been asked about by now.
       ...uplinks.cutShort().map(uplinkSearchCut),
     ],
     defaultRouteDevs: [...facts.defaultRouteDevs],
   };
 }
-
-const ROUTING_MODES = new Set<Mode>(['nat', 'routed', 'open']);
 
 /** A bridge whose links form chains or meshes too big to follow to the end (a VLAN or patch-cable tangle). */
 function uplinkSearchCut(bridge: string): Warning {
@@ -102,16 +107,23 @@ function uplinkSearchCut(bridge: string): Warning {
   };
 }
 
-/** The host devices a network's guests depend on: its pool (macvtap, hostdev), or the device it routes out by. */
+/**
+ * The host devices a network's guests depend on: its pool (macvtap, hostdev). The device a NAT or routed network
+ * leaves by is checked with the host's routes instead (reachability.ts, `no-way-out`).
+ */
 function devicesOfNetwork(network: NetworkAudit): NetworkDevice[] {
   if (network.mode === 'macvtap' || network.mode === 'hostdev') {
     return network.pool.map((dev) => ({ dev, role: `device in the pool of network ${network.name}` }));
   }
-  if (ROUTING_MODES.has(network.mode) && network.forwardDev !== null) {
-    return [{ dev: network.forwardDev, role: `outgoing device of network ${network.name}` }];
-  }
   return [];
 }
+
+/** The subjects of NICs whose guests the live checks found cut off, for the verdict. */
+function cutOffNics(warnings: readonly Warning[]): string[] {
+  return warnings.filter((w) => CUT_OFF.has(w.kind)).map((w) => w.subject.replace(/^vm /, ''));
+}
+
+const CUT_OFF = new Set<string>(CUT_OFF_KINDS);
 
 export { effectiveForward } from './networks.js';
 export { isPhysicalNic } from './uplinks.js';

@@ -35,11 +35,23 @@ export function buildVerdict(
   networks: readonly VerdictInput[],
   libvirtError: string | null,
   unread: UnreadCounts = NONE_UNREAD,
+  cutOff: readonly string[] = [],
 ): string {
   if (libvirtError !== null && nics.length === 0 && networks.length === 0 && unread.vms === 0) {
     return `No verdict: libvirt could not be read (${libvirtError}).`;
   }
-  return `${describeNics(nics, networks, unread.vms > 0)}${describeUnread(unread)}`;
+  return `${describeNics(nics, networks, unread.vms > 0)}${describeCutOff(cutOff)}${describeUnread(unread)}`;
+}
+
+/**
+ * ` But 2 of them are cut off on the host (their tap is missing, down or off its bridge): web01 52:54:… and db01 52:54:….`
+ * The classification says where a NIC should be; this says it is not there, so the sentence above cannot read as healthy.
+ */
+function describeCutOff(nics: readonly string[]): string {
+  if (nics.length === 0) return '';
+  const named = nics.length <= MAX_TARGETS ? joinWithAnd(nics) : joinWithAnd([...nics.slice(0, MAX_TARGETS), `${nics.length - MAX_TARGETS} more`]);
+  const count = nics.length === 1 ? '1 of them is' : `${nics.length} of them are`;
+  return ` But ${count} cut off on the host (tap missing, down or off its bridge): ${named}.`;
 }
 
 function describeNics(nics: readonly VerdictInput[], networks: readonly VerdictInput[], someVmsUnread: boolean): string {

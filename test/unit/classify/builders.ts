@@ -91,6 +91,8 @@ export function network(name: string, overrides: Partial<NetworkFacts> = {}): Ne
     addresses: [],
     portgroups: [],
     vlanTags: [],
+    connections: null,
+    persistentDefinition: null,
     unread: null,
     ...overrides,
   };
@@ -136,6 +138,7 @@ export function domain(name: string, interfaces: InterfaceFacts[], overrides: Pa
     persistent: true,
     autostart: false,
     interfaces,
+    persistentInterfaces: null,
     unread: null,
     ...overrides,
   };
@@ -149,6 +152,8 @@ export function host(parts: {
   domains?: DomainFacts[];
   warnings?: HostFacts['warnings'];
   libvirtError?: string | null;
+  /** @default ['eno0']: a host with a way out, unless a test says otherwise. */
+  defaultRouteDevs?: string[];
 }): HostFacts {
   const bridges = parts.bridges ?? [];
   return {
@@ -156,7 +161,7 @@ export function host(parts: {
     links: [...bridges.map((b) => b.link), ...(parts.links ?? [])],
     bridges: bridges.map((b) => b.bridge),
     domains: parts.domains ?? [],
-    defaultRouteDevs: [],
+    defaultRouteDevs: parts.defaultRouteDevs ?? ['eno0'],
     warnings: parts.warnings ?? [],
     libvirtError: parts.libvirtError ?? null,
   };

@@ -80,7 +80,7 @@ describe('uplink-down warnings', () => {
     ]);
   });
 
-  it("names a down device of a macvtap network's pool, and a NAT network's outgoing device", () => {
+  it("names a down device of a macvtap network's pool; a NAT network's outgoing device is left to no-way-out", () => {
     const facts = host({
       networks: [
         network('dmz', { forward: forward({ mode: 'vepa', interfaces: ['eno3', 'eno4'] }) }),
@@ -89,10 +89,12 @@ describe('uplink-down warnings', () => {
       bridges: [linuxBridge('virbr0', [])],
       links: [nic('eno3'), nic('eno4', null, { operstate: 'LOWERLAYERDOWN' }), nic('eno5', null, noCarrier)],
     });
-    const warnings = uplinkWarnings(classifyHost(facts, { uplinkInterfaces: [] }));
-    expect(warnings.map((w) => w.message)).toEqual([
+    const audit = classifyHost(facts, { uplinkInterfaces: [] });
+    expect(uplinkWarnings(audit).map((w) => w.message)).toEqual([
       'eno4 is down (operstate LOWERLAYERDOWN: its lower device or peer is down); it is the device in the pool of network dmz',
-      'eno5 has no carrier (operstate DOWN); it is the outgoing device of network default',
+    ]);
+    expect(audit.warnings.filter((w) => w.kind === 'no-way-out').map((w) => w.message)).toEqual([
+      'its forward device eno5 has no carrier (operstate DOWN): NAT traffic of its guests has no way out',
     ]);
   });
 
