@@ -7,17 +7,20 @@
 import type { DomainFacts, InterfaceFacts, NetworkDefinition, NetworkFacts, Warning } from '../model.js';
 import { joinWithAnd, nonEmpty } from './evidence.js';
 
-/** Where a NIC connects, as the domain XML says it: the parts whose change moves the guest elsewhere. */
+/**
+ * Where a NIC connects, as the domain XML says it: the parts whose change moves the guest elsewhere. A NIC on a
+ * libvirt network is named by the network alone: a running guest's live XML gives it the type it actually got
+ * (`bridge` or `direct` for a network that hands out a bridge or a macvtap device), its definition says `network`.
+ */
 function whereTo(nic: InterfaceFacts): string {
   const { source } = nic;
-  const named = nonEmpty(source.network)
-    ? `network ${source.network}`
-    : nonEmpty(source.bridge)
-      ? `bridge ${source.bridge}`
-      : nonEmpty(source.dev)
-        ? `dev ${source.dev}${nonEmpty(source.mode) ? ` (${source.mode})` : ''}`
-        : nonEmpty(source.path, source.pciAddress, source.address);
   const portgroup = nonEmpty(source.portgroup) ? ` portgroup ${source.portgroup}` : '';
+  if (nonEmpty(source.network) !== null) return `network ${source.network}${portgroup}`;
+  const named = nonEmpty(source.bridge)
+    ? `bridge ${source.bridge}`
+    : nonEmpty(source.dev)
+      ? `dev ${source.dev}${nonEmpty(source.mode) ? ` (${source.mode})` : ''}`
+      : nonEmpty(source.path, source.pciAddress, source.address);
   return `type ${nic.type}${named === null ? '' : `, ${named}`}${portgroup}`;
 }
 

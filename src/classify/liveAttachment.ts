@@ -70,8 +70,10 @@ function checkNic(live: LiveNic, topology: Topology, libvirtView: LibvirtView): 
   if (!tap) {
     return warn('tap-missing', `its host device ${target} does not exist, though the VM is ${live.vm.state}: the guest has no network${libvirtView.note(live)}`);
   }
-  // A guest link set down on purpose (<link state='down'>) is already told as link-down.
-  const down = live.nic.linkState === 'down' ? null : linkDownReason(tap);
+  // A guest link set down on purpose (<link state='down'>) is already told as link-down; libvirt sets a paused
+  // guest's macvtap down itself (and up again on resume).
+  const downOnPurpose = live.nic.linkState === 'down' || (live.mode === 'macvtap' && live.vm.state === 'paused');
+  const down = downOnPurpose ? null : linkDownReason(tap);
   if (down !== null) return warn('tap-down', `its host device ${target} ${down}: the guest is cut off`);
   const misplaced = live.mode === 'macvtap' ? macvtapMisplaced(tap, live.devices) : portMisplaced(tap, live, topology);
   if (misplaced !== null) return warn('tap-detached', `${misplaced}: the guest is cut off${libvirtView.note(live)}`);

@@ -45,6 +45,14 @@ const DEBIAN_PACKAGES = {
   perl: 'perl-base',
   mount: 'mount',
   tmux: 'tmux',
+  // A real libvirtd lab host (test/lab/libvirtd.ts): the daemon, what it runs, and how it is entered.
+  '/usr/sbin/libvirtd': 'libvirt-daemon',
+  'qemu-system-x86_64': 'qemu-system-x86',
+  dnsmasq: 'dnsmasq-base',
+  iptables: 'iptables',
+  nsenter: 'util-linux',
+  useradd: 'passwd',
+  groupadd: 'passwd',
 } as const satisfies Record<string, string>;
 
 /** A tool a test runs: a name looked up like the lab looks it up, or an absolute path. */

@@ -95,10 +95,21 @@ describe('configuration drift: running against persistent', () => {
       domains: [domain('web01', live, { persistentInterfaces: persistent })],
     });
     expect(ofKind(['config-drift'], classify(facts).warnings).map((w) => [w.subject, w.message])).toEqual([
-      ['vm web01 52:54:00:00:01:01', 'changes at next boot: type network, network default now, type bridge, bridge br0 in the persistent definition'],
+      ['vm web01 52:54:00:00:01:01', 'changes at next boot: network default now, type bridge, bridge br0 in the persistent definition'],
       ['vm web01 52:54:00:00:01:02', 'changes at next boot: this NIC is not in the persistent definition (hot-plugged?), so it is gone when web01 restarts'],
-      ['vm web01 52:54:00:00:01:03', 'changes at next boot: the persistent definition adds this NIC (type network, network lab), which web01 does not have now'],
+      ['vm web01 52:54:00:00:01:03', 'changes at next boot: the persistent definition adds this NIC (network lab), which web01 does not have now'],
     ]);
+  });
+
+  it('sees no drift in a network NIC whose live XML carries the type libvirt gave it (bridge, direct)', () => {
+    // As a real libvirtd writes a running guest on a forward-bridge and a macvtap network
+    const live = [
+      iface('bridge', { network: 'lan', bridge: 'br0' }, { mac: '52:54:00:00:03:01' }),
+      iface('direct', { network: 'dmz', dev: 'eno3', mode: 'bridge' }, { mac: '52:54:00:00:03:02' }),
+    ];
+    const persistent = [iface('network', { network: 'lan' }, { mac: '52:54:00:00:03:01' }), iface('network', { network: 'dmz' }, { mac: '52:54:00:00:03:02' })];
+    const facts = host({ domains: [domain('a', live, { persistentInterfaces: persistent })] });
+    expect(ofKind(['config-drift'], classify(facts).warnings)).toEqual([]);
   });
 
   it('says nothing when the definitions agree, or when there is no persistent one', () => {
