@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import type { RawCapture } from '../src/model.js';
 import { toCapture } from '../src/probe/framing.js';
 import { buildProbeScript, commandOfSection } from '../src/probe/script.js';
+import { demoFleetEntries } from './demo-fleet/entries.js';
 import { createLabHost, destroyLabHostsWithPrefix, type LabHostSpec } from '../test/lab/host.js';
 import { linkNames } from '../test/lab/plan.js';
 import { demoFleet } from './demo-fleet/index.js';
@@ -107,14 +108,7 @@ async function main(): Promise<void> {
       await writeFile(join(outDir, 'nodes', `${spec.name}.xml`), spec.nodeXml);
       console.log(`${spec.name}: ${capture.sections.length} sections, ${capture.bytes} bytes, ${Date.now() - started} ms`);
     }
-    // The fleet file always lists the whole fleet, also after an --only run.
-    const fleet = demoFleet.map((s) => ({
-      name: s.name,
-      groups: s.groups,
-      uplinkInterfaces: s.uplinkInterfaces,
-      capture: `captures/${s.name}.json`,
-    }));
-    await writeFile(join(outDir, 'fleet.json'), `${JSON.stringify(fleet, null, 2)}\n`);
+    await writeFile(join(outDir, 'fleet.json'), `${JSON.stringify(demoFleetEntries(), null, 2)}\n`);
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }

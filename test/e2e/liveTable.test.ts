@@ -82,7 +82,7 @@ describe.skipIf(gate.skip)('the live table on a real terminal', () => {
   it('shows the run, opens a host, filters by mode, and quits leaving the reports and the final frame', async () => {
     // The run finishes (two demo hosts fail) and the table stays up, waiting for keys
     const finished = await waitForScreen(/14\/14 done · 2 failed · 0 remaining[\s\S]*q quit/, 60_000);
-    expect(finished).toMatch(/^kvm-netaudit {2}\(embedded demo fleet\) · 14 hosts · concurrency \d+ · \d+:\d\d elapsed$/m);
+    expect(finished).toMatch(/^kvm-netaudit {2}\(embedded demo fleet\) · 16 hosts · concurrency \d+ · \d+:\d\d elapsed$/m);
     expect(finished).toMatch(/^› ✗ (auth|timeout)\s+hv-(locked-90|hung-99)/m);
     expect(finished).toMatch(/^ {2}✓ ok\s+hv-prod-02\s+prod\s+\d+ms\s+3: bridged, nat\s+5: bridged 4, nat 1/m);
     expect(finished).toMatch(/^VM NICs {2}95: bridged 45, /m);
@@ -99,14 +99,14 @@ describe.skipIf(gate.skip)('the live table on a real terminal', () => {
 
     // Back to the list, then filter by mode
     await keys('Escape');
-    await waitForScreen(/sort status · 14 hosts/);
+    await waitForScreen(/sort status · 16 hosts/);
     await keys('/');
     await typeText('mode:bridged');
     await keys('Enter');
-    const filtered = await waitForScreen(/sort status · filter mode:bridged · \d+ of 14 hosts/);
+    const filtered = await waitForScreen(/sort status · filter mode:bridged · \d+ of 16 hosts/);
     const rows = filtered.split('\n').filter((l) => /^[› ] \S+ \S+\s+hv-/.test(l));
     expect(rows.length).toBeGreaterThan(2);
-    expect(rows.length).toBeLessThan(14);
+    expect(rows.length).toBeLessThan(16);
     for (const row of rows) expect(row).toMatch(/bridged/);
     expect(filtered).not.toMatch(/hv-nat-01|hv-locked-90/);
 

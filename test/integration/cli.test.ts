@@ -31,9 +31,9 @@ describe('kvm-netaudit CLI', () => {
     expectValidReport(report);
     expect(report.schemaVersion).toBe(1);
     expect(report.run.complete).toBe(true);
-    expect(report.hosts).toHaveLength(14);
-    expect(new Set(report.hosts.map((h) => h.name)).size).toBe(14);
-    expect(report.summary).toMatchObject({ hosts: 14, ok: 12, failed: 2 });
+    expect(report.hosts).toHaveLength(16);
+    expect(new Set(report.hosts.map((h) => h.name)).size).toBe(16);
+    expect(report.summary).toMatchObject({ hosts: 16, ok: 14, failed: 2 });
     // the line log went to stderr because stdout carries the JSON
     expect(result.stderr).toMatch(/^ok\s+hv-nat-01/m);
     expect(result.stderr).toMatch(/^failed\s+hv-hung-99\s.*timeout/m);

@@ -11,6 +11,7 @@ import { classifyHost } from '../../src/classify/index.js';
 import { MODES, type RawCapture } from '../../src/model.js';
 import { parseCapture, parseLibvirtLists } from '../../src/parse/index.js';
 import { LIBVIRT_SET_NAMES } from '../../src/probe/libvirtLists.js';
+import { demoFleetEntries, demoFleetHosts } from '../../scripts/demo-fleet/entries.js';
 import { demoFleet } from '../../scripts/demo-fleet/index.js';
 
 const DEMO_DIR = fileURLToPath(new URL('../../fixtures/demo/', import.meta.url));
@@ -49,14 +50,9 @@ function sectionOf(capture: RawCapture, id: string) {
 }
 
 describe('demo fleet fixtures', () => {
-  it('lists the hosts of scripts/demo-fleet, in order, with their groups and uplink globs', () => {
-    // Given the host specs and the committed fleet.json
-    const fromSpecs = demoFleet.map((s) => ({
-      name: s.name,
-      groups: s.groups,
-      uplinkInterfaces: s.uplinkInterfaces,
-      capture: `captures/${s.name}.json`,
-    }));
+  it('lists the hosts of scripts/demo-fleet, then the real-libvirtd ones, in order, with their groups and uplink globs', () => {
+    // Given the host declarations and the committed fleet.json
+    const fromSpecs = demoFleetEntries();
     // Then they agree (a spec changed without regenerating the fixtures would fail here)
     expect(fleet).toEqual(fromSpecs);
     expect(fleet.length).toBeGreaterThanOrEqual(12);
@@ -102,14 +98,14 @@ describe('demo fleet fixtures', () => {
 
     it('shows exactly the modes its spec claims, and the warnings it is built to raise', () => {
       // Given the host's spec and its capture, classified with the host's uplink globs
-      const spec = demoFleet.find((s) => s.name === entry.name)!;
+      const spec = demoFleetHosts().find((s) => s.name === entry.name)!;
       const facts = parseCapture(readCapture(entry));
       // When it is classified
       const audit = classifyHost(facts, { uplinkInterfaces: entry.uplinkInterfaces });
       // Then its VM NICs show the claimed modes, and the claimed warnings are among its warnings
       expect(audit.modes).toEqual([...spec.shows].sort());
       const kinds = new Set(audit.warnings.map((w) => w.kind));
-      for (const kind of spec.warns ?? []) expect([...kinds], kind).toContain(kind);
+      for (const kind of spec.warns) expect([...kinds], kind).toContain(kind);
     });
   });
 
