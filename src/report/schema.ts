@@ -58,7 +58,10 @@ export const warningSchema = z
       .string()
       .describe(
         'network-missing, network-inactive, bridge-missing, device-missing, portgroup-missing, link-down (a guest link set down), ' +
-          'uplink-down (a host uplink or macvtap device without carrier or set down), uplink-search-cut, tool-missing, ' +
+          'uplink-down (a host uplink or macvtap device without carrier or set down), uplink-search-cut, ' +
+          'tap-missing, tap-down, tap-detached (a running guest\'s NIC cut off on the host), config-drift (running and persistent ' +
+          'definitions differ), macvtap-host-isolated, no-way-out (a NAT/routed network with no default route or its forward ' +
+          'device down), tool-missing, ' +
           'section-failed, section-unparsed, object-unparsed and object-vanished (a listed network or VM whose definition ' +
           'could not be read: it is kept, with `unread`), object-cap, output-truncated, output-budget, exit-status-missing',
       ),
@@ -99,9 +102,9 @@ export const networkAuditSchema = z
   .object({
     name: z.string(),
     uuid: z.string().default('').describe('The UUID virsh listed.'),
-    active: z.boolean().nullable().default(null).describe('From net-info; null when unknown.'),
-    autostart: z.boolean().nullable().default(null).describe('From net-info; null when unknown.'),
-    persistent: z.boolean().nullable().default(null).describe('From net-info; null when unknown.'),
+    active: z.boolean().nullable().default(null).describe("From the probe's listing; null when that list failed."),
+    autostart: z.boolean().nullable().default(null).describe("From the probe's listing; null when that list failed."),
+    persistent: z.boolean().nullable().default(null).describe("From the probe's listing; null when that list failed."),
     bridge: z.string().nullable().default(null).describe('The Linux bridge it manages or uses (null for macvtap/hostdev pools).'),
     forward: z
       .string()
@@ -202,7 +205,7 @@ export const vmAuditSchema = z
       .boolean()
       .nullable()
       .default(null)
-      .describe('False for a transient VM (it disappears when shut off); null when dominfo could not be read.'),
+      .describe("False for a transient VM (it disappears when shut off); null when the probe's listing could not tell."),
     interfaces: z.array(interfaceAuditSchema).default([]),
     unread: z
       .string()
