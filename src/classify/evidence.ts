@@ -3,6 +3,7 @@
  * A chain is a list of short steps; the report joins them with ` → `.
  */
 import type { InterfaceFacts } from '../model.js';
+import { interfaceId } from '../report/nic.js';
 
 /** `192.168.122.1/24`, or the bare address when the prefix is unknown. */
 export function formatAddress(address: string, prefix: number | null): string {
@@ -11,12 +12,12 @@ export function formatAddress(address: string, prefix: number | null): string {
 
 /** First step of an interface's chain: `web01/52:54:00:00:02:01` (the NIC's position when it has no MAC). */
 export function interfaceLabel(vm: string, nic: InterfaceFacts, position: number): string {
-  return `${vm}/${nic.mac ?? nic.target ?? `nic${position}`}`;
+  return `${vm}/${interfaceId(nic.mac, nic.target, position)}`;
 }
 
 /** Warning subject for an interface: `vm web01 52:54:00:00:02:01`. */
 export function interfaceSubject(vm: string, nic: InterfaceFacts, position: number): string {
-  return `vm ${vm} ${nic.mac ?? nic.target ?? `nic${position}`}`;
+  return `vm ${vm} ${interfaceId(nic.mac, nic.target, position)}`;
 }
 
 /** `a, b and c`. */

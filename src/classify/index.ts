@@ -45,7 +45,7 @@ export function classifyHost(facts: HostFacts, options: ClassifyOptions): HostAu
       const result = classifyInterface(domain, nic, position, { topology, uplinks, networks });
       const dev = nonEmpty(nic.source.dev);
       if (nic.type === 'direct' && result.mode === 'macvtap' && dev !== null) {
-        directAttachments.push({ dev, nic: `${domain.name} ${nic.mac ?? nic.target ?? `nic${position}`}` });
+        directAttachments.push({ dev, nic: `${domain.name} ${result.audit.id}` });
       }
       return result;
     });

@@ -3,6 +3,8 @@
  * or its own type.
  */
 import type { DomainFacts, InterfaceAudit, InterfaceFacts, Mode, Warning } from '../model.js';
+import { interfaceId, viaOf } from '../report/nic.js';
+import type { InterfaceAttachment, Through, ThroughKind } from '../report/schema.js';
 import { NO_ATTACHMENT, type Attachment, type Classification } from './attachment.js';
 import { resolveHostBridge } from './bridges.js';
 import { interfaceLabel, interfaceSubject, nonEmpty } from './evidence.js';
@@ -30,7 +32,7 @@ export interface ClassifiedInterface extends Classification {
 const MAX_KNOWN_NETWORKS_NAMED = 10;
 
 /** QEMU's socket netdev types: guests tunnelled to each other over TCP/UDP. */
-const SOCKET_TYPES = new Set(['mcast', 'udp', 'server', 'client']);
+const SOCKET_TYPES = new Set<string>(['mcast', 'udp', 'server', 'client'] satisfies ThroughKind[]);
 
 /** Types that map onto a mode by themselves. */
 const MODE_BY_TYPE: Readonly<Record<string, Mode>> = {
@@ -54,32 +56,61 @@ export function classifyInterface(vm: DomainFacts, nic: InterfaceFacts, position
   }
   const settings = settingsInEffect(nic, subject, context);
   warnings.push(...settings.warnings);
+  const attachment = reportedAttachment(nic, outcome, context);
   return {
     mode: outcome.mode,
     evidence,
     attachment: outcome.attachment,
     warnings,
     audit: {
+      id: interfaceId(nic.mac, nic.target, position),
       mac: nic.mac,
       type: nic.type,
       source: sourceAsWritten(nic),
       target: nic.target,
       model: nic.model,
       mode: outcome.mode,
-      via: outcome.via,
+      via: viaOf(outcome.through),
+      attachment,
       linkState: nonEmpty(nic.linkState) ?? 'up',
       portgroup: settings.portgroup,
       vlanTags: settings.vlanTags,
       virtualport: settings.virtualport,
-      device: macvtapDevice(nic, outcome.mode, context),
+      // Kept as schemaVersion 1 first wrote it: the macvtap link only.
+      device: outcome.mode === 'macvtap' ? attachment.device : null,
       evidence,
     },
   };
 }
 
+/**
+ * The attachment as the report tells it: what the mode goes through, the network and bridge from the classification,
+ * the bridge's uplinks as the host's bridge list has them, and the host device the mode uses.
+ */
+function reportedAttachment(nic: InterfaceFacts, outcome: InterfaceOutcome, context: InterfaceContext): InterfaceAttachment {
+  const { through, attachment, mode } = outcome;
+  // A missing network has no classified attachment; the NIC still names it.
+  const network = attachment.network ?? (through?.kind === 'network' ? through.name : null);
+  const bridge = attachment.bridge;
+  return {
+    through,
+    network,
+    bridge,
+    uplinks: bridge === null ? [] : context.uplinks.uplinksOf(bridge).map((uplink) => uplink.name),
+    device: hostDevice(nic, mode, context),
+  };
+}
+
+/** The host device the mode uses: a macvtap's link, a vDPA device, a hostdev NIC's PCI address. */
+function hostDevice(nic: InterfaceFacts, mode: Mode, context: InterfaceContext): string | null {
+  if (mode === 'macvtap') return macvtapDevice(nic, context);
+  if (mode === 'vdpa') return nonEmpty(nic.source.dev);
+  if (mode === 'hostdev') return nonEmpty(nic.source.pciAddress);
+  return null;
+}
+
 /** The host link a macvtap NIC sits on: what the kernel shows for its tap if it can, else what the XML says. */
-function macvtapDevice(nic: InterfaceFacts, mode: Mode, context: InterfaceContext): string | null {
-  if (mode !== 'macvtap') return null;
+function macvtapDevice(nic: InterfaceFacts, context: InterfaceContext): string | null {
   const tap = nic.target ? context.topology.linkByName(nic.target) : undefined;
   if (tap && (tap.kind === 'macvtap' || tap.kind === 'macvlan') && tap.lower) return tap.lower;
   return nonEmpty(nic.source.dev);
@@ -120,7 +151,8 @@ function settingsInEffect(nic: InterfaceFacts, subject: string, context: Interfa
 
 interface InterfaceOutcome {
   mode: Mode;
-  via: string | null;
+  /** What the mode goes through; `via` is written from it. */
+  through: Through | null;
   steps: string[];
   attachment: Attachment;
   warnings: Warning[];
@@ -136,8 +168,9 @@ function modeOfInterface(nic: InterfaceFacts, subject: string, context: Interfac
   if (type === 'direct') return direct(nic, subject, context);
   if (SOCKET_TYPES.has(type)) {
     const endpoint = [nonEmpty(nic.source.address), nonEmpty(nic.source.port)].filter(Boolean).join(':');
-    const via = endpoint === '' ? type : `${type} ${endpoint}`;
-    return simple('socket', via, [`socket ${via}`]);
+    // SOCKET_TYPES holds through kinds only.
+    const through = { kind: type as ThroughKind, name: endpoint === '' ? null : endpoint };
+    return simple('socket', through, [`socket ${viaOf(through)}`]);
   }
   const mode = Object.hasOwn(MODE_BY_TYPE, type) ? MODE_BY_TYPE[type] : undefined;
   if (mode === undefined) return unclassifiable(`unknown interface type ${type}`);
@@ -146,15 +179,15 @@ function modeOfInterface(nic: InterfaceFacts, subject: string, context: Interfac
 
 /** A NIC on a libvirt network takes the network's mode; the network is matched by exact XML name. */
 function throughNetwork(name: string, subject: string, context: InterfaceContext): InterfaceOutcome {
-  const via = `network ${name}`;
+  const through = named('network', name);
   const network = context.networks.get(name);
   if (!network) {
     const seen = context.networks.size > 0 ? `networks: ${knownNetworks(context.networks)}` : 'no networks defined';
     return {
       mode: 'missing',
-      via,
+      through,
       steps: [`network ${name} not found (${seen})`, '⇒ missing'],
-      attachment: { ...NO_ATTACHMENT, detail: via },
+      attachment: { ...NO_ATTACHMENT, detail: viaOf(through) },
       warnings: [{ kind: 'network-missing', subject, message: `network ${name} is not defined on the host` }],
     };
   }
@@ -162,18 +195,18 @@ function throughNetwork(name: string, subject: string, context: InterfaceContext
     network.audit.active === false
       ? [{ kind: 'network-inactive', subject, message: `network ${name} is defined but not active` }]
       : [];
-  return { mode: network.mode, via, steps: network.evidence, attachment: network.attachment, warnings };
+  return { mode: network.mode, through, steps: network.evidence, attachment: network.attachment, warnings };
 }
 
 /** `default, lab, prod`, or `n1, …, n10 and 990 more`: the first names only, read off the map's iterator. */
 function knownNetworks(networks: ReadonlyMap<string, unknown>): string {
-  const named: string[] = [];
+  const listed: string[] = [];
   for (const name of networks.keys()) {
-    if (named.length === MAX_KNOWN_NETWORKS_NAMED) break;
-    named.push(name);
+    if (listed.length === MAX_KNOWN_NETWORKS_NAMED) break;
+    listed.push(name);
   }
-  const rest = networks.size - named.length;
-  return rest > 0 ? `${named.join(', ')} and ${rest} more` : named.join(', ');
+  const rest = networks.size - listed.length;
+  return rest > 0 ? `${listed.join(', ')} and ${rest} more` : listed.join(', ');
 }
 
 /** `type='bridge'`: a libvirt network's bridge, an OVS bridge, or a plain host bridge. */
@@ -186,11 +219,11 @@ function onBridge(nic: InterfaceFacts, subject: string, context: InterfaceContex
     const outcome = throughNetwork(managed.audit.name, subject, context);
     return { ...outcome, steps: [`bridge ${bridge} belongs to network ${managed.audit.name}`, ...outcome.steps] };
   }
-  const via = `bridge ${bridge}`;
+  const through = named('bridge', bridge);
   if (nic.virtualportType === 'openvswitch') {
     // OVS bridges with a userspace datapath never show up in `ip link`: the virtualport is the evidence.
     const seen = context.topology.bridge(bridge) ? `bridge ${bridge}` : `bridge ${bridge} (not visible to ip)`;
-    return simple('ovs', via, ['virtualport openvswitch', seen], { bridge });
+    return simple('ovs', through, ['virtualport openvswitch', seen], { bridge });
   }
   const virtualport = nic.virtualportType ? [`virtualport ${nic.virtualportType}`] : [];
   const resolved = resolveHostBridge(bridge, context.topology, context.uplinks);
@@ -198,9 +231,9 @@ function onBridge(nic: InterfaceFacts, subject: string, context: InterfaceContex
     resolved.mode === 'missing' ? [{ kind: 'bridge-missing', subject, message: `bridge ${bridge} is not on the host` }] : [];
   return {
     mode: resolved.mode,
-    via,
+    through,
     steps: [...virtualport, ...resolved.steps],
-    attachment: { ...NO_ATTACHMENT, bridge, uplinks: resolved.uplinks, detail: resolved.mode === 'missing' ? via : null },
+    attachment: { ...NO_ATTACHMENT, bridge, uplinks: resolved.uplinks, detail: resolved.mode === 'missing' ? viaOf(through) : null },
     warnings,
   };
 }
@@ -209,56 +242,60 @@ function onBridge(nic: InterfaceFacts, subject: string, context: InterfaceContex
 function direct(nic: InterfaceFacts, subject: string, context: InterfaceContext): InterfaceOutcome {
   const dev = nonEmpty(nic.source.dev);
   if (dev === null) return unclassifiable('no source dev');
-  const via = `dev ${dev}`;
+  const through = named('dev', dev);
   // libvirt's default macvtap mode is vepa.
   const subMode = nonEmpty(nic.source.mode) ?? 'vepa';
   const step = `direct dev ${dev} (${subMode})`;
   if (!context.topology.linkByName(dev)) {
     return {
       mode: 'missing',
-      via,
+      through,
       steps: [step, `dev ${dev} not found`, '⇒ missing'],
-      attachment: { ...NO_ATTACHMENT, detail: via },
+      attachment: { ...NO_ATTACHMENT, detail: viaOf(through) },
       warnings: [{ kind: 'device-missing', subject, message: `device ${dev} is not on the host` }],
     };
   }
-  return simple('macvtap', via, [step], { detail: via });
+  return simple('macvtap', through, [step], { detail: viaOf(through) });
 }
 
 function byType(mode: Mode, nic: InterfaceFacts): InterfaceOutcome {
   const dev = nonEmpty(nic.source.dev);
   switch (mode) {
     case 'hostdev': {
-      const pci = nonEmpty(nic.source.pciAddress);
-      const via = pci === null ? null : `pci ${pci}`;
-      return simple(mode, via, [via ?? 'hostdev'], { detail: via });
+      const through = named('pci', nonEmpty(nic.source.pciAddress));
+      return simple(mode, through, [viaOf(through) ?? 'hostdev'], { detail: viaOf(through) });
     }
     case 'vdpa': {
-      const via = dev === null ? null : `dev ${dev}`;
-      return simple(mode, via, [via ? `vdpa ${via}` : 'vdpa'], { detail: via });
+      const through = named('dev', dev);
+      return simple(mode, through, [through ? `vdpa ${viaOf(through)}` : 'vdpa'], { detail: viaOf(through) });
     }
     case 'user': {
       const backend = nic.backendType === 'passt' ? 'passt' : 'slirp';
       const steps = [`user (${backend})`, ...(dev === null ? [] : [`dev ${dev}`])];
-      return simple(mode, backend, steps, { detail: backend });
+      return simple(mode, { kind: backend, name: null }, steps, { detail: backend });
     }
     case 'vhostuser': {
-      const path = nonEmpty(nic.source.path);
-      const via = path === null ? null : `socket ${path}`;
-      return simple(mode, via, [via ? `vhostuser ${via}` : 'vhostuser'], { detail: via });
+      const through = named('socket', nonEmpty(nic.source.path));
+      return simple(mode, through, [through ? `vhostuser ${viaOf(through)}` : 'vhostuser'], { detail: viaOf(through) });
     }
     case 'ethernet': {
-      const target = nonEmpty(nic.target);
-      const via = target === null ? null : `tap ${target}`;
-      return simple(mode, via, [via ? `ethernet ${via}` : 'ethernet (unattached tap)'], { detail: via });
+      const through = named('tap', nonEmpty(nic.target));
+      return simple(mode, through, [through ? `ethernet ${viaOf(through)}` : 'ethernet (unattached tap)'], { detail: viaOf(through) });
     }
     default:
       return simple(mode, null, [`type ${nic.type}`]);
   }
 }
 
-function simple(mode: Mode, via: string | null, steps: string[], attachment: Partial<Attachment> = {}): InterfaceOutcome {
-  return { mode, via, steps: [...steps, `⇒ ${mode}`], attachment: { ...NO_ATTACHMENT, ...attachment }, warnings: [] };
+/** `{kind, name}`, or null when there is no name to go through. */
+function named(kind: ThroughKind, name: string): Through;
+function named(kind: ThroughKind, name: string | null): Through | null;
+function named(kind: ThroughKind, name: string | null): Through | null {
+  return name === null ? null : { kind, name };
+}
+
+function simple(mode: Mode, through: Through | null, steps: string[], attachment: Partial<Attachment> = {}): InterfaceOutcome {
+  return { mode, through, steps: [...steps, `⇒ ${mode}`], attachment: { ...NO_ATTACHMENT, ...attachment }, warnings: [] };
 }
 
 function unclassifiable(why: string): InterfaceOutcome {

@@ -55,10 +55,10 @@ export const ATTRIBUTES: Readonly<Record<SubjectKind, Readonly<Record<string, At
     type: { type: 'text', description: 'the <interface type> (network, bridge, direct, hostdev, user, …)' },
     mode: { type: 'text', description: 'its networking mode (docs/report.md lists them)', values: MODES },
     via: { type: 'text', description: 'what the mode goes through, as the report writes it: "network default", "bridge br0", "dev eno2"' },
-    network: { type: 'text', description: 'the libvirt network it uses; none when it uses no network' },
+    network: { type: 'text', description: 'the libvirt network it uses (also one the host lacks, for mode missing); none when it uses no network' },
     bridge: { type: 'text', description: 'the bridge it ends up on (its own, or its network\'s); none when no bridge' },
     uplinks: { type: 'list', description: 'the uplinks of that bridge' },
-    device: { type: 'list', description: 'the host devices a macvtap/hostdev interface may sit on (its dev, or its network\'s pool)' },
+    device: { type: 'list', description: 'the host devices a macvtap/hostdev interface may sit on (its macvtap link or PCI address, or its network\'s pool)' },
     onDefaultRouteDevice: {
       type: 'boolean',
       description: 'a macvtap interface on a device that carries the host\'s default route (false for other modes)',

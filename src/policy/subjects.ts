@@ -30,11 +30,10 @@ export type HostFactsForPolicy = Pick<HostFacts, 'defaultRouteDevs' | 'networks'
 /** Build every subject of `host`. */
 export function subjectsOf(host: HostReport, facts: HostFactsForPolicy | null): HostSubjects {
   const networksByName = new Map(host.networks.map((network) => [network.name, network]));
-  const bridgesByName = new Map(host.bridges.map((bridge) => [bridge.name, bridge]));
   const usersOfNetwork = new Map<string, string[]>();
   for (const vm of host.vms) {
     for (const nic of vm.interfaces) {
-      const network = networkOf(nic);
+      const network = nic.attachment.network;
       if (network !== null) usersOfNetwork.set(network, [...(usersOfNetwork.get(network) ?? []), vm.name]);
     }
   }
@@ -85,14 +84,13 @@ export function subjectsOf(host: HostReport, facts: HostFactsForPolicy | null): 
   );
 
   const interfaces = host.vms.flatMap((vm) =>
-    vm.interfaces.map((nic, position): SubjectView => {
-      const network = networkOf(nic);
+    vm.interfaces.map((nic): SubjectView => {
+      const { network, bridge, uplinks } = nic.attachment;
       const networkAudit = network === null ? undefined : networksByName.get(network);
-      const bridge = bridgeOf(nic, networkAudit);
       const devices = devicesOf(nic, networkAudit, facts);
       return {
         kind: 'vm-interface',
-        subject: `vm ${vm.name} ${nic.mac ?? nic.target ?? `nic${position}`}`,
+        subject: `vm ${vm.name} ${nic.id}`,
         values: {
           vm: vm.name,
           state: vm.state,
@@ -106,7 +104,7 @@ export function subjectsOf(host: HostReport, facts: HostFactsForPolicy | null): 
           via: nic.via,
           network,
           bridge,
-          uplinks: bridge === null ? [] : [...(bridgesByName.get(bridge)?.uplinks ?? [])],
+          uplinks: [...uplinks],
           device: devices,
           onDefaultRouteDevice: onDefaultRouteDevice(nic, devices, defaultRouteDevs),
         },
@@ -118,27 +116,18 @@ export function subjectsOf(host: HostReport, facts: HostFactsForPolicy | null): 
   return { host: [hostView], network: networks, bridge: bridges, 'vm-interface': interfaces };
 }
 
-/** The network a NIC uses, from the classifier's `via` (`network default`). */
-function networkOf(nic: InterfaceAudit): string | null {
-  return nic.via?.startsWith('network ') ? nic.via.slice('network '.length) : null;
-}
-
-function bridgeOf(nic: InterfaceAudit, network: NetworkAudit | undefined): string | null {
-  if (nic.via?.startsWith('bridge ')) return nic.via.slice('bridge '.length);
-  return network?.bridge ?? null;
-}
-
 /**
- * The host devices a macvtap or hostdev NIC may use: the running NIC's macvtap parent when the link facts
- * show it, else its `dev`, else its network's pool (any of them may be picked).
+ * The host devices a macvtap or hostdev NIC may use: the device the classifier found (a macvtap's link, a hostdev
+ * NIC's PCI address), else the running NIC's macvtap parent when the link facts show it, else the device it names,
+ * else its network's pool (any of them may be picked).
  */
 function devicesOf(nic: InterfaceAudit, network: NetworkAudit | undefined, facts: HostFactsForPolicy | null): string[] {
   if (nic.mode !== 'macvtap' && nic.mode !== 'hostdev') return [];
-  // The classifier's answer; reports written before `device` existed lack it.
-  if (typeof nic.device === 'string') return [nic.device];
+  if (nic.attachment.device !== null) return [nic.attachment.device];
   const tap = nic.target === null ? undefined : facts?.links.find((link) => link.name === nic.target && link.kind === 'macvtap');
   if (tap?.lower) return [tap.lower];
-  if (nic.via?.startsWith('dev ')) return [nic.via.slice('dev '.length)];
+  const { through } = nic.attachment;
+  if (through?.kind === 'dev' && through.name !== null) return [through.name];
   if (network) return poolOf(network, facts);
   return [];
 }

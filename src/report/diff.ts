@@ -3,9 +3,10 @@
  * added, removed or changing status; networks added, removed or changed; VM interfaces added, removed or
  * moved; findings new and resolved. Pure.
  *
- * Hosts are matched by name, networks by name within a host, VM interfaces by VM name and MAC (target
- * device, then position, when there is no MAC). A host that could not be audited in either run has no
- * facts to compare: it is listed as not compared instead of showing everything as removed or added.
+ * Hosts are matched by name, networks by name within a host, VM interfaces by VM name and NIC `id` (MAC, else
+ * target device, else position; read.ts gives reports written before `id` the same). A host that could not be
+ * audited in either run has no facts to compare: it is listed as not compared instead of showing everything as
+ * removed or added.
  */
 import type { FleetReport, Finding, HostReport, HostStatus, InterfaceAudit, NetworkAudit, Severity } from '../model.js';
 
@@ -53,7 +54,7 @@ export interface NetworkChange {
 export interface InterfaceRef {
   host: string;
   vm: string;
-  /** The MAC (or target device, or `nicN`). */
+  /** The NIC id (MAC, else target device, else `nicN`). */
   nic: string;
   mode: string;
   via: string | null;
@@ -199,13 +200,13 @@ function interfacesByKey(host: HostReport): Map<string, KeyedInterface> {
   const keyed = new Map<string, KeyedInterface>();
   for (const vm of host.vms) {
     const seen = new Map<string, number>();
-    vm.interfaces.forEach((nic, position) => {
-      const base = nic.mac ?? nic.target ?? `nic${position}`;
+    for (const nic of vm.interfaces) {
+      const base = nic.id;
       const n = (seen.get(base) ?? 0) + 1;
       seen.set(base, n);
       const label = n === 1 ? base : `${base}#${n}`;
       keyed.set(`${vm.name}\u0000${label}`, { vm: vm.name, label, nic });
-    });
+    }
   }
   return keyed;
 }

@@ -13,6 +13,7 @@ import type { ReportDiff } from './diff.js';
 import { renderDiffMarkdown } from './diffRender.js';
 import { renderComplianceMarkdown } from './compliance.js';
 import { renderFleetMermaid, renderHostMermaid } from './mermaid.js';
+import { networkModeName } from './modeNames.js';
 import { groupNicsByPath, type NicPath } from './paths.js';
 
 /** Cells longer than this in the fleet table are cut; the host's section has the full text. */
@@ -168,16 +169,21 @@ function connectionList(host: HostReport): string {
   return lines.join('\n');
 }
 
-/** `**bridged** via network prod-br (bridge br0; uplink bond0) — 3 NICs: web01 (52:54:…), …`. */
+/**
+ * `**bridged** (Virtual network 'prod-br': Bridge network) via network prod-br (bridge br0; uplink bond0) — 3 NICs:
+ * web01 (52:54:…), …`.
+ */
 function describePath(path: NicPath): string {
   const context: string[] = [];
-  if (path.bridge !== null && path.via !== `bridge ${path.bridge}`) context.push(`bridge ${esc(path.bridge)}`);
+  // A path through the bridge itself names it already.
+  const throughBridge = path.through?.kind === 'bridge' && path.through.name === path.bridge;
+  if (path.bridge !== null && !throughBridge) context.push(`bridge ${esc(path.bridge)}`);
   if (path.uplinks.length > 0) context.push(`${plural(path.uplinks.length, 'uplink')} ${listOrNone(path.uplinks)}`);
   const via = path.via === null ? '' : ` via ${esc(path.via)}`;
   const where = context.length > 0 ? ` (${context.join('; ')})` : '';
   const count = path.members.length;
   const members = collapse(path.members.map((m) => `${esc(m.vm)} (${esc(m.nic)})`), MAX_NAMED_NICS);
-  return `**${esc(path.mode)}**${via}${where} — ${count} ${plural(count, 'NIC')}: ${members}`;
+  return `**${esc(path.mode)}** (${esc(path.name)})${via}${where} — ${count} ${plural(count, 'NIC')}: ${members}`;
 }
 
 /** Warnings grouped by kind, each kind collapsed past a screenful: report.json keeps them all. */
@@ -203,10 +209,11 @@ function networksTable(host: HostReport): string {
   if (host.networks.length === 0) return '_No libvirt networks._';
   const unread = host.networks.filter(isUnread);
   const networks = table(
-    ['Name', 'Mode', 'Forward', 'Bridge', 'Addresses', 'DHCP', 'NAT', 'Portgroups', 'VLAN', 'Pool', 'Active', 'Autostart', 'Persistent'],
+    ['Name', 'Mode', 'Known as', 'Forward', 'Bridge', 'Addresses', 'DHCP', 'NAT', 'Portgroups', 'VLAN', 'Pool', 'Active', 'Autostart', 'Persistent'],
     host.networks.map((network) => [
       esc(network.name),
       esc(network.mode),
+      orNone(networkModeName(network)),
       forwardCell(network),
       orNone(network.bridge),
       listOrNone(network.addresses),

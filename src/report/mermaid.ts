@@ -12,6 +12,8 @@
  * markup or reorder what the picture shows.
  */
 import type { FleetReport, HostReport, Mode, NetworkAudit } from '../model.js';
+import { viaOf } from './nic.js';
+import type { Through } from './schema.js';
 
 /** Names listed in a collapsed node before "+N more". */
 const MAX_NAMES = 3;
@@ -72,7 +74,7 @@ class Graph {
 }
 
 /**
- * The host's topology: one node per group of VM NICs that share a mode and a `via`, then the networks,
+ * The host's topology: one node per group of VM NICs that share a mode and what they go through, then the networks,
  * bridges and uplinks they go through. Networks no NIC uses are drawn too (with their bridge).
  * @example
  * renderHostMermaid(host)
@@ -114,10 +116,10 @@ export function renderHostMermaid(host: HostReport): string {
     const heading = count === 1 ? `${group.vms[0] ?? 'VM'} (${group.mode})` : `${count} VM NICs (${group.mode})`;
     const names = count === 1 ? [] : [listNames(group.vms)];
     const nicId = graph.node(`nics:${group.key}`, 'nic', label([heading, ...names]), MODE_CLASS[group.mode]);
-    const via = group.via;
-    if (via?.startsWith('network ')) graph.edge(nicId, networkNode(via.slice('network '.length)));
-    else if (via?.startsWith('bridge ')) graph.edge(nicId, bridgeNode(via.slice('bridge '.length)));
-    else if (via) graph.edge(nicId, deviceNode(via));
+    const { through } = group;
+    if (through?.kind === 'network' && through.name !== null) graph.edge(nicId, networkNode(through.name));
+    else if (through?.kind === 'bridge' && through.name !== null) graph.edge(nicId, bridgeNode(through.name));
+    else if (through) graph.edge(nicId, deviceNode(viaOf(through)));
   }
   for (const network of host.networks) networkNode(network.name);
   return graph.render(`host ${escapeMermaid(host.name)}`);
@@ -126,7 +128,8 @@ export function renderHostMermaid(host: HostReport): string {
 interface NicGroup {
   key: string;
   mode: Mode;
-  via: string | null;
+  /** What every NIC of the group goes through. */
+  through: Through | null;
   nics: number;
   /** Distinct VM names, in report order. */
   vms: string[];
@@ -134,15 +137,17 @@ interface NicGroup {
   seen: Set<string>;
 }
 
-/** NICs grouped by mode and `via`, in first-seen order. */
+/** NICs grouped by mode and what they go through, in first-seen order. */
 function nicGroups(host: HostReport): NicGroup[] {
   const groups = new Map<string, NicGroup>();
   for (const vm of host.vms) {
     for (const nic of vm.interfaces) {
-      const key = `${nic.mode}\u0000${nic.via ?? ''}`;
+      const { through } = nic.attachment;
+      // JSON keeps the parts apart whatever the names hold.
+      const key = JSON.stringify([nic.mode, through?.kind ?? null, through?.name ?? null]);
       let group = groups.get(key);
       if (!group) {
-        group = { key, mode: nic.mode, via: nic.via, nics: 0, vms: [], seen: new Set() };
+        group = { key, mode: nic.mode, through, nics: 0, vms: [], seen: new Set() };
         groups.set(key, group);
       }
       group.nics++;
@@ -193,9 +198,9 @@ function hostCount(n: number): string {
 
 const PCI_ADDRESS = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/i;
 
-/** A pool entry written as the classifier writes a NIC's `via`: `pci 0000:41:10.0`, `dev eno2`. */
+/** A pool entry written as a NIC's `via` would name it (nic.ts): `pci 0000:41:10.0`, `dev eno2`. */
 function deviceText(device: string): string {
-  return PCI_ADDRESS.test(device) ? `pci ${device}` : `dev ${device}`;
+  return viaOf({ kind: PCI_ADDRESS.test(device) ? 'pci' : 'dev', name: device });
 }
 
 /** `web01, web02, web03 +4 more`. */

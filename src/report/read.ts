@@ -8,6 +8,7 @@
 import { formatPath } from '../inventory/issues.js';
 import type { PathSegment } from '../inventory/yaml-source.js';
 import type { FleetReport } from '../model.js';
+import { interfaceId } from './nic.js';
 import { readableReportSchema } from './schema.js';
 import { InputError } from '../errors.js';
 
@@ -42,7 +43,7 @@ export function parseReport(text: string, source: string): FleetReport {
       `${source}: schemaVersion ${version} is newer than this kvm-netaudit reads (up to ${READABLE_SCHEMA_VERSION}): compare it with a newer kvm-netaudit`,
     );
   }
-  const parsed = readableReportSchema.safeParse(data);
+  const parsed = readableReportSchema.safeParse(withInterfaceIds(data));
   if (!parsed.success) {
     const first = parsed.error.issues.slice(0, 5).map((issue) => {
       const path = issue.path.filter((s): s is PathSegment => typeof s !== 'symbol');
@@ -51,6 +52,38 @@ export function parseReport(text: string, source: string): FleetReport {
     throw new ReportReadError(`${source}: not a valid schemaVersion 1 report: ${first.join('; ')}`);
   }
   return toFleetReport(parsed.data);
+}
+
+/**
+ * Give every VM interface that lacks an `id` (reports written before it existed) the one this version would write,
+ * from its MAC, target and position. Done on the parsed JSON before the schema checks it, because the id is computed
+ * from the interface's place and other keys, which no schema default can do. Anything not shaped like a report is
+ * left alone for the schema to refuse.
+ */
+function withInterfaceIds(data: unknown): unknown {
+  for (const host of listAt(data, 'hosts')) {
+    for (const vm of listAt(host, 'vms')) {
+      listAt(vm, 'interfaces').forEach((nic, position) => {
+        if (isRecord(nic) && !Object.hasOwn(nic, 'id')) nic.id = interfaceId(stringOrNull(nic.mac), stringOrNull(nic.target), position);
+      });
+    }
+  }
+  return data;
+}
+
+/** `value[key]` when `value` is an object and that is an array; otherwise nothing. */
+function listAt(value: unknown, key: string): readonly unknown[] {
+  if (!isRecord(value)) return [];
+  const list = value[key];
+  return Array.isArray(list) ? list : [];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
 }
 
 /**

@@ -8,7 +8,8 @@
  * A key that a schemaVersion 1 reader fills when a report lacks it carries a `.default()`: keys added after the
  * first version (reports written before them lack them) and the details a reader can do without. The output
  * types are unaffected (the key is always there in memory and in what this version writes); the JSON Schema shows
- * the value as `default`.
+ * the value as `default`. The one exception is an interface's `id`: it is computed, not a constant, so read.ts
+ * fills it in before the report is checked against the schema.
  */
 import * as z from 'zod';
 import { MODES } from '../model.js';
@@ -35,11 +36,15 @@ export const SEVERITIES_WORST_FIRST: readonly (typeof SEVERITIES)[number][] = [.
 /** A host's outcome (docs/report.md). */
 export const HOST_STATUSES = ['ok', 'partial', 'failed'] as const;
 
-// Modes and error kinds may grow within schemaVersion 1: a report a later writer wrote may carry one this version
-// does not know, and `diff` should still show it. `readableReportSchema` reads these two as plain strings.
+/** What a VM NIC's mode goes through, by kind (`attachment.through.kind`); `via` is written from it. */
+export const THROUGH_KINDS = ['network', 'bridge', 'dev', 'pci', 'socket', 'tap', 'mcast', 'udp', 'server', 'client', 'slirp', 'passt'] as const;
+
+// Modes, error kinds and through kinds may grow within schemaVersion 1: a report a later writer wrote may carry one
+// this version does not know, and `diff` should still show it. `readableReportSchema` reads these as plain strings.
 const modeSchema = z.enum(MODES);
 const errorKindSchema = z.enum(ERROR_KINDS);
-const OPEN_VOCABULARIES: readonly (readonly string[])[] = [MODES, ERROR_KINDS];
+const throughKindSchema = z.enum(THROUGH_KINDS);
+const OPEN_VOCABULARIES: readonly (readonly string[])[] = [MODES, ERROR_KINDS, THROUGH_KINDS];
 
 const severitySchema = z.enum(SEVERITIES);
 const hostStatusSchema = z.enum(HOST_STATUSES);
@@ -155,15 +160,68 @@ export const bridgeAuditSchema = z
   })
   .meta({ title: 'BridgeAudit', description: 'A host bridge.' });
 
+export const throughSchema = z
+  .object({
+    kind: throughKindSchema.describe(
+      '`network`: a libvirt network (named, or owning the bridge named); `bridge`: a host bridge; `dev`: a host device ' +
+        "(a direct NIC's macvtap source, a vDPA device); `pci`: a PCI address (hostdev); `socket`: a vhost-user UNIX socket " +
+        "path; `tap`: an ethernet NIC's tap device; `mcast`, `udp`, `server`, `client`: a QEMU socket tunnel, `name` its " +
+        '`address:port`; `slirp`, `passt`: the user-mode backend (`name` null).',
+    ),
+    name: z.string().nullable().default(null).describe('What it is called (network, bridge, device, address, path…); null when the kind says it all.'),
+  })
+  .meta({
+    title: 'Through',
+    description: 'What the mode goes through, as the classifier found it: a NIC on a bridge that a libvirt network manages goes through the network.',
+  });
+
+export const attachmentSchema = z
+  .object({
+    through: throughSchema.nullable().default(null).describe('What the mode goes through; null when nothing is named (an unclassifiable NIC, a hostdev NIC without PCI address…).'),
+    network: z
+      .string()
+      .nullable()
+      .default(null)
+      .describe('The libvirt network it is on: the one it names, or the one that manages the bridge it names (for mode `missing`, one the host lacks); null when none.'),
+    bridge: z
+      .string()
+      .nullable()
+      .default(null)
+      .describe("The host bridge it lands on: the one it names, or its network's; null when none."),
+    uplinks: strings.default([]).describe("That bridge's uplinks, as the host's bridges list them."),
+    device: z
+      .string()
+      .nullable()
+      .default(null)
+      .describe(
+        "The host device it uses: for macvtap the link its tap sits on (as `device`), for vDPA the device, for hostdev the PCI address; " +
+          'null otherwise, and when the device is missing.',
+      ),
+  })
+  .meta({ title: 'InterfaceAttachment', description: 'Where a VM NIC is attached, as data: `via` is its `through` written as text.' });
+
 export const interfaceAuditSchema = z
   .object({
+    id: z
+      .string()
+      .describe(
+        'The NIC within its VM: its MAC, else its target device, else `nic<position>` (0-based). Evidence, warning subjects and ' +
+          'findings name it so. Reports written before it existed lack it; report readers compute it the same way.',
+      ),
     mac: z.string().nullable().default(null),
     type: z.string().default('').describe('`<interface type>` as the domain XML says.'),
     source: z.string().nullable().default(null).describe('The source as written: network name, bridge name, device…'),
     target: z.string().nullable().default(null).describe('The host-side device, e.g. `vnet3`.'),
     model: z.string().nullable().default(null),
     mode: modeSchema.default('unknown').describe('Its networking mode (docs/report.md, "Modes").'),
-    via: z.string().nullable().default(null).describe('What the mode goes through: `network default`, `bridge br0`, `dev eno1`…'),
+    via: z
+      .string()
+      .nullable()
+      .default(null)
+      .describe('What the mode goes through, as text: `attachment.through` as `kind name` (`network default`, `bridge br0`, `dev eno1`), or its bare kind (`slirp`, `udp`).'),
+    attachment: attachmentSchema
+      .prefault({})
+      .describe('Where it is attached, as data (`through`, `network`, `bridge`, `uplinks`, `device`); all empty in reports written before it existed.'),
     linkState: z
       .string()
       .default('up')
@@ -190,7 +248,7 @@ export const interfaceAuditSchema = z
       .default(null)
       .describe(
         "The host link a macvtap NIC sits on: a direct NIC's `<source dev>`, or for a NIC on a macvtap network the " +
-          'lower device of its macvtap link when the host shows it; null otherwise.',
+          'lower device of its macvtap link when the host shows it; null otherwise (`attachment.device` also names vDPA and PCI devices).',
       ),
     evidence: strings.default([]).describe('The chain that shows the mode; its first step names the NIC (`web01/52:54:00:00:02:01`).'),
   })
@@ -348,6 +406,11 @@ export type PortgroupAudit = z.output<typeof portgroupAuditSchema>;
 export type NetworkAudit = z.output<typeof networkAuditSchema>;
 export type BridgeAudit = z.output<typeof bridgeAuditSchema>;
 export type InterfaceAudit = z.output<typeof interfaceAuditSchema>;
+/** Where a VM NIC is attached. */
+export type InterfaceAttachment = z.output<typeof attachmentSchema>;
+/** What a VM NIC's mode goes through. */
+export type Through = z.output<typeof throughSchema>;
+export type ThroughKind = z.output<typeof throughKindSchema>;
 export type VmAudit = z.output<typeof vmAuditSchema>;
 /** The classifier's answer for one host. */
 export type HostAudit = z.output<typeof hostAuditSchema>;

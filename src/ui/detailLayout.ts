@@ -9,14 +9,16 @@
  *   verdict  4 VM NICs are bridged to the LAN through br0 (uplink bond0) and br100 (uplink bond0.100); …
  *
  * TOPOLOGY  VM NIC ─▶ network ─▶ bridge ─▶ uplink
- *   db01 tap201i0   ─┬─▶ bridge br0 ─▶ uplink bond0 (uplinkInterfaces)  ⇒ bridged
+ *   db01 52:54:00:02:01:01 ─┬─▶ bridge br0 ─▶ uplink bond0 (uplinkInterfaces)  ⇒ bridged
  *   …
  * VMS  5 · VM NICS  5
  *   db01  running · persistent
  *   › bridged   bridge br0   52:54:00:02:01:01  virtio  tap201i0  up
+ *       known as  Bridge device 'br0'
  *       evidence  db01/52:54:00:02:01:01 → bridge br0 → uplink bond0 (uplinkInterfaces) → ⇒ bridged
  */
 import type { BridgeAudit, HostReport, InterfaceAudit, NetworkAudit, VmAudit } from '../model.js';
+import { interfaceModeName, networkModeName } from '../report/modeNames.js';
 import type { HostRow } from './fleetState.js';
 import { formatCount, formatDuration } from './format.js';
 import { blankLine, segmentsLine, textLine, wrapText, type FrameLine } from './lines.js';
@@ -129,6 +131,8 @@ const NETWORK_COLUMNS: TableColumn[] = [
   { title: 'STATE', max: 30 },
   { title: 'ADDRESSES', max: 40 },
   { title: 'DHCP', max: 60 },
+  // Last: what FORWARD says, in virt-manager's words; the first to go on a narrow terminal.
+  { title: 'KNOWN AS', max: 28 },
 ];
 
 function networkLines(report: HostReport, columns: number): FrameLine[] {
@@ -144,6 +148,7 @@ function networkLines(report: HostReport, columns: number): FrameLine[] {
       [{ text: stateOfNetwork(network) }],
       [{ text: network.addresses.map((a) => safe(a)).join(', ') || '-' }],
       [{ text: network.dhcp.map((r) => `${safe(r.start)}–${safe(r.end)}`).join(', ') || '-' }],
+      [{ text: safe(networkModeName(network)) }],
     ],
   }));
   const widths = measureColumns(NETWORK_COLUMNS, rows);
@@ -228,7 +233,7 @@ function vmStateText(vm: VmAudit): string {
 
 function vmLines(report: HostReport, selectedNic: number, columns: number, into: FrameLine[], anchors: DetailBody['nicAnchors']): void {
   const nicCount = report.vms.reduce((n, vm) => n + vm.interfaces.length, 0);
-  into.push(heading('vms', 'VMS', `${formatCount(report.vms.length)} · VM NICs ${formatCount(nicCount)} · ↑↓ selects a NIC and shows its evidence`, columns));
+  into.push(heading('vms', 'VMS', `${formatCount(report.vms.length)} · VM NICs ${formatCount(nicCount)} · ↑↓ selects a NIC and shows its name in virt-manager and its evidence`, columns));
   if (report.vms.length === 0) {
     into.push(textLine('vms:none', '  (none)', columns, { dim: true }));
     return;
@@ -236,6 +241,8 @@ function vmLines(report: HostReport, selectedNic: number, columns: number, into:
   const cells = report.vms.flatMap((vm) => vm.interfaces.map((nic) => ({ cells: nicCells(nic) })));
   const widths = measureColumns(NIC_COLUMNS, cells);
   into.push(tableTitleLine('vms:title', NIC_COLUMNS, widths, columns, 4));
+  const networks = new Map<string, NetworkAudit>();
+  for (const network of report.networks) if (!networks.has(network.name)) networks.set(network.name, network);
   let n = 0;
   report.vms.forEach((vm, v) => {
     into.push(segmentsLine(`vm:${v}`, [{ text: `  ${safe(vm.name)}`, bold: true }, { text: `  ${vmStateText(vm)}`, dim: true }], columns));
@@ -253,6 +260,11 @@ function vmLines(report: HostReport, selectedNic: number, columns: number, into:
       if (selected) row.segments[0] = { ...row.segments[0]!, text: '  › ' };
       into.push(row);
       if (selected) {
+        const known = interfaceModeName(nic, nic.attachment.network === null ? undefined : networks.get(nic.attachment.network));
+        wrapText(known, columns - 16, 0).forEach((part, k) => {
+          const lead = k === 0 ? '      known as  ' : ' '.repeat(16);
+          into.push(segmentsLine(`vm:${v}:${i}:known:${k}`, [{ text: lead, dim: true }, { text: part }], columns));
+        });
         const chain = evidenceText(nic);
         wrapText(chain, columns - 16, 0).forEach((part, k) => {
           const lead = k === 0 ? '      evidence  ' : ' '.repeat(16);

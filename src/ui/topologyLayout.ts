@@ -5,9 +5,9 @@
  * Pure.
  *
  * @example
- *   db01 tap201i0   ─┬─▶ bridge br0 ─▶ uplink bond0 (uplinkInterfaces)  ⇒ bridged
- *   app02 tap204i0  ─┘
- *   tmpl tnet0      ───▶ network default (forward nat, inactive) ─▶ bridge virbr0  ⇒ nat
+ *   db01 52:54:00:02:01:01   ─┬─▶ bridge br0 ─▶ uplink bond0 (uplinkInterfaces)  ⇒ bridged
+ *   app02 52:54:00:02:04:01  ─┘
+ *   tmpl 52:54:00:02:05:01   ───▶ network default (forward nat, inactive) ─▶ bridge virbr0  ⇒ nat
  */
 import type { HostReport, InterfaceAudit, Mode } from '../model.js';
 import { fitSegments, type FrameLine } from './lines.js';
@@ -24,12 +24,13 @@ export interface TopologyBranch {
   mode: Mode;
   /** The path's steps after the NIC, without the final `⇒ mode`, e.g. ['bridge br0', 'uplink bond0']. */
   steps: string[];
-  /** `vm target` (or `vm mac`) of each NIC on the path. */
+  /** `vm id` of each NIC on the path. */
   nics: string[];
 }
 
-function nicLabel(vm: string, nic: InterfaceAudit, position: number): string {
-  return `${vm} ${nic.target ?? nic.mac ?? `nic${position}`}`;
+/** `vm id`: the NIC named as evidence, warnings and findings name it. */
+function nicLabel(vm: string, nic: InterfaceAudit): string {
+  return `${vm} ${nic.id}`;
 }
 
 /** The steps of a NIC's path: its evidence chain without the NIC itself and the verdict step. */
@@ -43,7 +44,7 @@ function stepsOf(nic: InterfaceAudit): string[] {
 export function topologyBranches(report: Pick<HostReport, 'vms'>): TopologyBranch[] {
   const branches = new Map<string, TopologyBranch>();
   for (const vm of report.vms) {
-    vm.interfaces.forEach((nic, position) => {
+    for (const nic of vm.interfaces) {
       const steps = stepsOf(nic);
       const key = `${nic.mode}\u0000${steps.join('\u0000')}`;
       let branch = branches.get(key);
@@ -51,8 +52,8 @@ export function topologyBranches(report: Pick<HostReport, 'vms'>): TopologyBranc
         branch = { mode: nic.mode, steps, nics: [] };
         branches.set(key, branch);
       }
-      branch.nics.push(nicLabel(vm.name, nic, position));
-    });
+      branch.nics.push(nicLabel(vm.name, nic));
+    }
   }
   return [...branches.values()].sort((a, b) => b.nics.length - a.nics.length);
 }

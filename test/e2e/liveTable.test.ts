@@ -95,7 +95,7 @@ describe.skipIf(gate.skip)('the live table on a real terminal', () => {
     const detail = await waitForScreen(/kvm-netaudit › hv-prod-02/);
     expect(detail).toMatch(/^ {2}verdict {2}4 VM NICs are bridged to the LAN through br0 \(uplink bond0\)/m);
     expect(detail).toMatch(/^TOPOLOGY {2}VM NIC ─▶ network ─▶ bridge ─▶ uplink$/m);
-    expect(detail).toMatch(/db01 tap201i0\s+───▶ bridge br0 ─▶ uplink bond0/);
+    expect(detail).toMatch(/db01 52:54:00:02:01:01\s+───▶ bridge br0 ─▶ uplink bond0/);
 
     // Back to the list, then filter by mode
     await keys('Escape');

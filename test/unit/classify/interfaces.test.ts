@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyHost } from '../../../src/classify/index.js';
 import type { InterfaceFacts, NetworkFacts } from '../../../src/model.js';
+import { demoFleet } from '../policy/fixtures.js';
 import { domain, forward, host, iface, linuxBridge, network, nic, virtual } from './builders.js';
 
 /** A small host: default NAT on virbr0, prod-br onto br0 (bond0 uplink), an isolated lab network. */
@@ -199,5 +200,90 @@ describe('interfaces classified by their type', () => {
   it('labels a NIC without a MAC by its position', () => {
     const { nics } = hostWith([iface('user'), iface('user', {}, { mac: null })]);
     expect(nics[1]!.evidence[0]).toBe('web01/nic1');
+  });
+});
+
+describe('the id and the attachment of every interface', () => {
+  it('names each NIC once: its MAC, else its target, else its position; evidence and warnings use the same id', () => {
+    const { nics, audit } = hostWith([
+      iface('network', { network: 'gone' }, { mac: '52:54:00:00:07:01' }),
+      iface('network', { network: 'gone' }, { mac: null, target: 'vnet7' }),
+      iface('network', { network: 'gone' }, { mac: null, target: null }),
+      iface('network', { network: 'gone' }, { mac: '', target: '' }),
+    ]);
+    expect(nics.map((n) => n.id)).toEqual(['52:54:00:00:07:01', 'vnet7', 'nic2', 'nic3']);
+    expect(nics.map((n) => n.evidence[0])).toEqual(nics.map((n) => `web01/${n.id}`));
+    expect(audit.warnings.map((w) => w.subject)).toEqual(nics.map((n) => `vm web01 ${n.id}`));
+  });
+
+  it('tells what a NIC on a network goes through, its network, bridge and that bridge uplinks', () => {
+    const { nics } = hostWith([
+      iface('network', { network: 'prod-br' }),
+      iface('network', { network: 'default' }),
+      // a bridge that a libvirt network manages: the NIC is on the network
+      iface('bridge', { bridge: 'virbr0' }),
+      iface('network', { network: 'dmz' }),
+    ]);
+    expect(nics.map((n) => n.attachment)).toEqual([
+      { through: { kind: 'network', name: 'prod-br' }, network: 'prod-br', bridge: 'br0', uplinks: ['bond0'], device: null },
+      { through: { kind: 'network', name: 'default' }, network: 'default', bridge: 'virbr0', uplinks: [], device: null },
+      { through: { kind: 'network', name: 'default' }, network: 'default', bridge: 'virbr0', uplinks: [], device: null },
+      // missing: it still names the network it refers to
+      { through: { kind: 'network', name: 'dmz' }, network: 'dmz', bridge: null, uplinks: [], device: null },
+    ]);
+  });
+
+  it('tells what a NIC on a bridge or a host device goes through', () => {
+    const { nics } = hostWith([
+      iface('bridge', { bridge: 'br-lan' }),
+      iface('bridge', { bridge: 'br-lab' }),
+      iface('bridge', { bridge: 'ovsbr0' }, { virtualportType: 'openvswitch' }),
+      iface('bridge', { bridge: 'br-gone' }),
+      iface('direct', { dev: 'eth0' }),
+      iface('direct', { dev: 'eth9' }),
+    ]);
+    expect(nics.map((n) => [n.mode, n.attachment])).toEqual([
+      ['bridged', { through: { kind: 'bridge', name: 'br-lan' }, network: null, bridge: 'br-lan', uplinks: ['eno3'], device: null }],
+      ['host-only', { through: { kind: 'bridge', name: 'br-lab' }, network: null, bridge: 'br-lab', uplinks: [], device: null }],
+      ['ovs', { through: { kind: 'bridge', name: 'ovsbr0' }, network: null, bridge: 'ovsbr0', uplinks: [], device: null }],
+      ['missing', { through: { kind: 'bridge', name: 'br-gone' }, network: null, bridge: 'br-gone', uplinks: [], device: null }],
+      ['macvtap', { through: { kind: 'dev', name: 'eth0' }, network: null, bridge: null, uplinks: [], device: 'eth0' }],
+      // a missing device is named by what the NIC goes through, never as the device it uses
+      ['missing', { through: { kind: 'dev', name: 'eth9' }, network: null, bridge: null, uplinks: [], device: null }],
+    ]);
+    // the old `device` key keeps meaning the macvtap link only
+    expect(nics.map((n) => n.device)).toEqual([null, null, null, null, 'eth0', null]);
+  });
+
+  it.each([
+    ['hostdev', { pciAddress: '0000:03:07.1' }, {}, { kind: 'pci', name: '0000:03:07.1' }, '0000:03:07.1'],
+    ['hostdev', {}, {}, null, null],
+    ['vdpa', { dev: '/dev/vhost-vdpa-0' }, {}, { kind: 'dev', name: '/dev/vhost-vdpa-0' }, '/dev/vhost-vdpa-0'],
+    ['user', {}, {}, { kind: 'slirp', name: null }, null],
+    ['user', {}, { backendType: 'passt' }, { kind: 'passt', name: null }, null],
+    ['vhostuser', { path: '/tmp/vhost0.sock' }, {}, { kind: 'socket', name: '/tmp/vhost0.sock' }, null],
+    ['ethernet', {}, { target: 'mytap0' }, { kind: 'tap', name: 'mytap0' }, null],
+    ['ethernet', {}, {}, null, null],
+    ['udp', { address: '192.168.10.1', port: '5555' }, {}, { kind: 'udp', name: '192.168.10.1:5555' }, null],
+    ['mcast', {}, {}, { kind: 'mcast', name: null }, null],
+    ['null', {}, {}, null, null],
+    ['infiniband', {}, {}, null, null],
+  ] as const)('types %s (%j): goes through %j, uses device %j', (type, src, overrides, through, device) => {
+    const nic = hostWith([iface(type, src, overrides)]).nics[0]!;
+    expect(nic.attachment).toEqual({ through, network: null, bridge: null, uplinks: [], device });
+  });
+
+  it('writes via from what the NIC goes through, for every NIC of the demo fleet', () => {
+    // `kind name`, or the bare kind: the one rule (report/nic.ts)
+    const { hosts } = demoFleet();
+    expect(hosts.flatMap((h) => h.vms.flatMap((vm) => vm.interfaces)).length).toBeGreaterThan(20);
+    for (const report of hosts) {
+      for (const vm of report.vms) {
+        for (const n of vm.interfaces) {
+          const { through } = n.attachment;
+          expect(n.via).toBe(through === null ? null : through.name === null ? through.kind : `${through.kind} ${through.name}`);
+        }
+      }
+    }
   });
 });

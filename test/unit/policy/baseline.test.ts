@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HostFacts, HostReport, LinkFacts } from '../../../src/model.js';
 import { evaluatePolicy, mergePolicies, type PolicyContext } from '../../../src/policy/index.js';
+import { attached, unattached } from '../helpers/attached.js';
 import { bridge, failedHost, host, network, nic, vm } from './fixtures.js';
 
 const BASELINE_WITH_GROUPS = mergePolicies(['builtin:baseline', { file: 'p.yaml', text: 'baseline: { productionGroups: [prod], isolatedGroups: [dmz] }' }]);
@@ -11,7 +12,7 @@ function failuresOf(hosts: HostReport[], context: Partial<PolicyContext> = {}) {
 }
 
 const macvtapNic = (dev: string) =>
-  nic({ mac: '52:54:00:bb:00:01', type: 'direct', source: dev, target: 'macvtap0', mode: 'macvtap', via: `dev ${dev}`, evidence: ['vm/52:54:00:bb:00:01', `direct dev ${dev} (bridge)`, '⇒ macvtap'] });
+  nic({ mac: '52:54:00:bb:00:01', type: 'direct', source: dev, target: 'macvtap0', mode: 'macvtap', ...attached('dev', dev), evidence: ['vm/52:54:00:bb:00:01', `direct dev ${dev} (bridge)`, '⇒ macvtap'] });
 
 /** Facts that say eno1 carries the default route, and macvtap0's parent. */
 function routeFacts(defaultRouteDevs: string[], macvtapParent: string | null): Pick<HostFacts, 'defaultRouteDevs' | 'networks' | 'links'> {
@@ -34,8 +35,8 @@ describe('the built-in baseline', () => {
 
   it('flags VM interfaces whose network or bridge is missing, or that cannot be classified', () => {
     const vms = [
-      vm('orphan', [nic({ mac: 'm1', mode: 'missing', via: 'network gone' })]),
-      vm('blank', [nic({ mac: 'm2', type: 'bridge', mode: 'unknown', via: null })]),
+      vm('orphan', [nic({ mac: 'm1', mode: 'missing', source: 'gone', ...attached('network', 'gone') })]),
+      vm('blank', [nic({ mac: 'm2', type: 'bridge', mode: 'unknown', ...unattached() })]),
       vm('fine', [nic({ mac: 'm3' })]),
     ];
     expect(failuresOf([host('hv1', { vms })])).toEqual(['hv1 baseline/interface-unresolved vm orphan m1', 'hv1 baseline/interface-unresolved vm blank m2']);
@@ -65,8 +66,8 @@ describe('the built-in baseline', () => {
 
   it('flags guests on the LAN (bridged, macvtap, hostdev) in isolated groups only', () => {
     const vms = [
-      vm('lan', [nic({ mac: 'm1', type: 'bridge', mode: 'bridged', via: 'bridge br0' })]),
-      vm('vf', [nic({ mac: 'm2', type: 'hostdev', mode: 'hostdev', via: 'pci 0000:41:10.1' })]),
+      vm('lan', [nic({ mac: 'm1', type: 'bridge', mode: 'bridged', ...attached('bridge', 'br0', { uplinks: ['bond0'] }) })]),
+      vm('vf', [nic({ mac: 'm2', type: 'hostdev', mode: 'hostdev', ...attached('pci', '0000:41:10.1', { device: '0000:41:10.1' }) })]),
       vm('natted', [nic({ mac: 'm3' })]),
     ];
     const hosts = [host('hv-dmz', { groups: ['dmz'], vms, bridges: [bridge()] }), host('hv-lab', { groups: ['lab'], vms, bridges: [bridge()] })];

@@ -10,6 +10,7 @@ import {
   type Policy,
   type PolicyEvaluation,
 } from '../../../src/policy/index.js';
+import { attached } from '../helpers/attached.js';
 import { bridge, failedHost, host, network, nic, vm } from './fixtures.js';
 
 const NOW = { now: new Date('2026-03-01T12:00:00Z') };
@@ -23,7 +24,7 @@ function failing(evaluation: PolicyEvaluation): string[] {
 }
 
 const bridgedNic = (mac: string, target: string) =>
-  nic({ mac, target, type: 'bridge', source: 'br0', mode: 'bridged', via: 'bridge br0', evidence: [`x/${mac}`, 'bridge br0', 'uplink bond0', '⇒ bridged'] });
+  nic({ mac, target, type: 'bridge', source: 'br0', mode: 'bridged', ...attached('bridge', 'br0', { uplinks: ['bond0'] }), evidence: [`x/${mac}`, 'bridge br0', 'uplink bond0', '⇒ bridged'] });
 
 describe('evaluating rules', () => {
   const dmzRule = [

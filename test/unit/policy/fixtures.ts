@@ -17,6 +17,8 @@ import type {
   VmAudit,
 } from '../../../src/model.js';
 import { parseCapture } from '../../../src/parse/index.js';
+import { interfaceId } from '../../../src/report/nic.js';
+import { attached } from '../helpers/attached.js';
 
 // From a path string, not `new URL(…)`: under the jsdom test environment URL is jsdom's, which Node rejects.
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -59,15 +61,19 @@ export function demoFleet(): { hosts: HostReport[]; facts: Map<string, HostFacts
   return { hosts, facts };
 }
 
+/** A NIC on the default NAT network; its id follows its MAC and target (position 0) unless given. */
 export function nic(overrides: Partial<InterfaceAudit> = {}): InterfaceAudit {
+  const mac = overrides.mac === undefined ? '52:54:00:aa:00:01' : overrides.mac;
+  const target = overrides.target === undefined ? 'vnet0' : overrides.target;
   return {
-    mac: '52:54:00:aa:00:01',
+    id: interfaceId(mac, target, 0),
+    mac,
     type: 'network',
     source: 'default',
-    target: 'vnet0',
+    target,
     model: 'virtio',
     mode: 'nat',
-    via: 'network default',
+    ...attached('network', 'default', { bridge: 'virbr0' }),
     evidence: ['web01/52:54:00:aa:00:01', 'network default (forward nat)', 'bridge virbr0', '⇒ nat'],
     ...overrides,
   } as InterfaceAudit;

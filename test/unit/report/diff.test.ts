@@ -4,6 +4,7 @@ import { countChanges, diffReports, parseReport, renderDiffJson, renderDiffMarkd
 import type { FleetReport, HostFacts, HostReport } from '../../../src/model.js';
 import { loadPolicy } from '../../../src/io/policyFiles.js';
 import { evaluatePolicy } from '../../../src/policy/index.js';
+import { attached } from '../helpers/attached.js';
 import { demoEntries, demoHost, failedHost, fleetReport, host, nic, REPO_ROOT, reportFromFacts, vm } from '../policy/fixtures.js';
 
 const POLICY = loadPolicy(['builtin:baseline', join(REPO_ROOT, 'policy.example.yaml')]);
@@ -72,6 +73,22 @@ describe('diffReports', () => {
     expect(diffReports(roundTrip(before, 'old.json'), roundTrip(after, 'new.json'))).toEqual(diffReports(before, after));
   });
 
+  it('matches the NICs of a report written before `id` by the ids read.ts gives them: no NIC added or removed', () => {
+    // Given the old run as a report written before the keys (no `id`, no `attachment`)
+    const { before, after } = twoRunsOfProd02();
+    const old = JSON.parse(JSON.stringify(before)) as { hosts: { vms: { interfaces: Record<string, unknown>[] }[] }[] };
+    for (const n of old.hosts.flatMap((h) => h.vms.flatMap((v) => v.interfaces))) {
+      delete n.id;
+      delete n.attachment;
+    }
+    // When compared with the new run
+    const diff = diffReports(parseReport(JSON.stringify(old), 'old.json'), after);
+    // Then only the moved NIC changed, matched by its id, and `via` as written is compared
+    expect(diff.interfaces.added).toEqual([]);
+    expect(diff.interfaces.removed).toEqual([]);
+    expect(diff.interfaces.changed.map((c) => [c.nic, c.changes.map((change) => change.field)])).toEqual([['52:54:00:02:05:01', ['mode', 'via']]]);
+  });
+
   it('finds no drift between a report and itself', () => {
     const { before } = twoRunsOfProd02();
     const diff = diffReports(before, before);
@@ -103,7 +120,7 @@ describe('diffReports', () => {
   });
 
   it('tells NICs with the same MAC in one VM apart, and compares network fields', () => {
-    const twin = (mode: 'nat' | 'bridged') => vm('dup', [nic({ mac: 'm1' }), nic({ mac: 'm1', mode, via: mode === 'nat' ? 'network default' : 'bridge br0' })]);
+    const twin = (mode: 'nat' | 'bridged') => vm('dup', [nic({ mac: 'm1' }), nic({ mac: 'm1', mode, ...(mode === 'nat' ? attached('network', 'default', { bridge: 'virbr0' }) : attached('bridge', 'br0')) })]);
     const before = fleetReport([host('hv1', { vms: [twin('nat')] })]);
     const after = fleetReport([host('hv1', { vms: [twin('bridged')], networks: [{ ...host('x').networks[0]!, autostart: false, forward: 'route', mode: 'routed' }] })]);
     const diff = diffReports(before, after);
@@ -132,7 +149,7 @@ describe('rendering a diff', () => {
   it('writes Markdown sections for each kind of change, with host text escaped', () => {
     // Given a drift that involves a hostile VM name
     const before = fleetReport([host('hv1', { vms: [vm('evil|<b>', [nic({ mac: 'm1' })])] })]);
-    const after = fleetReport([host('hv1', { vms: [vm('evil|<b>', [nic({ mac: 'm1', mode: 'bridged', via: 'bridge br0' })])] }), host('hv2')]);
+    const after = fleetReport([host('hv1', { vms: [vm('evil|<b>', [nic({ mac: 'm1', mode: 'bridged', ...attached('bridge', 'br0') })])] }), host('hv2')]);
     // When rendered
     const markdown = renderDiffMarkdown(diffReports(before, after));
     // Then the summary counts, the sections, and the escaped name (no raw pipe breaking the table)

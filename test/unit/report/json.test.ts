@@ -29,7 +29,9 @@ const DOCUMENTED = {
   portgroup: ['name', 'default', 'vlanTags', 'virtualport'],
   bridge: ['name', 'kind', 'ports', 'uplinks', 'addresses'],
   vm: ['name', 'uuid', 'state', 'persistent', 'interfaces', 'unread'],
-  interface: ['mac', 'type', 'source', 'target', 'model', 'mode', 'via', 'linkState', 'portgroup', 'vlanTags', 'virtualport', 'device', 'evidence'],
+  interface: ['id', 'mac', 'type', 'source', 'target', 'model', 'mode', 'via', 'attachment', 'linkState', 'portgroup', 'vlanTags', 'virtualport', 'device', 'evidence'],
+  attachment: ['through', 'network', 'bridge', 'uplinks', 'device'],
+  through: ['kind', 'name'],
   warning: ['kind', 'subject', 'message'],
   finding: ['rule', 'severity', 'subject', 'message'],
   policyFinding: ['rule', 'severity', 'subject', 'message', 'status', 'evidence', 'justification', 'waiver'],
@@ -84,7 +86,10 @@ describe('renderJson', () => {
     expect(Object.keys((audited?.bridges as Json[])[0] ?? {})).toEqual(DOCUMENTED.bridge);
     const firstVm = (audited?.vms as Json[])[0] ?? {};
     expect(Object.keys(firstVm)).toEqual(DOCUMENTED.vm);
-    expect(Object.keys((firstVm.interfaces as Json[])[0] ?? {})).toEqual(DOCUMENTED.interface);
+    const firstNic = (firstVm.interfaces as Json[])[0] ?? {};
+    expect(Object.keys(firstNic)).toEqual(DOCUMENTED.interface);
+    expect(Object.keys(firstNic.attachment as Json)).toEqual(DOCUMENTED.attachment);
+    expect(Object.keys((firstNic.attachment as Json).through as Json)).toEqual(DOCUMENTED.through);
     expect(Object.keys((audited?.warnings as Json[])[0] ?? {})).toEqual(DOCUMENTED.warning);
     expect(Object.keys((audited?.findings as Json[])[0] ?? {})).toEqual(DOCUMENTED.finding);
     // and the file follows the published JSON Schema

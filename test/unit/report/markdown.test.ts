@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FleetReport } from '../../../src/model.js';
 import { buildFleetReport, renderMarkdown } from '../../../src/report/index.js';
+import { attached } from '../helpers/attached.js';
 import { failedHost, host, network, nic, vm } from './sample.js';
 
 const HOSTILE = ['x | <script>alert(1)</script>', '```\n| injected | row |\n```', '[click](https://evil.example)', 'a\\|b', '![img](x)\n# heading', '\x1b[2J'];
@@ -67,7 +68,7 @@ describe('renderMarkdown', () => {
     expect(markdown).toMatch(/^## Host hv01$/m);
     expect(markdown).toMatch(/^## Host hv02$/m);
     expect(markdown).toMatch(
-      /^\| Name \| Mode \| Forward \| Bridge \| Addresses \| DHCP \| NAT \| Portgroups \| VLAN \| Pool \| Active \| Autostart \| Persistent \|$/m,
+      /^\| Name \| Mode \| Known as \| Forward \| Bridge \| Addresses \| DHCP \| NAT \| Portgroups \| VLAN \| Pool \| Active \| Autostart \| Persistent \|$/m,
     );
     expect(markdown).toMatch(
       /^\| VM \| State \| MAC \| Type \| Source \| Model \| Target \| Link \| Portgroup \| VLAN \| Virtualport \| Mode \| Via \|$/m,
@@ -93,7 +94,7 @@ describe('renderMarkdown', () => {
 
   it('joins evidence chains with arrows, the conclusion after a space', () => {
     const evidence = ['web/52:54:00:00:00:01', 'bridge br0', 'uplink bond0 [eno1, eno2]', '⇒ bridged'];
-    const markdown = renderMarkdown(report([host('a', { vms: [vm('web', [nic({ mode: 'bridged', via: 'bridge br0', evidence })])] })]), TEXT_ONLY);
+    const markdown = renderMarkdown(report([host('a', { vms: [vm('web', [nic({ mode: 'bridged', type: 'bridge', source: 'br0', ...attached('bridge', 'br0'), evidence })])] })]), TEXT_ONLY);
     expect(markdown).toContain('  - evidence: bridge br0 → uplink bond0 \\[eno1, eno2\\] ⇒ bridged');
     expect(markdown).toContain("- network **default** (nat): forward mode='nat' → bridge virbr0");
   });
@@ -123,7 +124,7 @@ describe('renderMarkdown', () => {
       vms: HOSTILE.map((name) =>
         vm(
           name,
-          [nic({ mac: name, type: name, source: name, model: name, target: name, linkState: name, portgroup: name, virtualport: name, mode: 'bridged', via: name, evidence: [name, name] })],
+          [nic({ mac: name, type: name, source: name, model: name, target: name, linkState: name, portgroup: name, virtualport: name, mode: 'bridged', ...attached('bridge', name), evidence: [name, name] })],
           { state: name, persistent: false },
         ),
       ),
@@ -148,7 +149,7 @@ describe('renderMarkdown', () => {
   it('lets no host string open HTML, a link, an image, a code fence or a heading', () => {
     const hostile = host(HOSTILE[0] ?? '', {
       networks: HOSTILE.map((name) => network({ name, portgroups: [{ name, default: false, vlanTags: [], virtualport: name }], pool: [name], forwardDev: name })),
-      vms: HOSTILE.map((name) => vm(name, [nic({ source: name, portgroup: name, linkState: name, virtualport: name, via: name, evidence: [name, name] })])),
+      vms: HOSTILE.map((name) => vm(name, [nic({ source: name, portgroup: name, linkState: name, virtualport: name, ...attached('network', name), evidence: [name, name] })])),
       warnings: HOSTILE.map((name) => ({ kind: 'x', subject: name, message: name })),
     });
     const markdown = renderMarkdown(report([hostile]), TEXT_ONLY);
@@ -193,7 +194,7 @@ function connections(markdown: string): string[] {
 }
 
 const bridged = (mac: string) =>
-  nic({ mac, mode: 'bridged', via: 'bridge br0', source: 'br0', type: 'bridge', evidence: [`x/${mac}`, 'bridge br0', 'uplink bond0 [eno1, eno2]', '⇒ bridged'] });
+  nic({ mac, mode: 'bridged', ...attached('bridge', 'br0', { uplinks: ['bond0'] }), source: 'br0', type: 'bridge', evidence: [`x/${mac}`, 'bridge br0', 'uplink bond0 [eno1, eno2]', '⇒ bridged'] });
 const natted = (mac: string) => nic({ mac, evidence: [`x/${mac}`, 'network default (forward nat)', 'bridge virbr0', '⇒ nat'] });
 const mac = (n: number) => `52:54:00:00:${String(Math.floor(n / 100)).padStart(2, '0')}:${String(n % 100).padStart(2, '0')}`;
 const lanBridges = [
@@ -212,9 +213,9 @@ describe('renderMarkdown: how the VMs connect', () => {
     const lines = connections(renderMarkdown(report([hv]), TEXT_ONLY));
     // Then one line per path, the bigger first, naming every NIC on it, each followed by its evidence
     expect(lines).toEqual([
-      `- **bridged** via bridge br0 (uplink bond0) — 3 NICs: web01 (${mac(1)}), web02 (${mac(3)}), db01 (${mac(4)})`,
+      `- **bridged** (Bridge device 'br0') via bridge br0 (uplink bond0) — 3 NICs: web01 (${mac(1)}), web02 (${mac(3)}), db01 (${mac(4)})`,
       '  - evidence: bridge br0 → uplink bond0 \\[eno1, eno2\\] ⇒ bridged',
-      `- **nat** via network default (bridge virbr0) — 1 NIC: web01 (${mac(2)})`,
+      `- **nat** (Virtual network 'default': NAT) via network default (bridge virbr0) — 1 NIC: web01 (${mac(2)})`,
       '  - evidence: network default (forward nat) → bridge virbr0 ⇒ nat',
     ]);
   });
@@ -230,7 +231,7 @@ describe('renderMarkdown: how the VMs connect', () => {
     const lines = connections(markdown);
     // Then the summary is two paths with two evidence lines, counting what it does not name
     expect(lines).toHaveLength(4);
-    expect(lines[0]).toMatch(/^- \*\*bridged\*\* via bridge br0 \(uplink bond0\) — 300 NICs: web0 \(.*\) and 292 more$/);
+    expect(lines[0]).toMatch(/^- \*\*bridged\*\* \(Bridge device 'br0'\) via bridge br0 \(uplink bond0\) — 300 NICs: web0 \(.*\) and 292 more$/);
     expect(lines[0]?.match(/\(52:54/g)).toHaveLength(8);
     expect(lines[2]).toMatch(/— 20 NICs: .* and 12 more$/);
     expect(markdown.match(/evidence: /g)).toHaveLength(2);
@@ -238,9 +239,25 @@ describe('renderMarkdown: how the VMs connect', () => {
     expect(tableWith(markdown, 'Virtualport').rows).toHaveLength(320);
   });
 
+  it("names each path as virt-manager does, and keeps apart NICs that share a bridge but not a network", () => {
+    // Given two networks on one host bridge, whose NICs' evidence reads the same after the network step
+    const onNetwork = (name: string, id: string) =>
+      nic({ mac: id, source: name, mode: 'bridged', ...attached('network', name, { bridge: 'br0', uplinks: ['bond0'] }), evidence: [`x/${id}`, 'bridge br0', '⇒ bridged'] });
+    const hv = host('hv', {
+      networks: [network({ name: 'lan-a', forward: 'bridge', mode: 'bridged', bridge: 'br0', nat: null }), network({ name: 'lan-b', forward: 'bridge', mode: 'bridged', bridge: 'br0', nat: null })],
+      bridges: lanBridges,
+      vms: [vm('a', [onNetwork('lan-a', 'm1')]), vm('b', [onNetwork('lan-b', 'm2')])],
+    });
+    const lines = connections(renderMarkdown(report([hv]), TEXT_ONLY)).filter((line) => line.startsWith('- '));
+    expect(lines).toEqual([
+      "- **bridged** (Virtual network 'lan-a': Bridge network) via network lan-a (bridge br0; uplink bond0) — 1 NIC: a (m1)",
+      "- **bridged** (Virtual network 'lan-b': Bridge network) via network lan-b (bridge br0; uplink bond0) — 1 NIC: b (m2)",
+    ]);
+  });
+
   it('counts the paths beyond the first twenty instead of listing them', () => {
     const vms = Array.from({ length: 25 }, (_, i) =>
-      vm(`vm${i}`, [nic({ mode: 'host-only', via: `bridge b${i}`, evidence: [`vm${i}/x`, `bridge b${i}`, 'no uplink (no ports)', '⇒ host-only'] })]),
+      vm(`vm${i}`, [nic({ mode: 'host-only', type: 'bridge', source: `b${i}`, ...attached('bridge', `b${i}`), evidence: [`vm${i}/x`, `bridge b${i}`, 'no uplink (no ports)', '⇒ host-only'] })]),
     );
     const lines = connections(renderMarkdown(report([host('many', { vms })]), TEXT_ONLY));
     expect(lines.filter((line) => line.startsWith('- **host-only**'))).toHaveLength(20);
@@ -254,10 +271,12 @@ describe('renderMarkdown: how the VMs connect', () => {
 
   it('escapes host strings in the summary', () => {
     const evil = '[x](https://evil.example) | <b>';
-    const hv = host('hv', { vms: [vm(evil, [nic({ mac: evil, via: `bridge ${evil}`, mode: 'host-only', evidence: [evil, `bridge ${evil}`, '⇒ host-only'] })])] });
+    const hv = host('hv', { vms: [vm(evil, [nic({ mac: evil, type: 'bridge', source: evil, ...attached('bridge', evil), mode: 'host-only', evidence: [evil, `bridge ${evil}`, '⇒ host-only'] })])] });
     const lines = connections(renderMarkdown(report([hv]), TEXT_ONLY));
     expect(lines.join('\n')).not.toMatch(/(?<!\\)[[\]<>|]/);
     expect(lines[0]).toContain('via bridge \\[x\\]');
+    // And the name in virt-manager's words carries the name escaped too
+    expect(lines[0]).toContain("(Bridge device '\\[x\\](https\\://evil.example) \\| \\<b\\>')");
   });
 });
 
@@ -290,6 +309,7 @@ describe('renderMarkdown: network, bridge and interface details', () => {
     const [natRow, poolRow] = networks.rows;
     // Then
     expect(cell(networks, natRow, 'Forward')).toBe('nat, dev eth1');
+    expect([cell(networks, natRow, 'Known as'), cell(networks, poolRow, 'Known as')]).toEqual(['NAT', 'Vepa network']);
     expect(cell(networks, natRow, 'NAT')).toBe('addresses 203.0.113.10–203.0.113.20, ports 1024–65535, IPv6 too');
     expect(cell(networks, natRow, 'Portgroups')).toBe('web (default, VLAN 42), db (VLAN 43, 44, 802.1Qbg)');
     expect(cell(networks, natRow, 'VLAN')).toBe('7');
@@ -350,7 +370,7 @@ describe('renderMarkdown: network, bridge and interface details', () => {
 
 describe('renderMarkdown: pictures, compliance and drift', () => {
   it('draws the fleet by mode mix and each host topology as Mermaid blocks, and nothing else opens a fence', () => {
-    const hostile = host('x ``` | <b>', { vms: [vm('```js', [nic({ source: '```', via: 'network ```' })])] });
+    const hostile = host('x ``` | <b>', { vms: [vm('```js', [nic({ source: '```', ...attached('network', '```') })])] });
     const markdown = renderMarkdown(report([hostile, host('plain')]));
     const fences = markdown.split('\n').filter((line) => line.startsWith('```'));
     // one fleet picture and one per host, each opened with ```mermaid and closed with ```

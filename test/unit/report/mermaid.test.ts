@@ -9,6 +9,7 @@ import type { HostReport } from '../../../src/model.js';
 import { escapeMermaid, renderFleetMermaid, renderHostMermaid } from '../../../src/report/mermaid.js';
 import { bridge, failedHost, fleetReport, host, network, nic, vm } from '../policy/fixtures.js';
 import { demoFleet } from '../policy/fixtures.js';
+import { attached } from '../helpers/attached.js';
 
 beforeAll(() => {
   mermaid.initialize({ startOnLoad: false });
@@ -63,8 +64,8 @@ describe('renderHostMermaid', () => {
     // Given 300 VMs on the default network and 2 bridged ones
     const vms = [
       ...Array.from({ length: 300 }, (_, i) => vm(`web${String(i).padStart(3, '0')}`, [nic({ mac: `52:54:00:00:${Math.floor(i / 256)}:${i % 256}` })])),
-      vm('db1', [nic({ mac: 'm1', type: 'bridge', mode: 'bridged', via: 'bridge br0' })]),
-      vm('db2', [nic({ mac: 'm2', type: 'bridge', mode: 'bridged', via: 'bridge br0' })]),
+      vm('db1', [nic({ mac: 'm1', type: 'bridge', mode: 'bridged', ...attached('bridge', 'br0') })]),
+      vm('db2', [nic({ mac: 'm2', type: 'bridge', mode: 'bridged', ...attached('bridge', 'br0') })]),
     ];
     const big = host('hv-big', { vms, bridges: [bridge({ name: 'virbr0', uplinks: [] }), bridge()] });
     // When drawn
@@ -82,7 +83,7 @@ describe('renderHostMermaid', () => {
     const hostile = host('hv-"x"', {
       networks: [network({ name: 'net"] --> evil["pwned', bridge: 'br-<b>#1;' })],
       bridges: [bridge({ name: 'br-<b>#1;', uplinks: ['eth0%%'] })],
-      vms: [vm('vm`md`\n%% comment', [nic({ via: 'network net"] --> evil["pwned' })]), vm('x;y|z{}', [nic({ mode: 'missing', via: 'bridge gone"' })])],
+      vms: [vm('vm`md`\n%% comment', [nic(attached('network', 'net"] --> evil["pwned'))]), vm('x;y|z{}', [nic({ mode: 'missing', ...attached('bridge', 'gone"') })])],
     });
     // When drawn
     const diagram = renderHostMermaid(hostile);
@@ -94,7 +95,7 @@ describe('renderHostMermaid', () => {
   });
 
   it('marks references to missing networks and bridges', () => {
-    const diagram = renderHostMermaid(host('hv1', { vms: [vm('orphan', [nic({ mode: 'missing', via: 'network gone' })])], networks: [] }));
+    const diagram = renderHostMermaid(host('hv1', { vms: [vm('orphan', [nic({ mode: 'missing', ...attached('network', 'gone') })])], networks: [] }));
     expect([...labels(diagram).values()]).toContain('network gone<br/>not defined');
     expect(diagram).toMatch(/class [a-z0-9,]+ problem/);
   });
@@ -140,7 +141,7 @@ describe('escapeMermaid against invisible and bidi characters', () => {
   it('draws hostile labels as typed: Mermaid parses and renders them, and no bidi character reaches the picture', async () => {
     // Given names carrying raw bidi controls and the entities for them typed as text
     const names = ['web\u202Eexe.txt', 'db#8238;01', 'app#x202e;02', 'x&#8238;y', 'z&#x202E;w', 'zw\u200Bsp\u2066ace'];
-    const hostile = host('hv-\u202Ebidi', { vms: names.map((name, i) => vm(name, [nic({ mac: `52:54:00:00:00:0${i}`, via: `network n${i}` })])) });
+    const hostile = host('hv-\u202Ebidi', { vms: names.map((name, i) => vm(name, [nic({ mac: `52:54:00:00:00:0${i}`, ...attached('network', `n${i}`) })])) });
     const diagram = renderHostMermaid(hostile);
     // When Mermaid parses and draws it (jsdom has no layout: sizes are stubbed)
     await expect(parseDiagram(diagram)).resolves.toBe('flowchart-v2');

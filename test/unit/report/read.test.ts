@@ -45,6 +45,39 @@ describe('reading an old report', () => {
     expect(report.summary).toEqual({ hosts: 1, ok: 0, partial: 0, failed: 0, modes: {}, unread: { vms: 0, networks: 0 }, findings: {}, waived: 0 });
   });
 
+  it('gives each interface of a report written before `id` the id this version writes, and an empty attachment', () => {
+    // Given an old VM with a NIC with a MAC, one with only a target, one with neither
+    const old = structuredClone(MINIMAL) as { hosts: { vms: { interfaces: Record<string, unknown>[] }[] }[] };
+    old.hosts[0]!.vms[0]!.interfaces.push({ mac: null, target: 'vnet3', mode: 'user', via: 'slirp' }, { mode: 'unknown' });
+    // When read
+    const nics = parseReport(JSON.stringify(old), 'old.json').hosts[0]!.vms[0]!.interfaces;
+    // Then the ids are as the classifier gives them, and the attachment is empty while `via` stays as written
+    expect(nics.map((n) => n.id)).toEqual(['m1', 'vnet3', 'nic2']);
+    expect(nics[0]).toMatchObject({ via: 'network default', attachment: { through: null, network: null, bridge: null, uplinks: [], device: null } });
+  });
+
+  it('keeps the id and the attachment a report carries', () => {
+    const current = structuredClone(MINIMAL) as { hosts: { vms: { interfaces: Record<string, unknown>[] }[] }[] };
+    current.hosts[0]!.vms[0]!.interfaces[0] = {
+      id: 'm1',
+      mac: 'm1',
+      mode: 'nat',
+      via: 'network default',
+      attachment: { through: { kind: 'network', name: 'default' }, network: 'default', bridge: 'virbr0', uplinks: [], device: null },
+    };
+    const nic = parseReport(JSON.stringify(current), 'new.json').hosts[0]!.vms[0]!.interfaces[0]!;
+    expect(nic).toMatchObject({ id: 'm1', attachment: { through: { kind: 'network', name: 'default' }, network: 'default', bridge: 'virbr0' } });
+    // A kind a later version-1 writer may add is kept as written, like a mode
+    (current.hosts[0]!.vms[0]!.interfaces[0]!.attachment as { through: { kind: string } }).through.kind = 'future-kind';
+    expect(parseReport(JSON.stringify(current), 'later.json').hosts[0]!.vms[0]!.interfaces[0]!.attachment.through).toEqual({ kind: 'future-kind', name: 'default' });
+  });
+
+  it('refuses an id that is not text', () => {
+    const odd = structuredClone(MINIMAL) as { hosts: { vms: { interfaces: Record<string, unknown>[] }[] }[] };
+    odd.hosts[0]!.vms[0]!.interfaces[0]!.id = 7;
+    expect(messageOf(() => parseReport(JSON.stringify(odd), 'odd.json'))).toMatch(/hosts\[0\]\.vms\[0\]\.interfaces\[0\]\.id: /);
+  });
+
   it('keeps modes and error kinds it does not know, and ignores keys it does not know (a later version-1 writer may add them)', () => {
     // Given a report with a mode, an error kind and keys this version has never heard of
     const later = structuredClone(MINIMAL) as typeof MINIMAL & { hosts: Record<string, unknown>[] };

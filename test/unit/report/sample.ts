@@ -1,16 +1,22 @@
 /** Builders of report data for the report tests: realistic defaults, overridable per test. */
 import type { FleetReport, HostReport, InterfaceAudit, NetworkAudit, VmAudit } from '../../../src/model.js';
 import { buildFleetReport } from '../../../src/report/build.js';
+import { interfaceId } from '../../../src/report/nic.js';
+import { attached } from '../helpers/attached.js';
 
+/** A NIC on the default NAT network; its id follows its MAC and target (position 0) unless given. */
 export function nic(overrides: Partial<InterfaceAudit> = {}): InterfaceAudit {
+  const mac = overrides.mac === undefined ? '52:54:00:12:34:56' : overrides.mac;
+  const target = overrides.target === undefined ? 'vnet0' : overrides.target;
   return {
-    mac: '52:54:00:12:34:56',
+    id: interfaceId(mac, target, 0),
+    mac,
     type: 'network',
     source: 'default',
-    target: 'vnet0',
+    target,
     model: 'virtio',
     mode: 'nat',
-    via: 'network default',
+    ...attached('network', 'default', { bridge: 'virbr0' }),
     linkState: 'up',
     portgroup: null,
     vlanTags: [],

@@ -1,21 +1,24 @@
 /** Hand-built HostReports, FleetReports and run events for the UI tests, plus frame normalisers. */
 import type { ErrorKind, FleetReport, HostReport, InterfaceAudit, Mode, NetworkAudit, RunEvent, VmAudit } from '../../../src/model.js';
+import { unattached } from '../helpers/attached.js';
 
 export const T0 = 1_700_000_000_000;
 
 export function nic(mode: Mode, mac = '52:54:00:00:00:01', overrides: Partial<InterfaceAudit> = {}): InterfaceAudit {
   return {
+    id: mac,
     mac,
     type: 'network',
     source: 'default',
     target: 'vnet0',
     model: 'virtio',
     mode,
-    via: null,
+    ...unattached(),
     linkState: 'up',
     portgroup: null,
     vlanTags: [],
     virtualport: null,
+    device: null,
     evidence: [],
     ...overrides,
   };

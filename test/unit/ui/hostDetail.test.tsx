@@ -63,7 +63,13 @@ describe('host detail view on real demo hosts', () => {
     // networks: mode, forward, bridge, state, addresses and DHCP
     expect(frame).toMatch(/^ {2}default\s+nat\s+nat\s+virbr0\s+inactive, no autostart\s+198\.18\.122\.1\/24\s+198\.18\.122\.2–/m);
     expect(frame).toContain('      nat to the outgoing address, ports 1024–65535');
-    expect(frame).toMatch(/^ {2}host-bridge\s+bridged\s+bridge\s+br0\s+active, autostart\s+-\s+-$/m);
+    expect(frame).toMatch(/^ {2}host-bridge\s+bridged\s+bridge\s+br0\s+active, autostart\s+-\s+-\s/m);
+    // and, where the terminal is wide enough, each network's name in virt-manager's words
+    const body = hostDetailBody(rowOf(stateWith(report), 'hv-prod-02'), { columns: 160, selectedNic: 0 });
+    const wide = body.lines.map((line) => line.segments.map((segment) => segment.text).join('').trimEnd()).join('\n');
+    expect(wide).toMatch(/^ {2}NAME\s+MODE\s+FORWARD\s+BRIDGE\s+STATE\s+ADDRESSES\s+DHCP\s+KNOWN AS$/m);
+    expect(wide).toMatch(/^ {2}default\s+nat\s+nat\s+virbr0\s.*\sNAT$/m);
+    expect(wide).toMatch(/^ {2}host-bridge\s+bridged\s+bridge\s+br0\s+active, autostart\s+-\s+-\s+Bridge network$/m);
     // bridges: uplinks and ports
     expect(frame).toMatch(/^ {2}br0\s+linux\s+bond0\s+198\.19\.2\.12\/24, 2001:db8:2::12\/64\s+3: bond0, tap201i0, tap202i0$/m);
     // every VM with its state, every NIC with mode, via, MAC, model, target and link state
@@ -79,8 +85,8 @@ describe('host detail view on real demo hosts', () => {
     const { report } = captures.get('hv-prod-02')!;
     const lines = topologyLines(report, 200).map((l) => l.segments.map((s) => s.text).join(''));
     // db01 sits on br0 directly, db02 through the network host-bridge: two paths to the same uplink
-    expect(lines.find((l) => l.includes('db01 tap201i0'))).toMatch(/db01 tap201i0\s+───▶ bridge br0 ─▶ uplink bond0 \(uplinkInterfaces\)  ⇒ bridged$/);
-    expect(lines.find((l) => l.includes('db02 tap202i0'))).toMatch(/───▶ network host-bridge \(forward bridge\) ─▶ bridge br0 ─▶ uplink bond0 \(uplinkInterfaces\)  ⇒ bridged$/);
+    expect(lines.find((l) => l.includes('db01 52:54:00:02:01:01'))).toMatch(/db01 52:54:00:02:01:01\s+───▶ bridge br0 ─▶ uplink bond0 \(uplinkInterfaces\)  ⇒ bridged$/);
+    expect(lines.find((l) => l.includes('db02 52:54:00:02:02:01'))).toMatch(/───▶ network host-bridge \(forward bridge\) ─▶ bridge br0 ─▶ uplink bond0 \(uplinkInterfaces\)  ⇒ bridged$/);
     expect(lines.find((l) => l.includes('tmpl-debian12'))).toMatch(/───▶ network default \(forward nat, inactive\) ─▶ bridge virbr0  ⇒ nat$/);
     expect(lines).toHaveLength(report.vms.flatMap((v) => v.interfaces).length);
   });
@@ -89,9 +95,10 @@ describe('host detail view on real demo hosts', () => {
     const { report } = captures.get('hv-nat-01')!;
     const lines = topologyLines(report, 120).map((l) => l.segments.map((s) => s.text).join(''));
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^ {2}web01 tap101i0\s+─┬─▶ network default \(forward nat\) ─▶ bridge virbr0  ⇒ nat$/);
-    expect(lines[1]).toMatch(/^ {2}web02 tap102i0\s+─┤$/);
-    expect(lines[2]).toMatch(/^ {2}build01 testnet0\s+─┘$/);
+    // Each NIC named by its id, as evidence and warnings name it
+    expect(lines[0]).toMatch(/^ {2}web01 52:54:00:01:01:01\s+─┬─▶ network default \(forward nat\) ─▶ bridge virbr0  ⇒ nat$/);
+    expect(lines[1]).toMatch(/^ {2}web02 52:54:00:01:02:01\s+─┤$/);
+    expect(lines[2]).toMatch(/^ {2}build01 52:54:00:01:03:01\s+─┘$/);
   });
 
   it('collapses busy paths: hv-big-09 draws at most 4 lines per path for its 30 NICs', () => {
@@ -107,7 +114,7 @@ describe('host detail view on real demo hosts', () => {
     }
   });
 
-  it('shows the evidence chain of the selected NIC, under it, and follows the selection down the page', () => {
+  it('shows the name in virt-manager and the evidence chain of the selected NIC, under it, and follows the selection down the page', () => {
     const { report } = captures.get('hv-prod-02')!;
     const state = stateWith(report);
     const last = report.vms.flatMap((v) => v.interfaces).length - 1;
@@ -118,11 +125,13 @@ describe('host detail view on real demo hosts', () => {
     expect(lines.length).toBeLessThanOrEqual(19);
     const selected = lines.findIndex((l) => l.startsWith('  › '));
     expect(lines[selected]).toMatch(/nat\s+network default\s+52:54:00:02:05:01/);
-    const evidence = `${lines[selected + 1]} ${lines[selected + 2]?.trim()}`;
+    expect(lines[selected + 1]).toBe("      known as  Virtual network 'default': NAT");
+    const evidence = `${lines[selected + 2]} ${lines[selected + 3]?.trim()}`;
     expect(evidence).toBe('      evidence  tmpl-debian12/52:54:00:02:05:01 → network default (forward nat, inactive) → bridge virbr0 ⇒ nat');
     expect(lines.at(-1)).toMatch(/^lines \d+–\d+ of \d+/);
     // And only one evidence chain is shown
     expect(frame.match(/evidence {2}/g)).toHaveLength(1);
+    expect(frame.match(/known as {2}/g)).toHaveLength(1);
   });
 
   it('lists the raw probe sections with command, exit status and output', () => {
@@ -182,12 +191,14 @@ describe('host detail view on hand-built hosts', () => {
       verdict: `verdict ${evil}`,
       networks: [{ ...network(`net${evil}`, 'nat'), bridge: `br${evil}` }],
       bridges: [{ name: `br${evil}`, kind: 'linux', ports: [`p${evil}`], uplinks: [], addresses: [] }],
-      vms: [vm(`vm${evil}\n`, [], { interfaces: [nic('bridged', `mac${evil}`, { evidence: [`x${evil}`, '⇒ bridged'] })] })],
+      vms: [vm(`vm${evil}\n`, [], { interfaces: [nic('bridged', `mac${evil}`, { type: 'bridge', source: `src${evil}`, evidence: [`x${evil}`, '⇒ bridged'] })] })],
       warnings: [{ kind: 'k', subject: `s${evil}`, message: `m${evil}\r\n` }],
     });
     const frame = detailFrame(stateWith(report), 'hv-z', { columns: 60 });
     expect(frame).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f]/);
     expect(frame).toContain('net\\x1b]0;owned\\x07');
+    // the selected NIC's name in virt-manager's words carries its source, escaped like the rest
+    expect(frame).toContain("known as  Bridge device 'src\\x1b]0;owned");
     for (const line of frame.split('\n')) expect(displayWidth(line)).toBeLessThanOrEqual(60);
   });
 });
