@@ -6,7 +6,7 @@ import type { HostAudit, HostFacts, Mode, NetworkAudit, VmAudit, Warning } from 
 import { auditBridges } from './bridges.js';
 import { nonEmpty } from './evidence.js';
 import { hostCheckWarnings, type ClassifiedVm } from './hostChecks.js';
-import { CUT_OFF_KINDS } from './liveAttachment.js';
+import { CUT_OFF_WARNING_KINDS } from '../report/schema.js';
 import { classifyInterface, type ClassifiedInterface } from './interfaces.js';
 import { uplinkDownWarnings, type DirectAttachment, type NetworkDevice } from './linkHealth.js';
 import { classifyNetwork, type ClassifiedNetwork } from './networks.js';
@@ -123,7 +123,7 @@ function cutOffNics(warnings: readonly Warning[]): string[] {
   return warnings.filter((w) => CUT_OFF.has(w.kind)).map((w) => w.subject.replace(/^vm /, ''));
 }
 
-const CUT_OFF = new Set<string>(CUT_OFF_KINDS);
+const CUT_OFF = new Set<string>(CUT_OFF_WARNING_KINDS);
 
 export { effectiveForward } from './networks.js';
 export { isPhysicalNic } from './uplinks.js';

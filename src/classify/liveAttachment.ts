@@ -6,6 +6,7 @@
  * its definition still reads as healthy. Told as warnings on the NIC: `tap-missing`, `tap-down`, `tap-detached`.
  */
 import type { DomainFacts, InterfaceFacts, LinkFacts, Mode, NetworkFacts, Warning } from '../model.js';
+import type { CUT_OFF_WARNING_KINDS } from '../report/schema.js';
 import { linkDownReason } from './linkHealth.js';
 import type { Topology } from './topology.js';
 
@@ -17,8 +18,6 @@ const BRIDGE_MODES = new Set<Mode>(['nat', 'routed', 'open', 'isolated', 'bridge
 
 /** What the kernel calls the master of every port of an Open vSwitch bridge. */
 const OVS_MASTER = 'ovs-system';
-
-export const CUT_OFF_KINDS = ['tap-missing', 'tap-down', 'tap-detached'] as const;
 
 /** One classified NIC of a VM, as this check needs it. */
 export interface LiveNic {
@@ -66,7 +65,7 @@ function checkNic(live: LiveNic, topology: Topology, libvirtView: LibvirtView): 
   if (!isCheckable(live)) return null;
   const target = live.nic.target!;
   const tap = topology.linkByName(target);
-  const warn = (kind: (typeof CUT_OFF_KINDS)[number], message: string): Warning => ({ kind, subject: live.subject, message });
+  const warn = (kind: (typeof CUT_OFF_WARNING_KINDS)[number], message: string): Warning => ({ kind, subject: live.subject, message });
   if (!tap) {
     return warn('tap-missing', `its host device ${target} does not exist, though the VM is ${live.vm.state}: the guest has no network${libvirtView.note(live)}`);
   }

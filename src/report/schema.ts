@@ -30,6 +30,9 @@ export const ERROR_KINDS = ['unreachable', 'timeout', 'auth', 'hostkey', 'libvir
 
 /** Finding severities, from least to most severe: the one list (policy ordering, --fail-on, summaries). */
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
+
+/** Warning kinds that say a running guest's NIC is cut off on its host (classify/liveAttachment.ts). */
+export const CUT_OFF_WARNING_KINDS = ['tap-missing', 'tap-down', 'tap-detached'] as const;
 /** The same, most severe first, as summaries list them. */
 export const SEVERITIES_WORST_FIRST: readonly (typeof SEVERITIES)[number][] = [...SEVERITIES].reverse();
 

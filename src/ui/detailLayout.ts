@@ -19,6 +19,7 @@
  */
 import type { BridgeAudit, HostReport, InterfaceAudit, NetworkAudit, VmAudit } from '../model.js';
 import { interfaceModeName, networkModeName } from '../report/modeNames.js';
+import { CUT_OFF_WARNING_KINDS } from '../report/schema.js';
 import type { HostRow } from './fleetState.js';
 import { formatCount, formatDuration } from './format.js';
 import { blankLine, segmentsLine, textLine, wrapText, type FrameLine } from './lines.js';
@@ -243,6 +244,7 @@ function vmLines(report: HostReport, selectedNic: number, columns: number, into:
   into.push(tableTitleLine('vms:title', NIC_COLUMNS, widths, columns, 4));
   const networks = new Map<string, NetworkAudit>();
   for (const network of report.networks) if (!networks.has(network.name)) networks.set(network.name, network);
+  const nicWarnings = warningsBySubject(report);
   let n = 0;
   report.vms.forEach((vm, v) => {
     into.push(segmentsLine(`vm:${v}`, [{ text: `  ${safe(vm.name)}`, bold: true }, { text: `  ${vmStateText(vm)}`, dim: true }], columns));
@@ -259,6 +261,11 @@ function vmLines(report: HostReport, selectedNic: number, columns: number, into:
       // The marker keeps the selection visible without colours (NO_COLOR).
       if (selected) row.segments[0] = { ...row.segments[0]!, text: '  › ' };
       into.push(row);
+      // What is wrong with this NIC is said under it, not only in the host's list: a cut-off guest must stand out.
+      (nicWarnings.get(`vm ${vm.name} ${nic.id}`) ?? []).forEach((warning, k) => {
+        const text = `      ! ${warning.kind}: ${safe(warning.message)}`;
+        into.push(textLine(`vm:${v}:${i}:warning:${k}`, text, columns, { color: CUT_OFF.has(warning.kind) ? 'red' : 'yellow' }));
+      });
       if (selected) {
         const known = interfaceModeName(nic, nic.attachment.network === null ? undefined : networks.get(nic.attachment.network));
         wrapText(known, columns - 16, 0).forEach((part, k) => {
@@ -276,6 +283,19 @@ function vmLines(report: HostReport, selectedNic: number, columns: number, into:
     });
   });
 }
+
+/** Warnings that name one subject (a NIC: `vm web01 52:54:00:…`), by that subject. */
+function warningsBySubject(report: HostReport): Map<string, HostReport['warnings']> {
+  const bySubject = new Map<string, HostReport['warnings']>();
+  for (const warning of report.warnings) {
+    const list = bySubject.get(warning.subject);
+    if (list) list.push(warning);
+    else bySubject.set(warning.subject, [warning]);
+  }
+  return bySubject;
+}
+
+const CUT_OFF = new Set<string>(CUT_OFF_WARNING_KINDS);
 
 /** `web01/52:54:00:… → network default (forward nat) → bridge virbr0 ⇒ nat`. */
 export function evidenceText(nic: InterfaceAudit): string {

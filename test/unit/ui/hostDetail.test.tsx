@@ -125,13 +125,23 @@ describe('host detail view on real demo hosts', () => {
     expect(lines.length).toBeLessThanOrEqual(19);
     const selected = lines.findIndex((l) => l.startsWith('  › '));
     expect(lines[selected]).toMatch(/nat\s+network default\s+52:54:00:02:05:01/);
-    expect(lines[selected + 1]).toBe("      known as  Virtual network 'default': NAT");
-    const evidence = `${lines[selected + 2]} ${lines[selected + 3]?.trim()}`;
+    // Its warning right under it, then its name in virt-manager and its evidence
+    expect(lines[selected + 1]).toBe('      ! network-inactive: network default is defined but not active');
+    expect(lines[selected + 2]).toBe("      known as  Virtual network 'default': NAT");
+    const evidence = `${lines[selected + 3]} ${lines[selected + 4]?.trim()}`;
     expect(evidence).toBe('      evidence  tmpl-debian12/52:54:00:02:05:01 → network default (forward nat, inactive) → bridge virbr0 ⇒ nat');
     expect(lines.at(-1)).toMatch(/^lines \d+–\d+ of \d+/);
     // And only one evidence chain is shown
     expect(frame.match(/evidence {2}/g)).toHaveLength(1);
     expect(frame.match(/known as {2}/g)).toHaveLength(1);
+  });
+
+  it('says under each NIC of a broken real-libvirtd host that it is cut off', () => {
+    const { report } = captures.get('kvm-lab-broken')!;
+    const frame = detailFrame(stateWith(report), 'kvm-lab-broken', { rows: 200 });
+    expect(frame).toMatch(/\n {6}! tap-detached: its host device vnet0 is not a port of virbr0/);
+    expect(frame).toMatch(/\n {6}! tap-missing: its host device vnet2 does not exist/);
+    expect(frame).toMatch(/\n {6}! tap-down: its host device vnet3 is set down/);
   });
 
   it('lists the raw probe sections with command, exit status and output', () => {
