@@ -63,6 +63,11 @@ export const ATTRIBUTES: Readonly<Record<SubjectKind, Readonly<Record<string, At
       type: 'boolean',
       description: 'a macvtap interface on a device that carries the host\'s default route (false for other modes)',
     },
+    cutOff: {
+      type: 'boolean',
+      description: 'a NIC of a running or paused guest whose host device is missing, down or off its bridge (warnings tap-missing, tap-down, tap-detached)',
+    },
+    drift: { type: 'boolean', description: 'the NIC connects elsewhere (or not at all) at the guest\'s next boot (warning config-drift)' },
   },
 };
 

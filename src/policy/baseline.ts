@@ -80,6 +80,16 @@ const BASELINE_RULES: readonly ((settings: BaselineSettings) => PolicyRule | nul
     expect: [{ attribute: 'onDefaultRouteDevice', op: 'is', value: false }],
     origin: ORIGIN,
   }),
+  () => ({
+    id: 'baseline/interface-cut-off',
+    description: "A running guest's NIC is where its mode says on the host: its tap exists, is up and is a port of its bridge",
+    severity: 'high',
+    hosts: null,
+    subject: 'vm-interface',
+    where: [],
+    expect: [{ attribute: 'cutOff', op: 'is', value: false }],
+    origin: ORIGIN,
+  }),
   ({ isolatedGroups }) =>
     isolatedGroups.length === 0
       ? null

@@ -4,6 +4,7 @@
  */
 import type { HostFacts, HostReport, InterfaceAudit, NetworkAudit } from '../model.js';
 import type { SubjectKind } from './types.js';
+import { CUT_OFF_WARNING_KINDS } from '../report/schema.js';
 
 /** A value of an attribute: null = none (text) or unknown (yes/no). */
 export type AttributeValue = string | string[] | boolean | null;
@@ -38,6 +39,7 @@ export function subjectsOf(host: HostReport, facts: HostFactsForPolicy | null): 
     }
   }
   const defaultRouteDevs = defaultRouteDevsOf(host, facts);
+  const warnedKinds = warningKindsBySubject(host);
 
   const hostView: SubjectView = {
     kind: 'host',
@@ -88,9 +90,11 @@ export function subjectsOf(host: HostReport, facts: HostFactsForPolicy | null): 
       const { network, bridge, uplinks } = nic.attachment;
       const networkAudit = network === null ? undefined : networksByName.get(network);
       const devices = devicesOf(nic, networkAudit, facts);
+      const subject = `vm ${vm.name} ${nic.id}`;
+      const warned = warnedKinds.get(subject) ?? new Set<string>();
       return {
         kind: 'vm-interface',
-        subject: `vm ${vm.name} ${nic.id}`,
+        subject,
         values: {
           vm: vm.name,
           state: vm.state,
@@ -107,6 +111,8 @@ export function subjectsOf(host: HostReport, facts: HostFactsForPolicy | null): 
           uplinks: [...uplinks],
           device: devices,
           onDefaultRouteDevice: onDefaultRouteDevice(nic, devices, defaultRouteDevs),
+          cutOff: CUT_OFF_WARNING_KINDS.some((kind) => warned.has(kind)),
+          drift: warned.has('config-drift'),
         },
         evidence: nic.evidence.length > 0 ? [...nic.evidence] : [`vm ${vm.name}`, `mode ${nic.mode}`],
       };
@@ -114,6 +120,17 @@ export function subjectsOf(host: HostReport, facts: HostFactsForPolicy | null): 
   );
 
   return { host: [hostView], network: networks, bridge: bridges, 'vm-interface': interfaces };
+}
+
+/** The warning kinds said of each subject (a NIC's `vm web01 52:54:00:…`). */
+function warningKindsBySubject(host: HostReport): Map<string, Set<string>> {
+  const kinds = new Map<string, Set<string>>();
+  for (const warning of host.warnings) {
+    const set = kinds.get(warning.subject);
+    if (set) set.add(warning.kind);
+    else kinds.set(warning.subject, new Set([warning.kind]));
+  }
+  return kinds;
 }
 
 /**

@@ -53,6 +53,9 @@ describe('policy.example.yaml on the demo fleet', () => {
     // Hand-made host-only bridges, and a host with three NATed NICs
     ['hv-lab-03 no-host-only-bridges vm sandbox1', 'a guest on a bridge with no uplink'],
     ['hv-nat-01 nat-guests-per-host host hv-nat-01', 'three NAT NICs on one host'],
+    // The real libvirtd after its breakers: guests cut off by a network restart and by hand
+    ['kvm-lab-broken baseline/interface-cut-off vm vm-nat', 'a guest whose network was restarted under it'],
+    ['kvm-lab-broken baseline/interface-cut-off vm vm-multi', 'taps detached, deleted and set down by hand'],
   ])('finds %s (%s)', (finding) => {
     expect([...failing]).toContain(finding);
   });
@@ -60,6 +63,8 @@ describe('policy.example.yaml on the demo fleet', () => {
   it('finds nothing on hosts that follow the policy', () => {
     // hv-big-09 (prod, bonds only), hv-vxlan-11 and hv-dev-06 break no rule of the example
     for (const name of ['hv-big-09', 'hv-vxlan-11', 'hv-dev-06']) expect(evaluation.findings.get(name), name).toEqual([]);
+    // the healthy real libvirtd has no guest cut off
+    expect([...failing].filter((f) => f.startsWith('kvm-lab-01 baseline/interface-cut-off'))).toEqual([]);
     // and a guest behind the excepted legacy group is not held to no-host-only-bridges
     expect([...failing].filter((f) => f.startsWith('hv-stale-10 no-host-only-bridges'))).toEqual([]);
   });
