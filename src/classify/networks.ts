@@ -42,7 +42,7 @@ export function classifyNetwork(network: NetworkFacts, topology: Topology, uplin
   const forward = unread === null ? effectiveForward(network) : UNREAD_FORWARD;
   const described = unread === null ? describeForward(network) : `definition not read: ${unread}`;
   const head = `network ${network.name} (${described}${network.active === false ? ', inactive' : ''})`;
-  const outcome = unread === null ? modeOfNetwork(network, forward, topology, uplinks) : unreadOutcome(network);
+  const outcome = unread === null ? modeOfNetwork(network, forward, topology, uplinks) : unreadOutcome();
   const evidence = [head, ...outcome.steps];
   const portgroups = network.portgroups.map((group) => ({
     name: group.name,
@@ -113,15 +113,9 @@ interface NetworkOutcome {
   warnings: Warning[];
 }
 
-/** What is known of an unread network: its name, and its bridge when net-info named one. */
-function unreadOutcome(network: NetworkFacts): NetworkOutcome {
-  const bridge = nonEmpty(network.bridge);
-  return {
-    mode: 'unknown',
-    steps: [...(bridge === null ? [] : [`bridge ${bridge} (from net-info)`]), '⇒ unknown'],
-    attachment: { ...NO_ATTACHMENT, bridge },
-    warnings: [],
-  };
+/** An unread network: its name (or UUID) is all that is known; its mode is never guessed. */
+function unreadOutcome(): NetworkOutcome {
+  return { mode: 'unknown', steps: ['⇒ unknown'], attachment: { ...NO_ATTACHMENT }, warnings: [] };
 }
 
 function modeOfNetwork(network: NetworkFacts, forward: string, topology: Topology, uplinks: UplinkResolver): NetworkOutcome {
