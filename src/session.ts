@@ -18,7 +18,6 @@ import { DEFAULT_REPORTS_DIR, readReport } from './io/reportFiles.js';
 import { createEventHub } from './runner/events.js';
 import { runFleet, type FleetOutcome, type RunFleetOptions } from './runner/runFleet.js';
 import { createLineLog } from './ui/lineLog.js';
-import { startLiveView } from './ui/liveView.js';
 import { toolVersion } from './version.js';
 
 /** What the run checks besides the audit itself: a policy, and a previous report to compare with. */
@@ -112,8 +111,10 @@ export async function runAuditSession(
     reaudits.push(done.catch((err: unknown) => console.error(`kvm-netaudit: re-audit failed: ${String(err)}`)));
   };
 
+  // Loaded only when it will draw: Ink and React cost about half a second and 90 MiB at start-up, which
+  // --no-tui, --version, --help, show-probe and diff never need.
   const view = options.tui
-    ? startLiveView({
+    ? (await import('./ui/liveView.js')).startLiveView({
         subscribe: hub.subscribe,
         inventory: label,
         onInterrupt: () => requestStop(stop, written()),
