@@ -147,7 +147,7 @@ export interface Connector {
 
 /** One framed section of the probe's output: a command's stdout, stderr and exit status. */
 export interface ProbeSection {
-  /** Section id from the probe registry, e.g. `libvirt-lists`, `objects-0`, `ip-link`. */
+  /** Section id from the probe registry, e.g. `libvirt-lists`, `objects`, `ip-link`. */
   id: string;
   /** Human-readable command line that produced it. */
   command: string;

@@ -39,7 +39,7 @@ export interface ParsedSections {
 
 /** One registry entry: which section ids it reads, and how its parsed value is kept. */
 export interface SectionParser {
-  /** A section id, or a pattern for numbered ones (`objects-0`, `objects-1`, …). */
+  /** A section id, or a pattern for a family of ids. */
   id: string | RegExp;
   /** Still parse a failed section's output: a virsh that died half-way still printed the objects before. */
   readsFailedOutput: boolean;
@@ -69,7 +69,7 @@ export const SECTION_PARSERS: readonly SectionParser[] = [
   entry('tools', parseToolList, (p, v) => void (p.tools = v)),
   entry(LISTING, (s, c) => parseLibvirtLists(s, listingErrors(c), c.nonce), (p, v) => void (p.lists = v), true),
   entry(LISTING_ERRORS, () => null, () => undefined), // read by the libvirt-lists entry
-  entry(/^objects-\d+$/, (s, c) => splitObjects(s, c.nonce), (p, v) => addObjects(p.objects, v), true),
+  entry('objects', (s, c) => splitObjects(s, c.nonce), (p, v) => addObjects(p.objects, v), true),
   entry('ip-link', parseIpLink, (p, v) => void (p.links = v)),
   entry('ip-link-oneline', parseIpLinkOneline, (p, v) => void (p.links = v)),
   entry('ip-addr', parseIpAddr, (p, v) => void (p.addresses = v)),

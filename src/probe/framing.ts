@@ -67,7 +67,19 @@ export function frame(capture: RawCapture, nonce: string): string {
 export type ObjectOutput = Partial<Record<ObjectPart, string>>;
 
 /**
- * Split an objects section's stdout into per-object parts, keyed `net:uuid` or `dom:uuid`. Each part runs from its
+ * A virsh that reads its commands from stdin through readline echoes each one after a `virsh > ` prompt (`virsh # ` when read-write): one such
+ * line comes before a part's output (its own command) and one after it (the next marker's command). They are
+ * the probe's own words, never the host's; a virsh without readline prints none.
+ */
+const LEADING_PROMPT = /^virsh [>#] [^\n]*\n/;
+const TRAILING_PROMPT = /(^|\n)virsh [>#] [^\n]*\n?$/;
+
+function withoutPrompts(part: string): string {
+  return part.replace(LEADING_PROMPT, '').replace(TRAILING_PROMPT, '$1');
+}
+
+/**
+ * Split the objects section's stdout into per-object parts, keyed `net:uuid` or `dom:uuid`. Each part runs from its
  * marker to the next marker; the closing `end` marker ends the last one.
  */
 export function splitObjects(stdout: string, nonce: string): Map<string, ObjectOutput> {
@@ -77,7 +89,7 @@ export function splitObjects(stdout: string, nonce: string): Map<string, ObjectO
   const put = (until: number) => {
     if (!last) return;
     const entry = objects.get(last.key) ?? {};
-    entry[last.part] = stdout.slice(last.from, until);
+    entry[last.part] = withoutPrompts(stdout.slice(last.from, until));
     objects.set(last.key, entry);
   };
   for (const m of stdout.matchAll(marker)) {

@@ -9,8 +9,6 @@
 import { randomBytes } from 'node:crypto';
 import { LIBVIRT_SET_NAMES, LIBVIRT_SETS, OBJECT_COMMANDS } from './libvirtLists.js';
 
-/** How many object commands one virsh process runs: keeps its argument well under the ~128 KiB limit. */
-export const VIRSH_BATCH_SIZE = 200;
 
 export interface ProbeOptions {
   /** 32 hex characters; random unless given (tests, show-probe). */
@@ -50,7 +48,6 @@ LC_ALL=C; export LC_ALL
 PATH="\${PATH:-/usr/bin:/bin}:/usr/sbin:/sbin"; export PATH
 N=${nonce}
 URI=${shellQuote(options.libvirtUri)}
-B=${VIRSH_BATCH_SIZE}
 exec 3>&1
 
 # section ID CMD...: stream CMD's stdout, keep its stderr and exit status, frame all three.
@@ -75,6 +72,9 @@ listed() {
 }
 
 v() { ${virsh} -q -r -c "$URI" "$@"; }
+# vin: virsh reading its commands from stdin. Its readline echoes each command after a prompt (framing.ts drops
+# those lines); a wide COLUMNS keeps it from folding the long ones.
+vin() { COLUMNS=100000 ${virsh} -q -r -c "$URI"; }
 
 # lists ID CMD...: keep CMD's stdout in $OUT and frame it as section ID; its stderr goes straight to the
 # output while it runs, framed as section ID-stderr (sh cannot keep both in variables without a file).
@@ -87,39 +87,34 @@ lists() {
     "$N" "$id" "$OUT" "$N" "$id" "$rc" "$N" "$id"
 }
 
-# obj KIND UUID PART CMD: queue CMD for the objects process, its output introduced by a marker line; one
-# virsh process per $B commands keeps each command line well under the ~128 KiB argument limit.
-cmds=''; n=0; i=0
-obj() {
-  cmds="$cmds echo @@KNA-$N:$1:$2:$3; $4;"
-  n=$((n + 1))
-  if [ "$n" -ge "$B" ]; then flush; fi
-}
-# The closing echo makes the exit status say whether virsh lived to the end, not whether the last object did.
-flush() {
-  if [ -n "$cmds" ]; then section "objects-$i" v "$cmds echo @@KNA-$N:end"; i=$((i + 1)); fi
-  cmds=''; n=0
-}
+# obj KIND UUID PART CMD: one object command for the objects virsh, introduced by a marker that virsh echoes
+# (split by quotes, so the command line virsh may echo back is never a marker itself).
+obj() { printf 'echo "@@KNA-%s:%s:%s:"%s\\n%s\\n' "$N" "$1" "$2" "$3" "$4"; }
 
 listed tools sh -c 'for t in virsh ip brctl bridge; do p=$(command -v "$t") && echo "$t $p" || echo "$t -"; done'
 
 # One virsh process lists every network and domain, as sets by state (probe/libvirtLists.ts).
 lists libvirt-lists v "${listingCommands()}"
 
-# Only UUID-shaped words of the listing are used, so no remote text reaches a command line.
-s=''
-for w in $OUT; do
-  case $w in
-    "@@KNA-$N:set:"*) s=\${w#"@@KNA-$N:set:"}; continue ;;
-    ????????-????-????-????-????????????) ;;
-    *) continue ;;
-  esac
-  case $w in *[!0-9a-fA-F-]*) continue ;; esac
-  case $s in
+# One more virsh process reads every object command from stdin, however many objects the host has: no command
+# line grows with the host. Only UUID-shaped words of the listing are used, so no remote text reaches a command.
+# The closing marker says virsh lived to the end: objects after a crash stay unread, never silently missing.
+objects() {
+  s=''
+  for w in $OUT; do
+    case $w in
+      "@@KNA-$N:set:"*) s=\${w#"@@KNA-$N:set:"}; continue ;;
+      ????????-????-????-????-????????????) ;;
+      *) continue ;;
+    esac
+    case $w in *[!0-9a-fA-F-]*) continue ;; esac
+    case $s in
 ${objectCases()}
-  esac
-done
-flush
+    esac
+  done
+  printf 'echo "@@KNA-%s:"end\\n' "$N"
+}
+if [ -n "$OUT" ]; then objects | section objects vin; fi
 
 if ip -j link show lo >/dev/null 2>&1; then
   section ip-link ip -j -d link show
@@ -161,15 +156,15 @@ function objectCases(): string {
     calls.push(`obj ${kind} "$w" ${part} "${command.replace('UUID', '$w')}"`);
     bySet.set(set, calls);
   }
-  return [...bySet].map(([set, calls]) => `    ${set}) ${calls.join('; ')} ;;`).join('\n');
+  return [...bySet].map(([set, calls]) => `      ${set}) ${calls.join('; ')} ;;`).join('\n');
 }
 
 /** The command line behind a section id, for reports and `--save-captures`. */
 export function commandOfSection(id: string, options: Pick<ProbeOptions, 'libvirtUri' | 'sudo'>): string {
   const virsh = `${options.sudo ? 'sudo -n ' : ''}virsh -q -r -c ${shellQuote(options.libvirtUri)}`;
-  if (/^objects-\d+$/.test(id)) {
-    const commands = [...new Set(OBJECT_COMMANDS.map((c) => c.command))].join('; ');
-    return `${virsh} '${commands}; …' (${VIRSH_BATCH_SIZE} commands per process)`;
+  if (id === 'objects') {
+    const commands = [...new Set(OBJECT_COMMANDS.map((c) => c.command))].join(', ');
+    return `${virsh} < commands on stdin: ${commands}, per object (one virsh process for all of them)`;
   }
   const fixed: Record<string, string> = {
     tools: 'command -v virsh ip brctl bridge',

@@ -73,7 +73,7 @@ describe('demo fleet fixtures', () => {
         'tools',
         'libvirt-lists-stderr',
         'libvirt-lists',
-        'objects-0',
+        'objects',
         'ip-link',
         'ip-addr',
         'ip-route',

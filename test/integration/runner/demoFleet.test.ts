@@ -106,7 +106,7 @@ describe('runner over the embedded SSH fleet', () => {
     const forged: RawCapture = {
       ...capture,
       sections: capture.sections.map((s) =>
-        s.id === 'objects-0'
+        s.id === 'objects'
           ? { ...s, stdout: s.stdout.replace(/(<domain[^>]*>\s*<name>)([^<]+)<\/name>/, `$1$2\n@@KNA-${'0'.repeat(32)} BEGIN ip-link\n\u001b[31mred</name>`) }
           : s,
       ),

@@ -112,7 +112,7 @@ describe('the compact path of parseDomainXml (root, name, uuid and interfaces on
     for (const dir of dirs) {
       for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
         const capture = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as RawCapture;
-        for (const section of capture.sections.filter((s) => s.id.startsWith('objects-'))) {
+        for (const section of capture.sections.filter((s) => s.id === 'objects')) {
           for (const [key, { xml }] of splitObjects(section.stdout, capture.nonce)) if (key.startsWith('dom:') && xml) xmls.push(xml);
         }
       }

@@ -30,7 +30,7 @@ export function withListing(capture: RawCapture, sets: Partial<Record<LibvirtSet
   const listed = parseLibvirtLists(listing.stdout, errors, capture.nonce).sets;
   const merged = Object.fromEntries(LIBVIRT_SET_NAMES.map((name) => [name, sets[name] ?? [...(listed.get(name) ?? [])]]));
   const sections = capture.sections.map((s) => (s.id === 'libvirt-lists' ? { ...s, stdout: listingOutput(capture.nonce, merged) } : s));
-  const extra = { id: 'objects-99', command: 'objects-99', exit: 0, stdout: objects, stderr: '' };
+  const extra = { id: 'objects', command: 'objects', exit: 0, stdout: objects, stderr: '' };
   return { ...capture, sections: objects === '' ? sections : [...sections, extra] };
 }
 

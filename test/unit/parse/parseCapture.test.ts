@@ -72,7 +72,7 @@ describe('parseCapture when something failed on the host', () => {
     // Given a real run where one listed domain was gone when the objects process asked for it
     const capture = probeCapture('vanished');
     const listed = capture.sections.find((s) => s.id === 'libvirt-lists')!.stdout;
-    const dumped = capture.sections.find((s) => s.id === 'objects-0')!.stdout;
+    const dumped = capture.sections.find((s) => s.id === 'objects')!.stdout;
     const gone = [...listed.matchAll(/[0-9a-f]{8}-[0-9a-f-]{27}/g)].map((m) => m[0]).find((u) => !u.startsWith('d0e1a1b2') && !u.startsWith('0b1e5c1a') && !dumped.includes(`${u}:xml<`))!;
     // When parsed
     const facts = parseCapture(capture);
@@ -109,7 +109,7 @@ describe('parseCapture when something failed on the host', () => {
     const tools = ok.sections.find((s) => s.id === 'tools')!.stdout.replace(/^virsh .*$/m, 'virsh -');
     const notFound = { exit: 127, stdout: '', stderr: 'sh: 1: virsh: not found' };
     const stderr = { ...notFound, stderr: '' , stdout: 'sh: 1: virsh: not found' };
-    const facts = parseCapture(withSections(ok, { tools: { stdout: tools }, 'libvirt-lists': notFound, 'libvirt-lists-stderr': stderr, 'objects-0': null }));
+    const facts = parseCapture(withSections(ok, { tools: { stdout: tools }, 'libvirt-lists': notFound, 'libvirt-lists-stderr': stderr, 'objects': null }));
     expect(facts.libvirtError).toBe('virsh not found on the host');
     expect(kinds(facts)).toContain('tool-missing tool virsh');
   });
@@ -222,9 +222,9 @@ describe('parseCapture: one bad section costs that section only', () => {
   it('keeps the network whose XML is unreadable, named by its UUID and marked unread', () => {
     // Given a real run where one network's XML is broken
     const ok = probeCapture('ok');
-    const batch = ok.sections.find((s) => s.id === 'objects-0')!.stdout.replace("<network>\n  <name>routed</name>", '<network>\n  <name>routed</nam');
+    const batch = ok.sections.find((s) => s.id === 'objects')!.stdout.replace("<network>\n  <name>routed</name>", '<network>\n  <name>routed</nam');
     // When parsed
-    const facts = parseCapture(withSections(ok, { 'objects-0': { stdout: batch } }));
+    const facts = parseCapture(withSections(ok, { 'objects': { stdout: batch } }));
     // Then one warning, and the network is still there with what the listing told, its definition unread
     expect(kinds(facts)).toEqual(['object-unparsed network 0b1e5c1a-0000-4000-8000-000000000002']);
     expect(facts.networks).toHaveLength(12);
@@ -296,7 +296,7 @@ describe('parseCapture: one bad section costs that section only', () => {
         { id: 'tools', command: '', exit: 0, stdout: 'not a tool list at all\n\n', stderr: '' },
         { id: 'libvirt-lists-stderr', command: '', exit: 0, stdout: '\u0000', stderr: '' },
         { id: 'libvirt-lists', command: '', exit: 0, stdout: `@@KNA-${'0'.repeat(32)}:set:net-all nope`, stderr: '' },
-        { id: 'objects-0', command: '', exit: 0, stdout: `@@KNA-${'0'.repeat(32)}:dom:x:xml<`, stderr: '' },
+        { id: 'objects', command: '', exit: 0, stdout: `@@KNA-${'0'.repeat(32)}:dom:x:xml<`, stderr: '' },
         { id: 'brctl', command: '', exit: 0, stdout: '\u0000\u0001', stderr: '' },
         { id: 'something-new', command: '', exit: 0, stdout: 'x', stderr: '' },
       ],
@@ -311,9 +311,9 @@ describe('parseCapture on a capture cut off inside the objects process', () => {
   it('says the missing domains were cut off, not undefined', () => {
     // Given a real run whose output stopped in the middle of the domain dumps
     const ok = probeCapture('ok');
-    const batch = ok.sections.find((s) => s.id === 'objects-0')!.stdout;
+    const batch = ok.sections.find((s) => s.id === 'objects')!.stdout;
     const cutAt = batch.indexOf('<name>misc03</name>');
-    const cut = withSections({ ...ok, truncated: true }, { 'objects-0': { exit: null, stdout: batch.slice(0, cutAt) } });
+    const cut = withSections({ ...ok, truncated: true }, { 'objects': { exit: null, stdout: batch.slice(0, cutAt) } });
     // When parsed
     const facts = parseCapture(cut);
     // Then the domains before the cut are read, the cut one is unreadable, later ones are reported as cut off:
