@@ -142,12 +142,12 @@ function* parseCaptureInSlices(capture: RawCapture): Generator<void, HostFacts, 
   const toolBridges = capped(parsed.toolBridges ?? [], MAX_LINKS, 'bridge list', 'bridges listed by brctl or bridge', warnings);
   const defaultRouteDevs = capped(parsed.defaultRouteDevs ?? [], MAX_LINKS, 'default route list', 'default-route devices listed by ip', warnings);
   // Whatever was read is kept: a host whose domain list failed still shows its networks.
-  const cutOff = capture.truncated || capture.sections.some((s) => s.exit === null);
+  const missing = whyXmlMissing(capture);
   const networks = yield* inSlices(capped(sets.members('net-all'), MAX_OBJECTS_PER_KIND, 'network list', 'networks listed by virsh', warnings), (uuid) =>
-    assembleNetwork(uuid, parsed.objects.get(`net:${uuid}`), sets, cutOff, warnings),
+    assembleNetwork(uuid, parsed.objects.get(`net:${uuid}`), sets, missing, warnings),
   );
   const domains = yield* inSlices(capped(sets.members('dom-all'), MAX_OBJECTS_PER_KIND, 'vm list', 'VMs listed by virsh', warnings), (uuid) =>
-    assembleDomain(uuid, parsed.objects.get(`dom:${uuid}`), sets, cutOff, warnings),
+    assembleDomain(uuid, parsed.objects.get(`dom:${uuid}`), sets, missing, warnings),
   );
   return {
     networks,
@@ -284,6 +284,20 @@ function reasonOf(what: string, error: unknown): string {
 type Definition<T> = { facts: T; unread: null } | { facts: null; unread: string };
 
 /**
+ * Why a listed object's XML is not in the capture: the output was cut off; the objects virsh ended before its
+ * closing marker (crashed, killed: the objects it never printed are unread, never silently missing); or virsh
+ * printed nothing for it (undefined between the listing and the dump).
+ */
+function whyXmlMissing(capture: RawCapture): string {
+  if (capture.truncated || capture.sections.some((s) => s.exit === null)) return 'listed by virsh, but the probe output was cut off before its XML';
+  const objects = capture.sections.find((s) => s.id === 'objects');
+  if (objects && !objects.stdout.includes(`@@KNA-${capture.nonce}:end`)) {
+    return `listed by virsh, but the objects virsh ended before printing it (exit ${objects.exit ?? 'none'})`;
+  }
+  return 'listed by virsh but gone before its XML was read (undefined meanwhile?)';
+}
+
+/**
  * Parse one listed object's XML. Its XML may be missing — undefined between the list and the dump (virsh
  * printed nothing for it), or never received when the output was cut off: `object-vanished` — or unreadable
  * (refused DOCTYPE, cut off mid-document, malformed): `object-unparsed`. One warning per object either way.
@@ -293,13 +307,11 @@ function readDefinition<T>(
   parse: (xml: string) => T,
   subject: string,
   what: string,
-  cutOff: boolean,
+  missing: string,
   warnings: Warning[],
 ): Definition<T> {
   if (xml === undefined || xml.trim() === '') {
-    const message = cutOff
-      ? 'listed by virsh, but the probe output was cut off before its XML'
-      : 'listed by virsh but gone before its XML was read (undefined meanwhile?)';
+    const message = missing;
     warnings.push({ kind: 'object-vanished', subject, message });
     return { facts: null, unread: message };
   }
@@ -327,9 +339,9 @@ function* inSlices<T, R>(items: readonly T[], assemble: (item: T) => R): Generat
  * with `unread` saying why not (named by its UUID). The listed UUID is its identity: the XML cannot make two
  * networks one. Its states come from the listing's sets.
  */
-function assembleNetwork(uuid: string, object: ObjectOutput | undefined, sets: SetReader, cutOff: boolean, warnings: Warning[]): NetworkFacts {
+function assembleNetwork(uuid: string, object: ObjectOutput | undefined, sets: SetReader, missing: string, warnings: Warning[]): NetworkFacts {
   const subject = `network ${uuid}`;
-  const definition = readDefinition(object?.xml, parseNetworkXml, subject, 'net-dumpxml unreadable', cutOff, warnings);
+  const definition = readDefinition(object?.xml, parseNetworkXml, subject, 'net-dumpxml unreadable', missing, warnings);
   const active = sets.has('net-active', uuid);
   const states = { active, autostart: sets.has('net-autostart', uuid), persistent: sets.has('net-persistent', uuid) };
   if (definition.facts === null) {
@@ -395,9 +407,9 @@ function domainState(uuid: string, object: ObjectOutput | undefined, sets: SetRe
 }
 
 /** As assembleNetwork, for a domain: a VM whose XML cannot be read is kept, with no interfaces and `unread`. */
-function assembleDomain(uuid: string, object: ObjectOutput | undefined, sets: SetReader, cutOff: boolean, warnings: Warning[]): DomainFacts {
+function assembleDomain(uuid: string, object: ObjectOutput | undefined, sets: SetReader, missing: string, warnings: Warning[]): DomainFacts {
   const subject = `vm ${uuid}`;
-  const definition = readDefinition(object?.xml, parseDomainXml, subject, 'dumpxml unreadable', cutOff, warnings);
+  const definition = readDefinition(object?.xml, parseDomainXml, subject, 'dumpxml unreadable', missing, warnings);
   const states = {
     state: domainState(uuid, object, sets),
     persistent: sets.has('dom-persistent', uuid),

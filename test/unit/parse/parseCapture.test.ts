@@ -307,6 +307,22 @@ describe('parseCapture: one bad section costs that section only', () => {
   });
 });
 
+describe('parseCapture when the objects virsh dies half-way', () => {
+  it('keeps what it printed and reports the rest as unread, saying virsh ended before printing them', () => {
+    // Given a real run whose objects virsh was killed (exit 137) after the first domain's XML: no closing marker
+    const ok = probeCapture('ok');
+    const stdout = ok.sections.find((s) => s.id === 'objects')!.stdout;
+    const domainXmls = [...stdout.matchAll(new RegExp(`@@KNA-${ok.nonce}:dom:[0-9a-f-]{36}:xml`, 'g'))].map((m) => m.index);
+    const facts = parseCapture(withSections(ok, { objects: { exit: 137, stdout: stdout.slice(0, domainXmls[1]) } }));
+    // Then every listed VM is there; the one printed is read, the others unread with why, each warned once
+    expect(facts.domains).toHaveLength(4);
+    expect(facts.domains.filter((d) => d.unread === null)).toHaveLength(1);
+    const unread = facts.domains.filter((d) => d.unread !== null);
+    expect(unread.map((d) => d.unread)).toEqual(unread.map(() => 'listed by virsh, but the objects virsh ended before printing it (exit 137)'));
+    expect(facts.warnings.filter((w) => w.kind === 'object-vanished')).toHaveLength(3);
+  });
+});
+
 describe('parseCapture on a capture cut off inside the objects process', () => {
   it('says the missing domains were cut off, not undefined', () => {
     // Given a real run whose output stopped in the middle of the domain dumps
