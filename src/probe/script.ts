@@ -9,7 +9,6 @@
 import { randomBytes } from 'node:crypto';
 import { LIBVIRT_SET_NAMES, LIBVIRT_SETS, OBJECT_COMMANDS } from './libvirtLists.js';
 
-
 export interface ProbeOptions {
   /** 32 hex characters; random unless given (tests, show-probe). */
   nonce?: string;
@@ -148,7 +147,7 @@ function listingCommands(): string {
   return ['version --daemon', ...sets].join('; ');
 }
 
-/** The `case` arms that queue each set member's object commands (see OBJECT_COMMANDS). */
+/** The `case` arms that print each set member's object commands for the objects virsh (see OBJECT_COMMANDS). */
 function objectCases(): string {
   const bySet = new Map<string, string[]>();
   for (const { set, kind, part, command } of OBJECT_COMMANDS) {
