@@ -159,7 +159,7 @@ export interface ProbeSection {
 
 /** The unit of evidence: everything one probe run returned. Can be saved and replayed. */
 export interface RawCapture {
-  /** The run's nonce: virsh batch sections mark each object with it (see probe/framing.ts). */
+  /** The run's nonce: the virsh sections mark each set and each object with it (see probe/framing.ts). */
   nonce: string;
   sections: ProbeSection[];
   /** The output cap was hit; later sections are missing. */

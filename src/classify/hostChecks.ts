@@ -3,7 +3,7 @@
  * against configuration (liveAttachment.ts), running against persistent definitions (drift.ts), and what a mode
  * cannot do on this host (reachability.ts). Gathers what each needs from the facts and the classification.
  */
-import type { DomainFacts, HostFacts, InterfaceFacts, NetworkAudit, NetworkFacts, Warning } from '../model.js';
+import type { DomainFacts, HostFacts, InterfaceFacts, NetworkAudit, Warning } from '../model.js';
 import type { Attachment } from './attachment.js';
 import { domainDriftWarnings, networkDriftWarnings } from './drift.js';
 import { interfaceSubject, nonEmpty } from './evidence.js';
@@ -22,8 +22,6 @@ const ROUTE_SECTIONS = new Set(['section ip-route', 'section ip-route-oneline'])
 
 /** Every warning of these checks for one host, networks first, then VMs in the report's order. */
 export function hostCheckWarnings(facts: HostFacts, vms: readonly ClassifiedVm[], networks: readonly NetworkAudit[], topology: Topology): Warning[] {
-  const networksByName = new Map<string, NetworkFacts>();
-  for (const network of facts.networks) if (!networksByName.has(network.name)) networksByName.set(network.name, network);
   const auditsByName = new Map<string, NetworkAudit>();
   for (const network of networks) if (!auditsByName.has(network.name)) auditsByName.set(network.name, network);
 
@@ -54,7 +52,7 @@ export function hostCheckWarnings(facts: HostFacts, vms: readonly ClassifiedVm[]
     warnings.push(...domainDriftWarnings(vm.domain, (nic, position) => interfaceSubject(vm.domain.name, nic, position)));
     warnings.push(...macvtapIsolationWarnings(vm.domain.name, macvtapNics));
   }
-  warnings.push(...liveAttachmentWarnings(liveNics, { topology, linksKnown: facts.links.length > 0, networks: networksByName }));
+  warnings.push(...liveAttachmentWarnings(liveNics, { topology, linksKnown: facts.links.length > 0 }));
   return warnings;
 }
 

@@ -5,7 +5,7 @@
  * `net-start`): libvirt recreates the bridge without the guests' taps, and every guest on it is cut off while
  * its definition still reads as healthy. Told as warnings on the NIC: `tap-missing`, `tap-down`, `tap-detached`.
  */
-import type { DomainFacts, InterfaceFacts, LinkFacts, Mode, NetworkFacts, Warning } from '../model.js';
+import type { DomainFacts, InterfaceFacts, LinkFacts, Mode, Warning } from '../model.js';
 import type { CUT_OFF_WARNING_KINDS } from '../report/schema.js';
 import { linkDownReason } from './linkHealth.js';
 import type { Topology } from './topology.js';
@@ -39,7 +39,6 @@ export interface LiveContext {
   topology: Topology;
   /** False when the host's links are unknown (ip failed): then nothing can be said. */
   linksKnown: boolean;
-  networks: ReadonlyMap<string, NetworkFacts>;
 }
 
 /**
@@ -48,7 +47,7 @@ export interface LiveContext {
  */
 export function liveAttachmentWarnings(nics: readonly LiveNic[], context: LiveContext): Warning[] {
   if (!context.linksKnown) return [];
-  const libvirtView = connectionCounts(nics, context.networks);
+  const libvirtView = connectionCounts(nics, context.topology);
   const warnings: Warning[] = [];
   for (const live of nics) {
     const warning = checkNic(live, context.topology, libvirtView);
@@ -108,7 +107,7 @@ interface LibvirtView {
  * libvirt's view, where it has one: `<network connections>` of the running network against the live NICs on
  * it. Lower means libvirt lost track of them too (the network was restarted under running guests).
  */
-function connectionCounts(nics: readonly LiveNic[], networks: ReadonlyMap<string, NetworkFacts>): LibvirtView {
+function connectionCounts(nics: readonly LiveNic[], topology: Topology): LibvirtView {
   const live = new Map<string, number>();
   for (const nic of nics) {
     if (nic.network !== null && LIVE_STATES.has(nic.vm.state)) live.set(nic.network, (live.get(nic.network) ?? 0) + 1);
@@ -117,7 +116,7 @@ function connectionCounts(nics: readonly LiveNic[], networks: ReadonlyMap<string
     note(nic) {
       if (nic.network === null) return '';
       // `?? null`: facts assembled by hand may lack the key.
-      const counted = networks.get(nic.network)?.connections ?? null;
+      const counted = topology.networkByName(nic.network)?.connections ?? null;
       const using = live.get(nic.network) ?? 0;
       if (counted === null || counted >= using) return '';
       return ` (libvirt too counts ${counted} connection${counted === 1 ? '' : 's'} on network ${nic.network} for ${using} NIC${using === 1 ? '' : 's'} of running guests: was it restarted under them?)`;

@@ -50,7 +50,7 @@ export function unframe(output: string, nonce: string, commandOf: (id: string) =
 
 /**
  * Frame a capture the way the probe script would have under `nonce` (inverse of `unframe`);
- * the per-object markers inside virsh batches are renewed too.
+ * the per-object and per-set markers inside the virsh sections are renewed too.
  */
 export function frame(capture: RawCapture, nonce: string): string {
   const prefix = `${MARK}${nonce} `;

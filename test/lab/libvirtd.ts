@@ -37,7 +37,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { checkPrefix, planLabHost } from './plan.js';
-import { resolveTool, run, runCollect, runQuietly, type CollectOptions, type CommandResult } from './run.js';
+import { exited, resolveTool, run, runCollect, runQuietly, teardown, type CollectOptions, type CommandResult } from './run.js';
 import { startSshd, type RunningSshd } from './sshd.js';
 import { checkLibvirtdSpec, domainXml, networkXml, type LibvirtdHostSpec, type LvGuestSpec } from './libvirtdSpec.js';
 
@@ -152,22 +152,6 @@ export async function ensureLibvirtQemuUser(): Promise<string[]> {
 async function ensureMountPoints(): Promise<void> {
   for (const path of Object.values(LIBVIRT_FOLDERS)) await mkdir(path, { recursive: true, mode: 0o755 });
   if (realpathSync('/var/run') !== '/run') await mkdir('/var/run/libvirt', { recursive: true, mode: 0o755 });
-}
-
-/** Resolve once `child` has exited, or after `ms`; true when it exited. */
-function exited(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const onExit = () => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    const timer = setTimeout(() => {
-      child.off('exit', onExit);
-      resolve(false);
-    }, ms);
-    child.once('exit', onExit);
-  });
 }
 
 /** Stop a held child by its pid: SIGTERM, then SIGKILL after `graceMs`. */
@@ -368,10 +352,7 @@ export async function createLibvirtdHost(spec: LibvirtdHostSpec, options: Libvir
   const destroy = async () => {
     if (destroyed) return;
     destroyed = true;
-    const failures: unknown[] = [];
-    const attempt = async (step: () => Promise<unknown>) => {
-      await step().catch((error: unknown) => failures.push(error));
-    };
+    const { attempt, finish } = teardown(`libvirtd lab host ${spec.name}`);
     if (sshd) await attempt(() => sshd!.stop());
     if (libvirtd) await attempt(() => stopChild(libvirtd!, 10_000));
     // Guests' QEMUs and dnsmasq outlive libvirtd by design; their pid files say who they are.
@@ -393,7 +374,7 @@ export async function createLibvirtdHost(spec: LibvirtdHostSpec, options: Libvir
     }
     if (netnsCreated) await attempt(() => run([ip, 'netns', 'del', netns]));
     await attempt(() => rm(workDir, { recursive: true, force: true }));
-    if (failures.length > 0) throw new AggregateError(failures, `libvirtd lab host ${spec.name}: cleanup failed`);
+    finish();
   };
 
   try {

@@ -2,7 +2,7 @@
  * Running the lab's commands: argv arrays through execFile/spawn (never a shell string), with failures
  * that say which command failed and what it printed.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -88,4 +88,36 @@ export function runCollect(argv: readonly string[], options: CollectOptions = {}
     child.stdin.on('error', () => undefined);
     child.stdin.end(options.stdin ?? '');
   });
+}
+
+/** Resolve once `child` has exited, or after `ms` (whichever first); true when it exited. */
+export function exited(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const onExit = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    const timer = setTimeout(() => {
+      child.off('exit', onExit);
+      resolve(false);
+    }, ms);
+    child.once('exit', onExit);
+  });
+}
+
+/**
+ * The steps of a teardown: each is attempted whatever the ones before did (a lab half torn down is worse than
+ * one error), and `finish` throws every failure at once, named after `what`.
+ */
+export function teardown(what: string): { attempt(step: () => Promise<unknown>): Promise<void>; finish(): void } {
+  const failures: unknown[] = [];
+  return {
+    attempt: async (step) => {
+      await step().catch((error: unknown) => failures.push(error));
+    },
+    finish: () => {
+      if (failures.length > 0) throw new AggregateError(failures, `${what}: cleanup failed`);
+    },
+  };
 }

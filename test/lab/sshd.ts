@@ -9,7 +9,7 @@ import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { resolveTool } from './run.js';
+import { exited, resolveTool } from './run.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -126,22 +126,6 @@ export interface RunningSshd {
 /** sshd needs its privilege-separation directory; Debian creates it only from the service unit. */
 export async function ensurePrivsepDir(): Promise<void> {
   await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
-}
-
-/** Resolve once `child` has exited, or after `ms` (whichever first); true when it exited. */
-function exited(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const onExit = () => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    const timer = setTimeout(() => {
-      child.off('exit', onExit);
-      resolve(false);
-    }, ms);
-    child.once('exit', onExit);
-  });
 }
 
 /** Resolve with true when the port sends an SSH identification line within `ms`. */

@@ -12,6 +12,7 @@ import { createFabric, removeFabricLeftovers, type Fabric } from '../lab/fabric.
 import { createLibvirtdHost, destroyLibvirtdHostsWithPrefix, LIBVIRTD_PATH, type LibvirtdHost } from '../lab/libvirtd.js';
 import type { LibvirtdHostSpec } from '../lab/libvirtdSpec.js';
 import { generateKeyPair, writeKnownHosts, SSHD_PATH, type RunningSshd, type SshKeyPair } from '../lab/sshd.js';
+import { teardown } from '../lab/run.js';
 import { root, tool, type Requirement } from '../helpers/prerequisites.js';
 
 /**
@@ -93,14 +94,11 @@ export async function startLibvirtdLab(spec: LibvirtdHostSpec, prefix: string, o
   const destroy = async () => {
     if (destroyed) return;
     destroyed = true;
-    const failures: unknown[] = [];
-    const attempt = async (step: () => Promise<unknown>) => {
-      await step().catch((error: unknown) => failures.push(error));
-    };
+    const { attempt, finish } = teardown('libvirtd lab');
     if (host) await attempt(() => host!.destroy());
     if (fabric) await attempt(() => fabric!.destroy());
     await attempt(() => rm(workDir, { recursive: true, force: true }));
-    if (failures.length > 0) throw new AggregateError(failures, 'libvirtd lab cleanup failed');
+    finish();
   };
   try {
     fabric = await createFabric({ prefix, subnet: options.subnet });

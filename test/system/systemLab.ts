@@ -13,7 +13,7 @@ import pLimit from 'p-limit';
 import { stringify } from 'yaml';
 import { createFabric, removeFabricLeftovers, type Fabric } from '../lab/fabric.js';
 import { createLabHost, destroyLabHostsWithPrefix, labNamespaces, type LabHost, type LabHostSpec } from '../lab/host.js';
-import { resolveTool } from '../lab/run.js';
+import { resolveTool, teardown } from '../lab/run.js';
 import { generateKeyPair, startSshd, writeKnownHosts, SSHD_PATH, type RunningSshd, type SshKeyPair } from '../lab/sshd.js';
 import { checkPrerequisites, gateTier, optOut, root, tool, type Requirement, type TierGate } from '../helpers/prerequisites.js';
 import type { SystemHost } from './fleet.js';
@@ -172,15 +172,12 @@ export async function startSystemLab<T extends SystemLabMember = SystemHost>(
   const destroy = async () => {
     if (destroyed) return;
     destroyed = true;
-    const failures: unknown[] = [];
-    const attempt = async (step: () => Promise<unknown>) => {
-      await step().catch((error: unknown) => failures.push(error));
-    };
+    const { attempt, finish } = teardown('system lab');
     for (const sshd of sshds) await attempt(() => sshd.stop());
     for (const host of labHosts) await attempt(() => host.destroy());
     if (fabric) await attempt(() => fabric!.destroy());
     await attempt(() => rm(workDir, { recursive: true, force: true }));
-    if (failures.length > 0) throw new AggregateError(failures, 'system lab cleanup failed');
+    finish();
   };
 
   try {
