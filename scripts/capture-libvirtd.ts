@@ -25,7 +25,8 @@ import { classifyHost } from '../src/classify/index.js';
 import type { RawCapture } from '../src/model.js';
 import { parseCapture } from '../src/parse/index.js';
 import { toCapture } from '../src/probe/framing.js';
-import { buildProbeScript, commandOfSection } from '../src/probe/script.js';
+import { buildProbeScript } from '../src/probe/script.js';
+import { commandOfSection } from '../src/probe/sections.js';
 import { checkPrerequisites } from '../test/helpers/prerequisites.js';
 import { createLibvirtdHost, destroyLibvirtdHostsWithPrefix, LIBVIRT_URI, libvirtdErrorLines, type LibvirtdHost } from '../test/lab/libvirtd.js';
 import {

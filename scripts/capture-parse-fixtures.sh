@@ -383,7 +383,8 @@ run_probe() {
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 const [build, ns, nonce, libvirtUri, variant, outFile] = process.argv.slice(2);
-const { buildProbeScript, commandOfSection } = await import(`${build}/probe/script.js`);
+const { buildProbeScript } = await import(`${build}/probe/script.js`);
+const { commandOfSection } = await import(`${build}/probe/sections.js`);
 const { toCapture } = await import(`${build}/probe/framing.js`);
 const options = { libvirtUri, sudo: false, nonce };
 const script = buildProbeScript(options);

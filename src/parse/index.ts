@@ -1,19 +1,19 @@
 /**
- * RawCapture → HostFacts. A small registry says which parser reads which probe section; parseCapture runs
- * them, turns every failure into a warning that costs that section (or that one network/VM) only, and
+ * RawCapture → HostFacts. The probe's section table (probe/sections.ts) says which parser reads which section;
+ * parseCapture runs them, turns every failure into a warning that costs that section (or that one network/VM) only, and
  * assembles the facts. Pure: no I/O.
  */
-import type { BridgeFacts, DomainFacts, HostFacts, LinkFacts, NetworkDefinition, NetworkFacts, ProbeSection, RawCapture, Warning } from '../model.js';
-import { splitObjects, type ObjectOutput } from '../probe/framing.js';
+import type { DomainFacts, HostFacts, NetworkDefinition, NetworkFacts, ProbeSection, RawCapture, Warning } from '../model.js';
+import type { ObjectOutput } from '../probe/framing.js';
 import { LIBVIRT_SET_NAMES, LIBVIRT_SETS, type LibvirtSetName } from '../probe/libvirtLists.js';
-import { bridgesFromLinks, mergeBridges, parseBrctlShow, parseBridgeLinkJson } from './bridges.js';
+import { sectionId, sectionSpec, type ParsedSections } from '../probe/sections.js';
+import { bridgesFromLinks, mergeBridges } from './bridges.js';
 import { parseDomainXml } from './domainXml.js';
-import { mergeLinks, parseIpAddr, parseIpLink, parseIpRoute, type LinkAddresses } from './iproute.js';
-import { parseIpAddrOneline, parseIpLinkOneline, parseIpRouteOneline } from './iprouteOneline.js';
+import { mergeLinks } from './iproute.js';
 import { MAX_LINKS, MAX_OBJECTS_PER_KIND } from './limits.js';
 import { parseNetworkXml } from './networkXml.js';
-import { parseToolList, errorCause } from './tools.js';
-import { parseLibvirtLists, type LibvirtLists } from './virshLists.js';
+import { errorCause } from './tools.js';
+import type { LibvirtLists } from './virshLists.js';
 
 export { ParseError } from './errors.js';
 export { MAX_LINKS, MAX_OBJECTS_PER_KIND } from './limits.js';
@@ -24,66 +24,9 @@ export { parseIpLink, parseIpAddr, parseIpRoute, mergeLinks } from './iproute.js
 export { parseIpLinkOneline, parseIpAddrOneline, parseIpRouteOneline } from './iprouteOneline.js';
 export { parseBrctlShow, parseBridgeLinkJson, bridgesFromLinks, mergeBridges } from './bridges.js';
 
-/** What the sections gave, before assembly; null = that section was absent, failed or unparsable. */
-export interface ParsedSections {
-  tools: Map<string, string | null> | null;
-  lists: LibvirtLists | null;
-  /** `net:uuid` / `dom:uuid` → what the objects process printed for it. */
-  objects: Map<string, ObjectOutput>;
-  links: LinkFacts[] | null;
-  addresses: LinkAddresses[] | null;
-  defaultRouteDevs: string[] | null;
-  /** brctl show, or the `bridge -j link` fallback. */
-  toolBridges: BridgeFacts[] | null;
-}
-
-/** One registry entry: which section ids it reads, and how its parsed value is kept. */
-export interface SectionParser {
-  /** A section id, or a pattern for a family of ids. */
-  id: string | RegExp;
-  /** Still parse a failed section's output: a virsh that died half-way still printed the objects before. */
-  readsFailedOutput: boolean;
-  run(stdout: string, capture: RawCapture, into: ParsedSections): void;
-}
-
-function entry<T>(
-  id: string | RegExp,
-  parse: (stdout: string, capture: RawCapture) => T,
-  store: (into: ParsedSections, value: T) => void,
-  readsFailedOutput = false,
-): SectionParser {
-  return { id, readsFailedOutput, run: (stdout, capture, into) => store(into, parse(stdout, capture)) };
-}
-
-const addObjects = (target: Map<string, ObjectOutput>, objects: Map<string, ObjectOutput>) =>
-  objects.forEach((v, k) => target.set(k, { ...target.get(k), ...v }));
-
-/** The listing's error output: its own section, since the probe keeps the listing's stdout for its loop. */
-const listingErrors = (capture: RawCapture) => capture.sections.find((s) => s.id === LISTING_ERRORS)?.stdout ?? '';
-
-const LISTING = 'libvirt-lists';
-const LISTING_ERRORS = 'libvirt-lists-stderr';
-
-/** Section id → parser, for every section the probe (src/probe/script.ts) emits. */
-export const SECTION_PARSERS: readonly SectionParser[] = [
-  entry('tools', parseToolList, (p, v) => void (p.tools = v)),
-  entry(LISTING, (s, c) => parseLibvirtLists(s, listingErrors(c), c.nonce), (p, v) => void (p.lists = v), true),
-  entry(LISTING_ERRORS, () => null, () => undefined), // read by the libvirt-lists entry
-  entry('objects', (s, c) => splitObjects(s, c.nonce), (p, v) => addObjects(p.objects, v), true),
-  entry('ip-link', parseIpLink, (p, v) => void (p.links = v)),
-  entry('ip-link-oneline', parseIpLinkOneline, (p, v) => void (p.links = v)),
-  entry('ip-addr', parseIpAddr, (p, v) => void (p.addresses = v)),
-  entry('ip-addr-oneline', parseIpAddrOneline, (p, v) => void (p.addresses = v)),
-  entry('ip-route', parseIpRoute, (p, v) => void (p.defaultRouteDevs = v)),
-  entry('ip-route-oneline', parseIpRouteOneline, (p, v) => void (p.defaultRouteDevs = v)),
-  entry('brctl', parseBrctlShow, (p, v) => void (p.toolBridges = v)),
-  entry('bridge-link', parseBridgeLinkJson, (p, v) => void (p.toolBridges = v)),
-];
-
-/** The registry entry for a section id, if any. */
-export function parserForSection(id: string): SectionParser | undefined {
-  return SECTION_PARSERS.find((p) => (typeof p.id === 'string' ? p.id === id : p.id.test(id)));
-}
+const LISTING = sectionId('libvirt-lists');
+const LISTING_ERRORS = sectionId('libvirt-lists-stderr');
+const OBJECTS = sectionId('objects');
 
 /**
  * Parse a whole probe capture. Never throws: failed sections → `section-failed`, unparsable ones →
@@ -168,7 +111,7 @@ function isListingSectionFailure(warning: Warning): boolean {
 }
 
 function runSection(section: ProbeSection, capture: RawCapture, parsed: ParsedSections, warnings: Warning[]): void {
-  const parser = parserForSection(section.id);
+  const parser = sectionSpec(section.id);
   if (!parser) return; // a section this version does not know: kept in the capture, not an error
   const subject = `section ${section.id}`;
   if (section.exit !== 0) {
@@ -179,7 +122,7 @@ function runSection(section: ProbeSection, capture: RawCapture, parsed: ParsedSe
     if (!parser.readsFailedOutput) return;
   }
   try {
-    parser.run(section.stdout, capture, parsed);
+    parser.read(section.stdout, capture, parsed);
   } catch (error) {
     warnings.push({ kind: 'section-unparsed', subject, message: error instanceof Error ? error.message : String(error) });
   }
@@ -200,7 +143,7 @@ function missingToolWarnings(tools: Map<string, string | null> | null): Warning[
 }
 
 /** The sections the probe runs instead of `ip -j …` when that iproute2 cannot print JSON. */
-const ONELINE_FALLBACKS = ['ip-link-oneline', 'ip-addr-oneline', 'ip-route-oneline'];
+const ONELINE_FALLBACKS: readonly string[] = [sectionId('ip-link-oneline'), sectionId('ip-addr-oneline'), sectionId('ip-route-oneline')];
 
 /**
  * The probe fell back to `ip -o` text: said once, since it is a fact about the host's tools. Not when `ip` is
@@ -290,7 +233,7 @@ type Definition<T> = { facts: T; unread: null } | { facts: null; unread: string 
  */
 function whyXmlMissing(capture: RawCapture): string {
   if (capture.truncated || capture.sections.some((s) => s.exit === null)) return 'listed by virsh, but the probe output was cut off before its XML';
-  const objects = capture.sections.find((s) => s.id === 'objects');
+  const objects = capture.sections.find((s) => s.id === OBJECTS);
   if (objects && !objects.stdout.includes(`@@KNA-${capture.nonce}:end`)) {
     return `listed by virsh, but the objects virsh ended before printing it (exit ${objects.exit ?? 'none'})`;
   }

@@ -8,12 +8,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { LIBVIRT_SET_NAMES, LIBVIRT_SETS, OBJECT_COMMANDS } from './libvirtLists.js';
+import { sectionId, sectionLine, type ProbeTarget } from './sections.js';
+import { shellQuote } from './shell.js';
 
-export interface ProbeOptions {
+export interface ProbeOptions extends ProbeTarget {
   /** 32 hex characters; random unless given (tests, show-probe). */
   nonce?: string;
-  libvirtUri: string;
-  sudo: boolean;
 }
 
 const URI_PATTERN = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[A-Za-z0-9._~%!$&()*+,;=:@/?-]*$/;
@@ -25,11 +25,6 @@ export function isValidLibvirtUri(uri: string): boolean {
 
 export function newNonce(): string {
   return randomBytes(16).toString('hex');
-}
-
-/** Quote a string for POSIX sh: single quotes, with embedded quotes closed and escaped. */
-export function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /**
@@ -75,13 +70,13 @@ v() { ${virsh} -q -r -c "$URI" "$@"; }
 # those lines); a wide COLUMNS keeps it from folding the long ones.
 vin() { COLUMNS=100000 ${virsh} -q -r -c "$URI"; }
 
-# lists ID CMD...: keep CMD's stdout in $OUT and frame it as section ID; its stderr goes straight to the
-# output while it runs, framed as section ID-stderr (sh cannot keep both in variables without a file).
+# lists ID ERRID CMD...: keep CMD's stdout in $OUT and frame it as section ID; its stderr goes straight to the
+# output while it runs, framed as section ERRID (sh cannot keep both in variables without a file).
 lists() {
-  id=$1; shift
-  printf '\\n@@KNA-%s BEGIN %s-stderr\\n' "$N" "$id"
+  id=$1; errid=$2; shift 2
+  printf '\\n@@KNA-%s BEGIN %s\\n' "$N" "$errid"
   OUT=$("$@" 2>&3); rc=$?
-  printf '\\n@@KNA-%s END %s-stderr %s\\n\\n@@KNA-%s DONE %s-stderr\\n' "$N" "$id" "$rc" "$N" "$id"
+  printf '\\n@@KNA-%s END %s %s\\n\\n@@KNA-%s DONE %s\\n' "$N" "$errid" "$rc" "$N" "$errid"
   printf '\\n@@KNA-%s BEGIN %s\\n%s\\n@@KNA-%s END %s %s\\n\\n@@KNA-%s DONE %s\\n' \\
     "$N" "$id" "$OUT" "$N" "$id" "$rc" "$N" "$id"
 }
@@ -90,10 +85,10 @@ lists() {
 # (split by quotes, so the command line virsh may echo back is never a marker itself).
 obj() { printf 'echo "@@KNA-%s:%s:%s:"%s\\n%s\\n' "$N" "$1" "$2" "$3" "$4"; }
 
-listed tools sh -c 'for t in virsh ip brctl bridge; do p=$(command -v "$t") && echo "$t $p" || echo "$t -"; done'
+listed ${sectionId('tools')} sh -c 'for t in virsh ip brctl bridge; do p=$(command -v "$t") && echo "$t $p" || echo "$t -"; done'
 
 # One virsh process lists every network and domain, as sets by state (probe/libvirtLists.ts).
-lists libvirt-lists v "${listingCommands()}"
+lists ${sectionId('libvirt-lists')} ${sectionId('libvirt-lists-stderr')} v "${listingCommands()}"
 
 # One more virsh process reads every object command from stdin, however many objects the host has: no command
 # line grows with the host. Only UUID-shaped words of the listing are used, so no remote text reaches a command.
@@ -113,22 +108,22 @@ ${objectCases()}
   done
   printf 'echo "@@KNA-%s:"end\\n' "$N"
 }
-if [ -n "$OUT" ]; then objects | section objects vin; fi
+if [ -n "$OUT" ]; then objects | section ${sectionId('objects')} vin; fi
 
 if ip -j link show lo >/dev/null 2>&1; then
-  section ip-link ip -j -d link show
-  section ip-addr ip -j addr show
-  section ip-route ip -j route show default
+  ${sectionLine('ip-link')}
+  ${sectionLine('ip-addr')}
+  ${sectionLine('ip-route')}
 else
-  section ip-link-oneline ip -o -d link show
-  section ip-addr-oneline ip -o addr show
-  section ip-route-oneline ip -o route show default
+  ${sectionLine('ip-link-oneline')}
+  ${sectionLine('ip-addr-oneline')}
+  ${sectionLine('ip-route-oneline')}
 fi
 
 if command -v brctl >/dev/null 2>&1; then
-  section brctl brctl show
+  ${sectionLine('brctl')}
 else
-  section bridge-link bridge -j link show
+  ${sectionLine('bridge-link')}
 fi
 `;
 }
@@ -156,27 +151,4 @@ function objectCases(): string {
     bySet.set(set, calls);
   }
   return [...bySet].map(([set, calls]) => `      ${set}) ${calls.join('; ')} ;;`).join('\n');
-}
-
-/** The command line behind a section id, for reports and `--save-captures`. */
-export function commandOfSection(id: string, options: Pick<ProbeOptions, 'libvirtUri' | 'sudo'>): string {
-  const virsh = `${options.sudo ? 'sudo -n ' : ''}virsh -q -r -c ${shellQuote(options.libvirtUri)}`;
-  if (id === 'objects') {
-    const commands = [...new Set(OBJECT_COMMANDS.map((c) => c.command))].join(', ');
-    return `${virsh} < commands on stdin: ${commands}, per object (one virsh process for all of them)`;
-  }
-  const fixed: Record<string, string> = {
-    tools: 'command -v virsh ip brctl bridge',
-    'libvirt-lists': `${virsh} 'version --daemon; net-list --all --uuid; net-list --uuid; …' (every network and domain, as sets by state)`,
-    'libvirt-lists-stderr': `the error output of: ${virsh} 'version --daemon; net-list --all --uuid; …'`,
-    'ip-link': 'ip -j -d link show',
-    'ip-addr': 'ip -j addr show',
-    'ip-route': 'ip -j route show default',
-    'ip-link-oneline': 'ip -o -d link show',
-    'ip-addr-oneline': 'ip -o addr show',
-    'ip-route-oneline': 'ip -o route show default',
-    brctl: 'brctl show',
-    'bridge-link': 'bridge -j link show',
-  };
-  return fixed[id] ?? id;
 }

@@ -16,7 +16,8 @@ import type {
   Warning,
 } from '../model.js';
 import { TransportError } from '../model.js';
-import { buildProbeScript, commandOfSection, newNonce } from '../probe/script.js';
+import { buildProbeScript, newNonce } from '../probe/script.js';
+import { commandOfSection, sectionId } from '../probe/sections.js';
 import { toCapture } from '../probe/framing.js';
 import { parseCaptureYielding } from '../parse/index.js';
 import { classifyHost } from '../classify/index.js';
@@ -160,7 +161,7 @@ export async function judge(host: HostConfig, capture: RawCapture): Promise<Part
   const audit = classifyHost(facts, { uplinkInterfaces: host.uplinkInterfaces });
   if (facts.libvirtError !== null) {
     // Exit 127 is the shell's "command not found": virsh is not installed, which is not a libvirt fault.
-    const virshMissing = capture.sections.some((s) => s.id === 'libvirt-lists' && s.exit === 127);
+    const virshMissing = capture.sections.some((s) => s.id === sectionId('libvirt-lists') && s.exit === 127);
     const kind: ErrorKind = virshMissing ? 'command' : 'libvirt';
     return { ...audit, status: 'failed', error: { kind, message: facts.libvirtError } };
   }

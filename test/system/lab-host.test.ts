@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toCapture } from '../../src/probe/framing.js';
-import { buildProbeScript, commandOfSection } from '../../src/probe/script.js';
+import { buildProbeScript } from '../../src/probe/script.js';
+import { commandOfSection } from '../../src/probe/sections.js';
 import { createLabHost, destroyLabHostsWithPrefix, labNamespaces, type LabHost, type LabHostSpec } from '../lab/host.js';
 import { LAB_REQUIREMENTS, systemTierGate } from './systemLab.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProbeSection, RawCapture } from '../../../src/model.js';
-import { parseCapture, parserForSection } from '../../../src/parse/index.js';
-import { commandOfSection } from '../../../src/probe/script.js';
+import { parseCapture } from '../../../src/parse/index.js';
+import { commandOfSection, sectionSpec } from '../../../src/probe/sections.js';
 import { EVIL_NAME, fixture, part, probeCapture, withListing } from './fixtures.js';
 
 /** A copy of a real capture with some sections replaced (or removed, with `null`). */
@@ -20,7 +20,7 @@ describe('parseCapture on a whole real probe run', () => {
   const facts = parseCapture(probeCapture('ok'));
 
   it('has a parser for every section the probe emitted', () => {
-    for (const section of probeCapture('ok').sections) expect(parserForSection(section.id), section.id).toBeDefined();
+    for (const section of probeCapture('ok').sections) expect(sectionSpec(section.id), section.id).toBeDefined();
   });
 
   it('reads every network with its states from the listing and its definition from the XML', () => {
