@@ -367,6 +367,27 @@ export type {
   Warning,
 } from './report/schema.js';
 
+/**
+ * A run's host reports, read one at a time in inventory order: an array, or the run's spill file
+ * (io/hostSpill.ts), which keeps a 5,000-host run's reports off the heap. Iterable as often as needed.
+ */
+export interface HostSequence extends Iterable<HostReport> {
+  readonly length: number;
+}
+
+/**
+ * Where a run keeps each host's final report: in memory (runner/hostStore.ts), or spilled to disk
+ * (io/hostSpill.ts). A later report of the same host (a re-audit) replaces the earlier one.
+ */
+export interface HostStore<H extends HostSequence = HostSequence> {
+  put(report: HostReport): void;
+  /** The kept reports of these hosts, in this order; every name must have been put. */
+  sequence(names: readonly string[]): H;
+}
+
+/** A fleet report whose hosts may live on disk: what the renderers and the publisher take. */
+export type FleetReportView = Omit<FleetReport, 'hosts'> & { hosts: HostSequence };
+
 // ───────────────────────────── runner events ─────────────────────────────
 
 /** Progress of a run, as the runner emits it; the UI, the line log and tests subscribe. */
@@ -376,4 +397,4 @@ export type RunEvent =
   | { type: 'host-probing'; at: number; host: string }
   | { type: 'host-done'; at: number; host: string; report: HostReport }
   | { type: 'run-stopping'; at: number; reason: string }
-  | { type: 'run-finished'; at: number; report: FleetReport };
+  | { type: 'run-finished'; at: number; report: FleetReportView };

@@ -7,19 +7,19 @@
 import path from 'node:path';
 import type { AuditOptions } from './cliArgs.js';
 import { writeJsonTo, writeReports } from './io/reportFiles.js';
-import type { FleetReport, HostReport } from './model.js';
+import type { FleetReportView, HostReport } from './model.js';
 import { mergeEvaluations, type PolicyEvaluation } from './policy/index.js';
 import { diffReports } from './report/diff.js';
-import { renderJunit } from './report/junit.js';
-import { renderMarkdown } from './report/markdown.js';
+import { junitChunks } from './report/junit.js';
+import { markdownChunks } from './report/markdown.js';
 import type { Compliance } from './session.js';
 import { messageOf } from './errors.js';
 
 export interface ReportPublisher {
   /** Write `report` (after any publish still under way); resolves with the paths written, or one "not written" line. */
-  publish(report: FleetReport): Promise<string[]>;
+  publish(report: FleetReportView): Promise<string[]>;
   /** The last report published, its policy evaluation, and why it could not be written (null: it was). */
-  readonly last: { report: FleetReport | null; evaluation: PolicyEvaluation | null; writeError: string | null };
+  readonly last: { report: FleetReportView | null; evaluation: PolicyEvaluation | null; writeError: string | null };
 }
 
 /**
@@ -35,9 +35,9 @@ export function createReportPublisher(
   let reportDir: string | undefined = options.out ?? undefined;
   let queue: Promise<unknown> = Promise.resolve();
 
-  async function write(report: FleetReport): Promise<string[]> {
+  async function write(report: FleetReportView): Promise<string[]> {
     last.report = report;
-    last.evaluation = compliance.policy ? mergeEvaluations(report.hosts.map(evaluationOf)) : null;
+    last.evaluation = compliance.policy ? mergeEvaluations(Array.from(report.hosts, evaluationOf)) : null;
     let files: string[];
     try {
       const written = await writeAllReports(report, last.evaluation, options, compliance, reportDir);
@@ -71,7 +71,7 @@ export function createReportPublisher(
 
 /** report.json, report.md (with compliance and drift) and junit.xml, as `--format` asks; into `dir` once it exists. */
 function writeAllReports(
-  report: FleetReport,
+  report: FleetReportView,
   evaluation: PolicyEvaluation | null,
   options: AuditOptions,
   compliance: Compliance,
@@ -83,8 +83,8 @@ function writeAllReports(
     outDir: dir,
     formats: options.formats,
     renderers: {
-      md: (r) => renderMarkdown(r, { compliance: evaluation && policy ? { evaluation, sources: policy.sources } : null, drift }),
-      junit: (r) => renderJunit(r, evaluation),
+      md: (r) => markdownChunks(r, { compliance: evaluation && policy ? { evaluation, sources: policy.sources } : null, drift }),
+      junit: (r) => junitChunks(r, evaluation),
     },
   });
 }

@@ -6,19 +6,24 @@
  *   3. with the live table, the session stays open for browsing and re-audits (each republishes) until `q`.
  * The CLI composes it and decides the exit code from what it returns.
  */
-import type { Connector, FleetReport, HostConfig, HostReport } from './model.js';
+import type { Connector, FleetReport, FleetReportView, HostConfig, HostSequence, HostStore } from './model.js';
 import { BASELINE_LATEST, UsageError, type AuditOptions } from './cliArgs.js';
 import { createCaptureDirectory } from './io/captureDirectory.js';
+import { createHostSpill } from './io/hostSpill.js';
 import { latestReport } from './io/latestReport.js';
 import { loadPolicy } from './io/policyFiles.js';
 import { evaluatePolicy, findingsForHost, type Policy, type PolicyEvaluation } from './policy/index.js';
 import { createReportPublisher } from './publisher.js';
 import { buildFleetReport } from './report/build.js';
+import type { ShardRecord } from './report/schema.js';
 import { DEFAULT_REPORTS_DIR, readReport } from './io/reportFiles.js';
 import { createEventHub } from './runner/events.js';
+import { createHeapGovernor } from './runner/heapGovernor.js';
+import { createMemoryHostStore } from './runner/hostStore.js';
 import { runFleet, type FleetOutcome, type RunFleetOptions } from './runner/runFleet.js';
 import { createLineLog } from './ui/lineLog.js';
 import { toolVersion } from './version.js';
+import { messageOf } from './errors.js';
 
 /** What the run checks besides the audit itself: a policy, and a previous report to compare with. */
 export interface Compliance {
@@ -58,7 +63,8 @@ export async function runAuditSession(
   connector: Connector,
   options: AuditOptions,
   compliance: Compliance,
-): Promise<{ report: FleetReport; evaluation: PolicyEvaluation | null; writeError: string | null }> {
+  shard: ShardRecord | null = null,
+): Promise<{ report: FleetReportView; evaluation: PolicyEvaluation | null; writeError: string | null }> {
   const { policy, now } = compliance;
   const hub = createEventHub();
   const stop = new AbortController();
@@ -68,13 +74,16 @@ export async function runAuditSession(
   const captures =
     options.saveCaptures !== null || options.tui ? createCaptureDirectory({ dir: options.saveCaptures, onError: captureWarnings.warn }) : null;
   const evaluations = new Map<string, PolicyEvaluation>();
-  const runOptions: Omit<RunFleetOptions, 'signal'> = {
+  const store = hostStore(options.out ?? DEFAULT_REPORTS_DIR, (line) => console.error(`kvm-netaudit: warning: ${line}`));
+  const names = hosts.map((h) => h.name);
+  const runOptions: Omit<RunFleetOptions, 'signal' | 'store'> = {
     connector,
     concurrency: options.concurrency,
     timeoutMs: options.timeoutMs,
     maxBytes: options.maxBytes,
     maxTotalBytes: options.maxTotalBytes,
     onEvent: hub.emit,
+    shard,
     onCapture: captures ? (host, capture) => captures.save(host, capture) : undefined,
     inventory: label,
     // Each host is checked once, when it is done; the fleet's evaluation is the merge of those (mergeEvaluations).
@@ -88,23 +97,23 @@ export async function runAuditSession(
   };
 
   const publisher = createReportPublisher(options, compliance, (host) => evaluations.get(host.name) ?? evaluatePolicy(policy!, [host], { now }));
-  let latest: HostReport[] = [];
-  let outcome: FleetOutcome | null = null;
+  let outcome: FleetOutcome<HostSequence> | null = null;
   const reaudits: Promise<void>[] = [];
-  const reaudit = (names: string[]) => {
-    const selected = latest.length > 0 ? hosts.filter((h) => names.includes(h.name)) : [];
+  const reaudit = (chosen: string[]) => {
+    const selected = outcome !== null ? hosts.filter((h) => chosen.includes(h.name)) : [];
     if (selected.length === 0 || quit.signal.aborted) return;
     const done = runFleet(selected, { ...runOptions, signal: quit.signal }).then(async (again) => {
-      const byName = new Map(again.hosts.map((h) => [h.name, h]));
-      latest = latest.map((h) => byName.get(h.name) ?? h);
+      // Each re-audited host replaces its earlier report in the run's store; the report is rebuilt from it.
+      for (const host of again.hosts) store.put(host);
       const merged = buildFleetReport({
-        hosts: latest,
+        hosts: store.sequence(names),
         startedAt: outcome!.startedAt,
         finishedAt: again.finishedAt,
         inventory: label,
         concurrency: options.concurrency,
         complete: outcome!.complete,
         version: toolVersion(),
+        shard,
       });
       if (!quit.signal.aborted) view?.setReportPaths(await publisher.publish(merged));
     });
@@ -123,6 +132,8 @@ export async function runAuditSession(
       })
     : null;
   if (!view) hub.subscribe(createLineLog((line) => logStream.write(`${line}\n`)));
+  const heap = createHeapGovernor();
+  hub.subscribe((event) => event.type === 'host-done' && heap.hostDone());
   // Ctrl-C, SIGTERM (systemd, a CI job's timeout) and SIGHUP (the terminal went away) stop the run; the report
   // is still written, marked incomplete. With the live table they also end it: nobody may be left to press `q`.
   const written = () => publisher.last.report !== null && publisher.last.writeError === null;
@@ -133,8 +144,7 @@ export async function runAuditSession(
   for (const name of STOP_SIGNALS) process.on(name, onSignal);
 
   try {
-    outcome = await runFleet(hosts, { ...runOptions, signal: stop.signal });
-    latest = outcome.hosts;
+    outcome = await runFleet(hosts, { ...runOptions, store, signal: stop.signal });
     await captures?.flush();
     const paths = await publisher.publish(outcome.report);
     if (view) {
@@ -159,6 +169,20 @@ export async function runAuditSession(
 }
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Where the run keeps finished hosts: a spill file in the reports folder, so memory does not grow with the
+ * fleet (io/hostSpill.ts); in memory, with a warning, when that folder cannot be written (the reports will
+ * then fail to be written too, and say so).
+ */
+function hostStore(dir: string, warn: (line: string) => void): HostStore {
+  try {
+    return createHostSpill(dir);
+  } catch (error) {
+    warn(`cannot keep host reports on disk in ${dir} (${messageOf(error)}); keeping them in memory`);
+    return createMemoryHostStore();
+  }
+}
 
 /** At most SHOWN_CAPTURE_WARNINGS captures that could not be saved are told one by one; the rest are counted at the end. */
 const SHOWN_CAPTURE_WARNINGS = 3;

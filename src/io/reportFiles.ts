@@ -6,14 +6,14 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { parseReport, ReportReadError } from '../report/read.js';
-import { writeFileAtomic } from './atomicFile.js';
-import type { FleetReport } from '../model.js';
-import { renderJson } from '../report/json.js';
-import { renderMarkdown } from '../report/markdown.js';
+import { writeFileAtomic, writePieces } from './atomicFile.js';
+import type { FleetReport, FleetReportView } from '../model.js';
+import { jsonChunks } from '../report/json.js';
+import { markdownChunks } from '../report/markdown.js';
 
-/** The report files `--format` can ask for. */
-export const REPORT_FORMATS = ['json', 'md', 'junit'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+import type { ReportFormat } from '../defaults.js';
+
+export { REPORT_FORMATS, type ReportFormat } from '../defaults.js';
 
 /** Where and what to write. */
 export interface WriteReportsOptions {
@@ -26,7 +26,7 @@ export interface WriteReportsOptions {
    * Renderers that need more than the report (report.md with compliance and drift, junit.xml with the policy's
    * checks); JSON and plain Markdown have defaults. A format without a renderer is an error.
    */
-  renderers?: Partial<Record<ReportFormat, (report: FleetReport) => string>>;
+  renderers?: Partial<Record<ReportFormat, ReportRenderer>>;
   /** The time that names the directory (local time). @default new Date() */
   now?: Date;
 }
@@ -35,9 +35,12 @@ export interface WriteReportsOptions {
 export const DEFAULT_REPORTS_DIR = 'reports';
 
 const FILE_NAMES: Record<ReportFormat, string> = { json: 'report.json', md: 'report.md', junit: 'junit.xml' };
-const DEFAULT_RENDERERS: Partial<Record<ReportFormat, (report: FleetReport) => string>> = {
-  json: renderJson,
-  md: (report) => renderMarkdown(report),
+/** A report file's text, whole or in pieces (rendered one host at a time: see jsonChunks). */
+export type ReportRenderer = (report: FleetReportView) => string | Iterable<string>;
+
+const DEFAULT_RENDERERS: Partial<Record<ReportFormat, ReportRenderer>> = {
+  json: jsonChunks,
+  md: (report) => markdownChunks(report),
 };
 
 /** Directory name suffixes tried before giving up (`-2` … `-999`). */
@@ -48,7 +51,7 @@ const MAX_SUFFIX = 999;
  * claimed (`-2`, `-3`… when it exists, e.g. two runs in the same second).
  * @returns the directory and the paths written, in `formats` order.
  */
-export async function writeReports(report: FleetReport, options: WriteReportsOptions): Promise<{ dir: string; files: string[] }> {
+export async function writeReports(report: FleetReportView, options: WriteReportsOptions): Promise<{ dir: string; files: string[] }> {
   let dir: string;
   if (options.outDir !== undefined) {
     dir = options.outDir;
@@ -70,16 +73,14 @@ export async function writeReports(report: FleetReport, options: WriteReportsOpt
 /**
  * `--json FILE|-`: the JSON report to a file (atomically, parents created) or, for `-`, to `stdout`.
  */
-export async function writeJsonTo(target: string, report: FleetReport, stdout: NodeJS.WritableStream = process.stdout): Promise<void> {
-  const json = renderJson(report);
+export async function writeJsonTo(target: string, report: FleetReportView, stdout: NodeJS.WritableStream = process.stdout): Promise<void> {
   if (target === '-') {
-    await new Promise<void>((resolve, reject) => {
-      stdout.write(json, (error) => (error ? reject(error) : resolve()));
-    });
+    // Each batch waits for the stream to take it: a slow reader (`| jq`) holds the writer back, not the heap.
+    await writePieces(jsonChunks(report), (text) => new Promise<void>((resolve, reject) => stdout.write(text, (error) => (error ? reject(error) : resolve()))));
     return;
   }
   await mkdir(dirname(target), { recursive: true });
-  await writeFileAtomic(target, json);
+  await writeFileAtomic(target, jsonChunks(report));
 }
 
 /** `YYYYMMDD-HHMMSS` in local time. */

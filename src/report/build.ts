@@ -1,13 +1,13 @@
 /**
  * The fleet report: per-host reports plus run metadata and a summary (docs/report.md). Pure.
  */
-import { MODES, type FleetReport, type HostReport, type Mode, type Severity } from '../model.js';
-import { SEVERITIES_WORST_FIRST } from './schema.js';
+import { MODES, type FleetReport, type HostSequence, type Mode, type Severity } from '../model.js';
+import { SEVERITIES_WORST_FIRST, type ShardRecord } from './schema.js';
 
 /** What a run knows when it is over. */
-export interface FleetReportInput {
-  /** In inventory order; kept as given. */
-  hosts: HostReport[];
+export interface FleetReportInput<H extends HostSequence> {
+  /** In inventory order; kept as given (an array, or the run's spill file). */
+  hosts: H;
   startedAt: Date;
   finishedAt: Date;
   /** Path of the inventory file, as the operator gave it. */
@@ -17,10 +17,12 @@ export interface FleetReportInput {
   complete: boolean;
   /** kvm-netaudit's version. */
   version: string;
+  /** With `--shard K/N`: the slice these hosts are (`run.shard`). */
+  shard?: ShardRecord | null;
 }
 
-/** Assemble the report and count its summary. */
-export function buildFleetReport(input: FleetReportInput): FleetReport {
+/** Assemble the report and count its summary (one pass over the hosts). */
+export function buildFleetReport<H extends HostSequence>(input: FleetReportInput<H>): Omit<FleetReport, 'hosts'> & { hosts: H } {
   return {
     schemaVersion: 1,
     tool: { name: 'kvm-netaudit', version: input.version },
@@ -30,18 +32,21 @@ export function buildFleetReport(input: FleetReportInput): FleetReport {
       inventory: input.inventory,
       concurrency: input.concurrency,
       complete: input.complete,
+      ...(input.shard ? { shard: input.shard } : {}),
     },
     summary: summarize(input.hosts),
     hosts: input.hosts,
   };
 }
 
-function summarize(hosts: readonly HostReport[]): FleetReport['summary'] {
+function summarize(hosts: HostSequence): FleetReport['summary'] {
   const modeCounts = new Map<Mode, number>();
   const severityCounts = new Map<Severity, number>();
   let waived = 0;
   const unread = { vms: 0, networks: 0 };
+  const statuses = { ok: 0, partial: 0, failed: 0 };
   for (const host of hosts) {
+    statuses[host.status]++;
     for (const vm of host.vms) {
       for (const nic of vm.interfaces) modeCounts.set(nic.mode, (modeCounts.get(nic.mode) ?? 0) + 1);
       // An unread VM has no NICs to count above: it is counted here, so the fleet summary still shows it.
@@ -56,9 +61,7 @@ function summarize(hosts: readonly HostReport[]): FleetReport['summary'] {
   }
   return {
     hosts: hosts.length,
-    ok: hosts.filter((host) => host.status === 'ok').length,
-    partial: hosts.filter((host) => host.status === 'partial').length,
-    failed: hosts.filter((host) => host.status === 'failed').length,
+    ...statuses,
     // Only modes and severities that occur, in vocabulary order, so the JSON is stable run to run.
     modes: countsInOrder(MODES, modeCounts),
     unread,

@@ -8,7 +8,7 @@
  * audited in either run has no facts to compare: it is listed as not compared instead of showing everything as
  * removed or added.
  */
-import type { FleetReport, Finding, HostReport, HostStatus, InterfaceAudit, NetworkAudit, Severity } from '../model.js';
+import type { FleetReportView, Finding, HostReport, HostStatus, InterfaceAudit, NetworkAudit, Severity } from '../model.js';
 
 /** One run, as the diff names it. */
 export interface RunRef {
@@ -109,7 +109,7 @@ const INTERFACE_FIELDS = ['mode', 'via'] as const;
  * @example diffReports(readReport('march/report.json'), readReport('april/report.json')).interfaces.changed
  * // [{ host: 'hv01', vm: 'web01', nic: '52:54:00:…', changes: [{ field: 'mode', from: 'nat', to: 'bridged' }, …] }]
  */
-export function diffReports(oldReport: FleetReport, newReport: FleetReport): ReportDiff {
+export function diffReports(oldReport: FleetReportView, newReport: FleetReportView): ReportDiff {
   const oldHosts = byName(oldReport.hosts);
   const newHosts = byName(newReport.hosts);
   const diff: ReportDiff = {
@@ -244,7 +244,7 @@ function show(value: unknown): string {
   return String(value);
 }
 
-function byName<T extends { name: string }>(items: readonly T[]): Map<string, T> {
+function byName<T extends { name: string }>(items: Iterable<T>): Map<string, T> {
   const map = new Map<string, T>();
   for (const item of items) if (!map.has(item.name)) map.set(item.name, item);
   return map;
@@ -254,6 +254,6 @@ function hostRef(host: HostReport): HostRef {
   return { host: host.name, status: host.status, groups: [...host.groups] };
 }
 
-function runRef(report: FleetReport): RunRef {
+function runRef(report: FleetReportView): RunRef {
   return { startedAt: report.run.startedAt, inventory: report.run.inventory, hosts: report.hosts.length };
 }

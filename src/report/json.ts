@@ -4,17 +4,43 @@
  * holds exactly the schema's keys in the schema's order, whatever else a HostReport carries in memory.
  */
 import * as z from 'zod';
-import type { FleetReport } from '../model.js';
-import { REPORT_SCHEMA_ID, reportFileSchema } from './schema.js';
+import type { FleetReportView } from '../model.js';
+import { hostReportSchema, REPORT_SCHEMA_ID, reportFileSchema } from './schema.js';
 
 /** Serialise the report: the schema's keys only, 2-space indent, trailing newline. */
-export function renderJson(report: FleetReport): string {
-  return `${JSON.stringify(toJsonReport(report), null, 2)}\n`;
+export function renderJson(report: FleetReportView): string {
+  return [...jsonChunks(report)].join('');
 }
 
-/** The report as the plain object written to report.json, `$schema` first. */
-export function toJsonReport(report: FleetReport): unknown {
-  return project(reportFileSchema, { ...report, $schema: REPORT_SCHEMA_ID });
+/**
+ * report.json in pieces, one host at a time, exactly as `JSON.stringify(toJsonReport(report), null, 2)` would
+ * print it: a 5,000-host report is never one string, and its hosts are read one by one (from the spill file).
+ */
+export function* jsonChunks(report: FleetReportView): Generator<string> {
+  const frame = JSON.stringify(project(reportFileSchema, { ...report, hosts: [], $schema: REPORT_SCHEMA_ID }), null, 2);
+  const empty = `\n${HOSTS_KEY}[]`;
+  const at = frame.lastIndexOf(empty);
+  if (at < 0) throw new Error('report.json frame without its hosts key');
+  if (report.hosts.length === 0) {
+    yield `${frame}\n`;
+    return;
+  }
+  yield `${frame.slice(0, at)}\n${HOSTS_KEY}[`;
+  let first = true;
+  for (const host of report.hosts) {
+    // Two levels down (report → hosts → host): JSON text has no raw newline inside strings, so indenting lines is safe.
+    const text = JSON.stringify(project(hostReportSchema, host), null, 2).replace(/\n/g, '\n    ');
+    yield `${first ? '' : ','}\n    ${text}`;
+    first = false;
+  }
+  yield `\n  ]${frame.slice(at + empty.length)}\n`;
+}
+
+const HOSTS_KEY = '  "hosts": ';
+
+/** The report as the plain object written to report.json, `$schema` first (all hosts at once: tests, small reports). */
+export function toJsonReport(report: FleetReportView): unknown {
+  return project(reportFileSchema, { ...report, hosts: [...report.hosts], $schema: REPORT_SCHEMA_ID });
 }
 
 /**

@@ -8,7 +8,7 @@
  * Test case class names are `kvm-netaudit.HOST` (dots in host names become `_`, because CI tools split
  * class names at dots), so a CI tree reads kvm-netaudit → host → `rule: subject`.
  */
-import type { FleetReport, HostReport } from '../model.js';
+import type { FleetReportView, HostReport } from '../model.js';
 import type { PolicyCheck, PolicyEvaluation, PolicyFinding } from '../policy/types.js';
 
 interface CaseXml {
@@ -22,29 +22,41 @@ interface CaseXml {
  * Render the report (and, when given, the policy's checks) as JUnit XML, ending with a newline.
  * @example renderJunit(report, evaluatePolicy(policy, report.hosts, { now: new Date() }))
  */
-export function renderJunit(report: FleetReport, evaluation: PolicyEvaluation | null): string {
+export function renderJunit(report: FleetReportView, evaluation: PolicyEvaluation | null): string {
+  return [...junitChunks(report, evaluation)].join('');
+}
+
+/**
+ * junit.xml in pieces, one host's suite at a time: the totals on the root element are counted in a first pass
+ * over the hosts, so no host is held while the second pass writes them (they may come from the spill file).
+ */
+export function* junitChunks(report: FleetReportView, evaluation: PolicyEvaluation | null): Generator<string> {
   const checksByHost = new Map<string, PolicyCheck[]>();
   for (const check of evaluation?.checks ?? []) checksByHost.set(check.host, [...(checksByHost.get(check.host) ?? []), check]);
   const descriptions = new Map((evaluation?.rules ?? []).map((rule) => [rule.id, rule.description]));
   const timestamp = junitTimestamp(report.run.startedAt);
+  const casesOf = (host: HostReport) => [auditCase(host), ...(checksByHost.get(host.name) ?? []).map((check) => checkCase(host, check, descriptions.get(check.rule)))];
 
-  const suites = report.hosts.map((host, index) => {
-    const cases = [auditCase(host), ...(checksByHost.get(host.name) ?? []).map((check) => checkCase(host, check, descriptions.get(check.rule)))];
-    return { host, cases, xml: suiteXml(host, index, cases, timestamp) };
-  });
-  const total = (pick: (c: CaseXml) => boolean) => suites.reduce((sum, suite) => sum + suite.cases.filter(pick).length, 0);
-  const tests = suites.reduce((sum, suite) => sum + suite.cases.length, 0);
+  const totals = { tests: 0, failures: 0, errors: 0, skipped: 0 };
+  for (const host of report.hosts) {
+    for (const c of casesOf(host)) {
+      totals.tests++;
+      if (c.failure) totals.failures++;
+      if (c.error) totals.errors++;
+      if (c.skipped) totals.skipped++;
+    }
+  }
   const seconds = Math.max(0, (Date.parse(report.run.finishedAt) - Date.parse(report.run.startedAt)) / 1000);
   const root = attributes({
     name: report.tool.name,
-    tests,
-    failures: total((c) => c.failure),
-    errors: total((c) => c.error),
-    skipped: total((c) => c.skipped),
+    ...totals,
     time: formatSeconds(Number.isFinite(seconds) ? seconds : 0),
     timestamp,
   });
-  return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites${root}>`, ...suites.map((suite) => suite.xml), '</testsuites>', ''].join('\n');
+  yield `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites${root}>\n`;
+  let index = 0;
+  for (const host of report.hosts) yield `${suiteXml(host, index++, casesOf(host), timestamp)}\n`;
+  yield '</testsuites>\n';
 }
 
 function suiteXml(host: HostReport, index: number, cases: CaseXml[], timestamp: string): string {

@@ -5,7 +5,7 @@
  * findings. Long lists are collapsed so that a 300-VM host stays readable; the NIC table stays complete. Pure. Every string that came from a host (or the operator) goes through
  * `escapeMarkdownInline`; only the renderer's own words and numbers are written raw.
  */
-import type { FleetReport, HostReport, HostStatus, Mode, NetworkAudit, Severity, VmAudit, Warning } from '../model.js';
+import type { FleetReport, FleetReportView, HostReport, HostStatus, Mode, NetworkAudit, Severity, VmAudit, Warning } from '../model.js';
 import { SEVERITIES_WORST_FIRST } from './schema.js';
 import { chain, collapse, esc, listOrNone, NONE, orNone, plural, table } from './markdown-blocks.js';
 import type { PolicyEvaluation } from '../policy/index.js';
@@ -35,28 +35,46 @@ export interface MarkdownOptions {
 }
 
 /** Render the whole report as GitHub-flavoured Markdown, ending with a newline. */
-export function renderMarkdown(report: FleetReport, options: MarkdownOptions = {}): string {
+export function renderMarkdown(report: FleetReportView, options: MarkdownOptions = {}): string {
+  return [...markdownChunks(report, options)].join('');
+}
+
+/**
+ * report.md in pieces: the fleet-wide blocks, then one host's section at a time, so a 5,000-host report is never
+ * one string and its hosts are read one by one (from the spill file). Blocks are separated by a blank line.
+ */
+export function* markdownChunks(report: FleetReportView, options: MarkdownOptions = {}): Generator<string> {
   const diagrams = options.diagrams ?? true;
-  const blocks = [
+  const hostCount = report.hosts.length;
+  const head = [
     '# kvm-netaudit report',
     ...runBlocks(report),
     '## Summary',
     ...summaryBlocks(report),
-    ...(diagrams && report.hosts.length > 0 ? ['Hosts by mode mix:', mermaidBlock(renderFleetMermaid(report))] : []),
-    ...(options.compliance ? renderComplianceMarkdown(options.compliance.evaluation, report.hosts.map((h) => h.name), options.compliance.sources) : []),
+    ...(diagrams && hostCount > 0 ? ['Hosts by mode mix:', mermaidBlock(renderFleetMermaid(report))] : []),
+    ...(options.compliance ? renderComplianceMarkdown(options.compliance.evaluation, hostNames(report), options.compliance.sources) : []),
     ...(options.drift ? [renderDiffMarkdown(options.drift, { headingLevel: 2 }).trimEnd()] : []),
     '## Hosts',
-    report.hosts.length > 0 ? hostsTable(report.hosts) : '_No hosts were audited._',
-    ...report.hosts.flatMap((host) => hostSection(host, diagrams)),
+    hostCount > 0 ? hostsTable(report.hosts) : '_No hosts were audited._',
   ];
-  return `${blocks.join('\n\n')}\n`;
+  yield head.join('\n\n');
+  for (const host of report.hosts) {
+    for (const block of hostSection(host, diagrams)) yield `\n\n${block}`;
+  }
+  yield '\n';
+}
+
+function hostNames(report: FleetReportView): string[] {
+  const names: string[] = [];
+  for (const host of report.hosts) names.push(host.name);
+  return names;
 }
 
 function mermaidBlock(diagram: string): string {
   return `\`\`\`mermaid\n${diagram.trimEnd()}\n\`\`\``;
 }
 
-function runBlocks(report: FleetReport): string[] {
+function runBlocks(report: Pick<FleetReport, 'run' | 'tool'>): string[] {
   const { run, tool } = report;
   const line = [
     `Run ${esc(run.startedAt)} → ${esc(run.finishedAt)} (${formatDuration(Date.parse(run.finishedAt) - Date.parse(run.startedAt))})`,
@@ -74,7 +92,7 @@ function runBlocks(report: FleetReport): string[] {
   return [line, warning];
 }
 
-function summaryBlocks(report: FleetReport): string[] {
+function summaryBlocks(report: Pick<FleetReport, 'summary'>): string[] {
   const { summary } = report;
   const blocks = [
     table(
@@ -107,10 +125,10 @@ function summaryBlocks(report: FleetReport): string[] {
   return blocks;
 }
 
-function hostsTable(hosts: readonly HostReport[]): string {
+function hostsTable(hosts: Iterable<HostReport>): string {
   return table(
     ['Host', 'Status', 'Error', 'VM NICs', 'Modes', 'Verdict'],
-    hosts.map((host) => [
+    Array.from(hosts, (host) => [
       esc(host.name),
       statusLabel(host.status),
       host.error ? esc(truncate(`${host.error.kind}: ${host.error.message}`, MAX_TABLE_ERROR_LENGTH)) : NONE,

@@ -11,7 +11,7 @@
  * written as a Mermaid entity (`#35;`), so no name from a host can end a label, start a comment, inject
  * markup or reorder what the picture shows.
  */
-import type { FleetReport, HostReport, Mode, NetworkAudit } from '../model.js';
+import type { FleetReportView, HostReport, Mode, NetworkAudit } from '../model.js';
 import { viaOf } from './nic.js';
 import type { Through } from './schema.js';
 
@@ -164,7 +164,7 @@ function nicGroups(host: HostReport): NicGroup[] {
  * The fleet by mode mix: `bridged + nat: 3 hosts`, linked to each mode it contains; hosts that could not
  * be audited and hosts without VM NICs get a node of their own.
  */
-export function renderFleetMermaid(report: FleetReport): string {
+export function renderFleetMermaid(report: Pick<FleetReportView, 'hosts'>): string {
   const graph = new Graph();
   const fleet = graph.node('fleet', 'fleet', label([`fleet: ${hostCount(report.hosts.length)}`]));
   const mixes = new Map<string, { modes: Mode[]; hosts: string[] }>();

@@ -5,17 +5,37 @@
  */
 import { getMaxListeners, setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
-import { TransportError, type Connector, type Finding, type FleetReport, type HostConfig, type HostReport, type OutputBudget, type RawCapture, type RunEvent } from '../model.js';
+import {
+  TransportError,
+  type Connector,
+  type Finding,
+  type HostConfig,
+  type HostReport,
+  type HostSequence,
+  type HostStore,
+  type OutputBudget,
+  type RawCapture,
+  type RunEvent,
+  type FleetReportView,
+} from '../model.js';
+import { DEFAULT_MAX_TOTAL_BYTES } from '../defaults.js';
 import { isTimeoutReason } from '../transport/errors.js';
 import { buildFleetReport } from '../report/build.js';
+import type { ShardRecord } from '../report/schema.js';
 import { createOutputBudget } from '../transport/outputCollector.js';
 import { toolVersion } from '../version.js';
 import { startDeadline } from './deadline.js';
 import { auditHost, emptyHostReport, failedInternally } from './hostAudit.js';
+import { createMemoryHostStore } from './hostStore.js';
 import { createWatchdog, type Watchdog } from './watchdog.js';
 
-export interface RunFleetOptions {
+export interface RunFleetOptions<H extends HostSequence = HostReport[]> {
   connector: Connector;
+  /**
+   * Where each finished host's report goes, and what the outcome reads them back from. @default in memory (an
+   * array); the CLI spills them to disk (io/hostSpill.ts) so that memory does not grow with the fleet.
+   */
+  store?: HostStore<H>;
   /** @default 32 */
   concurrency: number;
   /** Deadline per host, connect + probe. @default 30000 */
@@ -32,29 +52,31 @@ export interface RunFleetOptions {
   evaluate?: (report: HostReport) => Finding[];
   /** How the report names the inventory (`run.inventory`). @default '(no inventory)' */
   inventory?: string;
+  /** With `--shard K/N`: the slice these hosts are, recorded in the report (`run.shard`). */
+  shard?: ShardRecord | null;
 }
 
-export interface FleetOutcome {
-  hosts: HostReport[];
+export interface FleetOutcome<H extends HostSequence = HostReport[]> {
+  hosts: H;
   /** The report of this run's hosts, as its `run-finished` event carried it. */
-  report: FleetReport;
+  report: Omit<FleetReportView, 'hosts'> & { hosts: H };
   /** False when the run was stopped before every host was audited. */
   complete: boolean;
   startedAt: Date;
   finishedAt: Date;
 }
 
-export const DEFAULT_CONCURRENCY = 32;
-export const DEFAULT_TIMEOUT_MS = 30_000;
-export const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
-export const DEFAULT_MAX_TOTAL_BYTES = 512 * 1024 * 1024;
+export { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS, DEFAULT_MAX_BYTES, DEFAULT_MAX_TOTAL_BYTES } from '../defaults.js';
+
 /**
  * How long past its deadline the watchdog lets a host stay in flight: the transport's own abort normally ends a
  * host within milliseconds of its deadline, so this only ever fires when a transport misbehaves.
  */
 export const WATCHDOG_GRACE_MS = 2_000;
 
-export async function runFleet(hosts: readonly HostConfig[], options: RunFleetOptions): Promise<FleetOutcome> {
+export async function runFleet<H extends HostSequence = HostReport[]>(hosts: readonly HostConfig[], options: RunFleetOptions<H>): Promise<FleetOutcome<H>> {
+  // Without a store, H is its default (an array): the memory store gives exactly that.
+  const store = options.store ?? (createMemoryHostStore() as unknown as HostStore<H>);
   const emit = options.onEvent ?? (() => {});
   const stop = options.signal ?? new AbortController().signal;
   const startedAt = new Date();
@@ -73,15 +95,15 @@ export async function runFleet(hosts: readonly HostConfig[], options: RunFleetOp
   const limit = pLimit(Math.max(1, options.concurrency));
   const watchdog = createWatchdog({ graceMs: WATCHDOG_GRACE_MS });
   const budget = createOutputBudget(Math.max(options.maxTotalBytes ?? DEFAULT_MAX_TOTAL_BYTES, options.maxBytes));
-  let reports: HostReport[];
   try {
-    reports = await Promise.all(
+    await Promise.all(
       hosts.map((host) =>
         limit(async () => {
           const report = stop.aborted ? notAudited(host) : await auditOne(host, options, { stop, emit, watchdog, budget });
           evaluateInto(report, options.evaluate);
+          // Kept before it is announced: whoever hears `host-done` may ask the store for it.
+          store.put(report);
           emit({ type: 'host-done', at: Date.now(), host: host.name, report });
-          return report;
         }),
       ),
     );
@@ -90,6 +112,7 @@ export async function runFleet(hosts: readonly HostConfig[], options: RunFleetOp
   }
   const finishedAt = new Date();
   const complete = !stop.aborted;
+  const reports = store.sequence(hosts.map((h) => h.name));
   const report = buildFleetReport({
     hosts: reports,
     startedAt,
@@ -98,6 +121,7 @@ export async function runFleet(hosts: readonly HostConfig[], options: RunFleetOp
     concurrency: options.concurrency,
     complete,
     version: toolVersion(),
+    shard: options.shard,
   });
   emit({ type: 'run-finished', at: Date.now(), report });
   return { hosts: reports, report, complete, startedAt, finishedAt };
@@ -115,7 +139,7 @@ interface RunShared {
  * Audit one host under its deadline, guarded by the watchdog. Never rejects: an exception anywhere in this host's
  * work (a transport bug, a parser or classifier crash) makes this host `failed` with kind `internal`, and only it.
  */
-async function auditOne(host: HostConfig, options: RunFleetOptions, run: RunShared): Promise<HostReport> {
+async function auditOne(host: HostConfig, options: Omit<RunFleetOptions, 'store'>, run: RunShared): Promise<HostReport> {
   const { stop, emit, watchdog, budget } = run;
   const started = performance.now();
   const deadline = startDeadline(options.timeoutMs, stop);

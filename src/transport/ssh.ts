@@ -10,9 +10,9 @@ import { abortError } from './errors.js';
 import { createHostKeyVerifier } from './hostKeyVerifier.js';
 import { execOverSsh } from './sshExec.js';
 import { openSshSession, type SshSession } from './sshSession.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../defaults.js';
 
-/** ssh2's readyTimeout: a host that accepts TCP but never finishes the handshake fails fast. */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+export { DEFAULT_CONNECT_TIMEOUT_MS };
 
 export interface SshConnectorOptions {
   /** @default 'strict' */

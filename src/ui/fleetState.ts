@@ -9,7 +9,7 @@
  * A host can be audited again after it is done (the operator's re-audit): it goes back in flight,
  * its earlier outcome leaves the totals, and its report stays on the row until the new one arrives.
  */
-import { MODES, type ErrorKind, type FleetReport, type HostError, type HostReport, type HostStatus, type Mode, type RunEvent } from '../model.js';
+import { MODES, type ErrorKind, type FleetReportView, type HostError, type HostReport, type HostStatus, type Mode, type RunEvent } from '../model.js';
 
 /** Where a host is in the run. */
 export type HostPhase = 'queued' | 'connecting' | 'probing' | 'done';
@@ -86,6 +86,11 @@ export interface FleetState {
   /** Host name → position in `rows`. Replaced only when the set of hosts changes. */
   index: ReadonlyMap<string, number>;
   totals: FleetTotals;
+  /**
+   * Whether each done row keeps its host's report (the live table's detail view reads it). The line log does not:
+   * a 5,000-host run must not hold every report on the heap just to print one line per host.
+   */
+  keepsReports: boolean;
 }
 
 function emptyTotals(hosts: number): FleetTotals {
@@ -104,8 +109,9 @@ function emptyTotals(hosts: number): FleetTotals {
 }
 
 /** The state before any event. */
-export function initialFleetState(): FleetState {
+export function initialFleetState(options: { keepReports?: boolean } = {}): FleetState {
   return {
+    keepsReports: options.keepReports ?? true,
     phase: 'idle',
     startedAt: null,
     finishedAt: null,
@@ -174,7 +180,7 @@ function addCounts<K extends string>(base: Partial<Record<K, number>>, delta: Pa
   return out;
 }
 
-function doneRow(row: HostRow, report: HostReport, at: number): HostRow {
+function doneRow(row: HostRow, report: HostReport, at: number, keep: boolean): HostRow {
   const nicModes = countNicModes(report);
   return {
     ...row,
@@ -192,7 +198,7 @@ function doneRow(row: HostRow, report: HostReport, at: number): HostRow {
     warningCount: report.warnings.length,
     findingCount: report.findings.length,
     modeMix: report.status === 'failed' ? null : modeMixOf(nicModes),
-    report,
+    report: keep ? report : null,
   };
 }
 
@@ -282,7 +288,7 @@ function updateRow(draft: Draft, name: string, update: (row: HostRow) => HostRow
   setTotals(draft, applyRow(applyRow(totalsOf(draft), current, -1), next, 1));
 }
 
-function startRun(event: Extract<RunEvent, { type: 'run-started' }>): FleetState {
+function startRun(event: Extract<RunEvent, { type: 'run-started' }>, keepReports: boolean): FleetState {
   const rows: HostRow[] = [];
   const index = new Map<string, number>();
   for (const host of event.hosts) {
@@ -291,7 +297,7 @@ function startRun(event: Extract<RunEvent, { type: 'run-started' }>): FleetState
     rows.push(queuedRow(host.name, host.groups));
   }
   return {
-    ...initialFleetState(),
+    ...initialFleetState({ keepReports }),
     phase: 'running',
     startedAt: event.at,
     concurrency: event.concurrency,
@@ -302,9 +308,13 @@ function startRun(event: Extract<RunEvent, { type: 'run-started' }>): FleetState
 }
 
 /** At the end, take any host outcome the events did not deliver from the final report. */
-function finishRun(draft: Draft, at: number, report: FleetReport): void {
-  for (const host of report.hosts) {
-    updateRow(draft, host.name, (row) => (row.phase === 'done' ? row : doneRow(row, host, at)));
+function finishRun(draft: Draft, at: number, report: FleetReportView): void {
+  // Rows not yet done take their outcome from the report; when all are done (the usual case) the report's hosts,
+  // which may be on disk, are not read again.
+  if (draft.state.totals.phases.done < draft.rows.length) {
+    for (const host of report.hosts) {
+      updateRow(draft, host.name, (row) => (row.phase === 'done' ? row : doneRow(row, host, at, draft.state.keepsReports)));
+    }
   }
   const state = draft.state;
   const again = state.phase === 'finished';
@@ -326,7 +336,7 @@ function isReauditStart(draft: Draft, event: Extract<RunEvent, { type: 'run-star
 function applyEvent(draft: Draft, event: RunEvent): Draft {
   switch (event.type) {
     case 'run-started':
-      return isReauditStart(draft, event) ? draft : { ...draftOf(startRun(event)), ownsRows: true, ownsIndex: true };
+      return isReauditStart(draft, event) ? draft : { ...draftOf(startRun(event, draft.state.keepsReports)), ownsRows: true, ownsIndex: true };
     case 'host-connecting':
       updateRow(draft, event.host, (row) => {
         if (row.phase === 'queued') return { ...row, phase: 'connecting', startedAt: event.at };
@@ -339,7 +349,7 @@ function applyEvent(draft: Draft, event: RunEvent): Draft {
       );
       return draft;
     case 'host-done':
-      updateRow(draft, event.host, (row) => doneRow(row, event.report, event.at));
+      updateRow(draft, event.host, (row) => doneRow(row, event.report, event.at, draft.state.keepsReports));
       return draft;
     case 'run-stopping':
       if (draft.state.phase !== 'finished') draft.state = { ...draft.state, phase: 'stopping', stopReason: event.reason };

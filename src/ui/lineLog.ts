@@ -60,14 +60,14 @@ function formatFindingTotals(findings: FleetReport['summary']['findings']): stri
   return `${plural(total, 'finding')}: ${parts.join(', ')}`;
 }
 
-function runDurationMs(state: FleetState, report: FleetReport): number | null {
+function runDurationMs(state: FleetState, report: Pick<FleetReport, 'run'>): number | null {
   const fromReport = Date.parse(report.run.finishedAt) - Date.parse(report.run.startedAt);
   if (Number.isFinite(fromReport)) return fromReport;
   return state.startedAt !== null && state.finishedAt !== null ? state.finishedAt - state.startedAt : null;
 }
 
 /** The closing lines: outcomes, VM NICs per mode, findings, and whether the run was cut short. */
-export function formatSummaryLines(state: FleetState, report: FleetReport): string[] {
+export function formatSummaryLines(state: FleetState, report: Pick<FleetReport, 'run' | 'summary'>): string[] {
   const duration = runDurationMs(state, report);
   const hosts = plural(state.totals.hosts, 'host') + (duration === null ? '' : ` in ${formatDuration(duration)}`);
   const lines = [`${label('summary')}${hosts}: ${formatOutcomes(state.totals)}`, `${label('nics')}${formatNicTotals(state.totals)}`];
@@ -91,7 +91,7 @@ function nameWidthOf(state: FleetState): number {
  * @param write receives one line at a time, without a trailing newline.
  */
 export function createLineLog(write: (line: string) => void): (event: RunEvent) => void {
-  let state = initialFleetState();
+  let state = initialFleetState({ keepReports: false });
   let nameWidth = MIN_NAME_WIDTH;
   return (event) => {
     state = reduceFleet(state, event);
