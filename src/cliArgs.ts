@@ -5,11 +5,18 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InputError } from './errors.js';
 import { closestName } from './util/suggest.js';
 import type { HostKeyPolicy, Severity } from './model.js';
-import { REPORT_FORMATS, type ReportFormat } from './io/reportFiles.js';
-import { DEFAULT_CONCURRENCY, DEFAULT_MAX_BYTES, DEFAULT_MAX_TOTAL_BYTES, DEFAULT_TIMEOUT_MS } from './runner/runFleet.js';
-import { DEFAULT_CONNECT_TIMEOUT_MS } from './transport/ssh.js';
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_MAX_BYTES,
+  DEFAULT_MAX_TOTAL_BYTES,
+  DEFAULT_TIMEOUT_MS,
+  REPORT_FORMATS,
+  type ReportFormat,
+} from './defaults.js';
 import { isSeverity } from './policy/severity.js';
-import { SEVERITIES } from './report/schema.js';
+import { SEVERITIES } from './report/severities.js';
+import { MAX_SHARDS, type Shard } from './inventory/shard.js';
 
 /**
  * The largest --max-output: a host's output is decoded into one string, and V8 refuses strings past about 2^29
@@ -53,6 +60,20 @@ export interface AuditOptions {
   failOn: Severity | null;
   /** A previous report.json: the reports get a drift section. */
   baseline: string | null;
+  /** `--shard K/N`: audit only the selected hosts whose name hashes to K of N (inventory/shard.ts). */
+  shard: Shard | null;
+}
+
+/** `merge`: the shard reports to combine, and how to write and judge the result (as audit does). */
+export interface MergeOptions {
+  /** The shard reports (report.json files), as given. */
+  reports: string[];
+  out: string | null;
+  formats: ReportFormat[];
+  json: string | null;
+  policies: string[];
+  failOn: Severity | null;
+  baseline: string | null;
 }
 
 export type Command =
@@ -62,10 +83,11 @@ export type Command =
   | { name: 'audit'; options: AuditOptions }
   | { name: 'demo'; options: AuditOptions; hosts: number }
   | { name: 'show-probe'; inventory: string | null; host: string | null }
-  | { name: 'diff'; oldReport: string; newReport: string; json: boolean; exitCode: boolean };
+  | { name: 'diff'; oldReport: string; newReport: string; json: boolean; exitCode: boolean }
+  | { name: 'merge'; options: MergeOptions };
 
 /** The commands, each with its usage: `help COMMAND` and `COMMAND --help` print it. */
-export const COMMANDS = ['audit', 'demo', 'show-probe', 'diff'] as const;
+export const COMMANDS = ['audit', 'demo', 'show-probe', 'diff', 'merge'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const AUDIT_OPTIONS = `Audit options:
@@ -86,6 +108,8 @@ const AUDIT_OPTIONS = `Audit options:
       --host-key-policy P     strict (default) | accept-new | off
       --save-captures DIR     save each host's raw probe output as DIR/HOST.json
       --replay DIR            audit saved captures instead of connecting
+      --shard K/N             audit only slice K of N (1-based) of the selected hosts, picked by a hash
+                              of each host's name; combine the slices with kvm-netaudit merge
 
 Compliance options (docs/policy.md):
       --policy FILE           check a policy (repeatable); builtin:baseline is the built-in baseline
@@ -123,6 +147,27 @@ Print the exact read-only script a host runs (its first host, or NAME); only the
 What changed between two reports: hosts, statuses, modes and findings, as Markdown (or JSON with --json).
       --exit-code             exit 1 when anything changed, 0 when nothing did (as git diff --exit-code)
 `,
+  merge: `Usage: kvm-netaudit merge SHARD.json… [-o DIR] [options]
+
+Combine the report.json files of --shard K/N runs into the report one run over the whole fleet would have
+written: hosts in inventory order, the earliest start and the latest finish, one summary, one compliance
+section. It refuses (exit 64) a host found in two reports, shards of different N, of another inventory or
+--limit, or of another kvm-netaudit version. A shard not given, or one that was itself stopped, makes the
+report incomplete ("complete": false, the missing shards named on stderr and in run.merge.missing).
+
+  -o, --out DIR               write the merged reports to DIR (default reports/YYYYMMDD-HHMMSS/)
+      --format LIST           report files to write: json,md,junit (default json,md)
+      --json FILE|-           also write report.json to FILE, or to stdout with -
+      --policy FILE           the policy the shards were audited with (repeatable): the compliance section,
+                              junit.xml and --fail-on need it; findings that differ from the shards' are refused
+      --fail-on SEVERITY      exit 1 when a finding at or above info|low|medium|high|critical fails
+      --baseline OLD.json     add a drift section against an earlier (whole-fleet) report; latest: the newest
+                              report under reports/
+
+Exit codes: 0 every host audited and every shard there; 1 findings at or above --fail-on; 2 a host could not be
+audited, or a shard is missing or incomplete (wins over 1); 64 bad invocation or shard reports that do not
+belong together; 73 the merged reports could not be written.
+`,
 };
 
 export const USAGE = `kvm-netaudit: which networking mode every libvirt network and VM NIC uses, fleet-wide, over SSH
@@ -135,6 +180,7 @@ Usage:
                                                      print the exact read-only script run on a host
   kvm-netaudit diff OLD.json NEW.json [--json] [--exit-code]
                                                      what changed between two reports (Markdown or JSON)
+  kvm-netaudit merge SHARD.json… [-o DIR]            combine the reports of --shard K/N runs into one
   kvm-netaudit help [COMMAND] | COMMAND --help       one command's usage
   kvm-netaudit --help | --version
 
@@ -159,8 +205,19 @@ const AUDIT_FLAGS = {
   policy: { type: 'string', multiple: true },
   'fail-on': { type: 'string' },
   baseline: { type: 'string' },
+  shard: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
+} as const;
+
+const MERGE_FLAGS = {
+  out: { type: 'string', short: 'o' },
+  format: { type: 'string' },
+  json: { type: 'string' },
+  policy: { type: 'string', multiple: true },
+  'fail-on': { type: 'string' },
+  baseline: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
 } as const;
 
 /**
@@ -172,6 +229,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv, stdoutI
   if (first === 'help') return parseHelp(rest);
   if (first === 'show-probe') return parseShowProbe(rest);
   if (first === 'diff') return parseDiff(rest);
+  if (first === 'merge') return parseMerge(rest);
   if (first === 'demo') {
     const { values, options } = parseAuditLike(rest, { hosts: { type: 'string' } }, env, stdoutIsTty);
     if (values.help) return { name: 'help', topic: 'demo' };
@@ -223,6 +281,33 @@ function parseDiff(args: string[]): Command {
   return { name: 'diff', oldReport: positionals[0]!, newReport: positionals[1]!, json: Boolean(values.json), exitCode: Boolean(values['exit-code']) };
 }
 
+function parseMerge(args: string[]): Command {
+  const { values, positionals } = parseOrUsage(args, MERGE_FLAGS, true);
+  if (values.help) return { name: 'help', topic: 'merge' };
+  if (positionals.length === 0) throw new UsageError('merge needs the shard reports: kvm-netaudit merge SHARD.json… [-o DIR]');
+  const v = values as Record<string, string | string[] | boolean | undefined>;
+  const str = (key: string) => (typeof v[key] === 'string' ? (v[key] as string) : null);
+  const { formats, policies, failOn } = reportOptions(v);
+  return { name: 'merge', options: { reports: positionals, out: str('out'), formats, json: str('json'), policies, failOn, baseline: str('baseline') } };
+}
+
+/**
+ * `--shard K/N`, K from 1 (as Jest's and Playwright's `--shard=K/N`). Anything else is a usage error that says what
+ * is wrong with it, not only what the form is.
+ */
+export function parseShard(text: string): Shard {
+  const form = `expected K/N, slice K of N with 1 ≤ K ≤ N ≤ ${MAX_SHARDS} (e.g. --shard 2/3)`;
+  const match = /^(\d{1,6})\/(\d{1,6})$/.exec(text);
+  if (!match) throw new UsageError(`--shard: ${form}, got "${text}"`);
+  const index = Number(match[1]);
+  const count = Number(match[2]);
+  if (count < 1) throw new UsageError(`--shard ${text}: N is the number of slices, at least 1`);
+  if (count > MAX_SHARDS) throw new UsageError(`--shard ${text}: at most ${MAX_SHARDS} slices`);
+  if (index < 1) throw new UsageError(`--shard ${text}: K counts from 1 (1/${count} is the first slice of ${count})`);
+  if (index > count) throw new UsageError(`--shard ${text}: there is no slice ${index} of ${count} (K is 1 to ${count})`);
+  return { index, count };
+}
+
 function parseShowProbe(args: string[]): Command {
   const { values } = parseOrUsage(args, {
     inventory: { type: 'string', short: 'i' },
@@ -249,15 +334,9 @@ function parseAuditLike(
   if (!['strict', 'accept-new', 'off'].includes(policy)) {
     throw new UsageError(`--host-key-policy: expected strict, accept-new or off, got "${policy}"`);
   }
-  const formats = (str('format') ?? 'json,md').split(',').map((f) => f.trim()).filter(Boolean);
-  for (const f of formats) if (!isReportFormat(f)) throw new UsageError(`--format: unknown format "${f}" (${REPORT_FORMATS.join(', ')})`);
-  const failOn = str('fail-on');
-  if (failOn !== null && !isSeverity(failOn)) {
-    throw new UsageError(`--fail-on: expected one of ${SEVERITIES.join(', ')}, got "${failOn}"`);
-  }
-  const policies = ((v.policy as string[] | undefined) ?? []).map((p) => p.trim()).filter(Boolean);
-  if (failOn !== null && policies.length === 0) throw new UsageError('--fail-on needs --policy (which rules should fail the run?)');
-  if (formats.includes('junit') && policies.length === 0) throw new UsageError('--format junit needs --policy (its test cases are the rules)');
+  const { formats, policies, failOn } = reportOptions(v);
+  const shard = str('shard') === null ? null : parseShard(str('shard')!);
+  if (shard !== null) checkShardOutputs(str('json'), formats, str('baseline'));
   const limit = ((v.limit as string[] | undefined) ?? []).flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
   const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
   const mib = (flag: string, max: number, fallback: number) => (str(flag) === null ? fallback : positiveInt(str(flag)!, `--${flag}`, max) * 1024 * 1024);
@@ -274,7 +353,7 @@ function parseAuditLike(
     maxBytes,
     maxTotalBytes,
     out: str('out'),
-    formats: [...new Set(formats.filter(isReportFormat))],
+    formats,
     json: str('json'),
     tui: !v['no-tui'] && stdoutIsTty && !ci && str('json') !== '-',
     knownHosts: str('known-hosts'),
@@ -282,10 +361,44 @@ function parseAuditLike(
     saveCaptures: str('save-captures'),
     replay: str('replay'),
     policies,
-    failOn: failOn as Severity | null,
+    failOn,
     baseline: str('baseline'),
+    shard,
   };
   return { values: v, options };
+}
+
+/** `--format`, `--policy` and `--fail-on`, as audit and merge both take them. */
+function reportOptions(v: Record<string, string | string[] | boolean | undefined>): {
+  formats: ReportFormat[];
+  policies: string[];
+  failOn: Severity | null;
+} {
+  const str = (key: string) => (typeof v[key] === 'string' ? (v[key] as string) : null);
+  const formats = (str('format') ?? 'json,md').split(',').map((f) => f.trim()).filter(Boolean);
+  for (const f of formats) if (!isReportFormat(f)) throw new UsageError(`--format: unknown format "${f}" (${REPORT_FORMATS.join(', ')})`);
+  const failOn = str('fail-on');
+  if (failOn !== null && !isSeverity(failOn)) {
+    throw new UsageError(`--fail-on: expected one of ${SEVERITIES.join(', ')}, got "${failOn}"`);
+  }
+  const policies = ((v.policy as string[] | undefined) ?? []).map((p) => p.trim()).filter(Boolean);
+  if (failOn !== null && policies.length === 0) throw new UsageError('--fail-on needs --policy (which rules should fail the run?)');
+  if (formats.includes('junit') && policies.length === 0) throw new UsageError('--format junit needs --policy (its test cases are the rules)');
+  return { formats: [...new Set(formats.filter(isReportFormat))], policies, failOn: failOn as Severity | null };
+}
+
+/**
+ * What a shard's run must write for `merge` to read it: its report.json, in a file. A drift section against a
+ * whole-fleet baseline would call every host of the other shards removed: compare the merged report instead.
+ */
+/** A shard's report.json is what merge reads: it must be written somewhere (a file, or stdout with --json -). */
+function checkShardOutputs(json: string | null, formats: readonly string[], baseline: string | null): void {
+  if (json === null && !formats.includes('json')) {
+    throw new UsageError("--shard: merge reads the shards' report.json: keep json in --format, or give --json FILE (or -)");
+  }
+  if (baseline !== null) {
+    throw new UsageError('--shard with --baseline: one shard holds part of the fleet, so every other host would read as removed; give --baseline to merge instead');
+  }
 }
 
 function parseOrUsage(args: string[], options: NonNullable<ParseArgsConfig['options']>, allowPositionals = false) {

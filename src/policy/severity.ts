@@ -2,9 +2,8 @@
  * Severities in order, for `--fail-on` and for sorting.
  */
 import type { Severity } from '../model.js';
-import { SEVERITIES } from '../report/schema.js';
+import { SEVERITIES } from '../report/severities.js';
 
-/** From least to most severe. */
 /** From least to most severe: the report schema's list. */
 export const SEVERITY_ORDER: readonly Severity[] = SEVERITIES;
 

@@ -28,8 +28,9 @@ export const REPORT_SCHEMA_ID = 'kvm-netaudit/report.v1.schema.json';
 /** Why a host could not be audited, as `error.kind` says it (docs/report.md, "Error kinds"). */
 export const ERROR_KINDS = ['unreachable', 'timeout', 'auth', 'hostkey', 'libvirt', 'command', 'parse', 'cancelled', 'internal'] as const;
 
-/** Finding severities, from least to most severe: the one list (policy ordering, --fail-on, summaries). */
-export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
+import { SEVERITIES } from './severities.js';
+
+export { SEVERITIES } from './severities.js';
 
 /** Warning kinds that say a running guest's NIC is cut off on its host (classify/liveAttachment.ts). */
 export const CUT_OFF_WARNING_KINDS = ['tap-missing', 'tap-down', 'tap-detached'] as const;
@@ -345,6 +346,55 @@ export const hostReportSchema = z
   })
   .meta({ title: 'HostReport', description: 'One host in report.json: the outcome of auditing it, whatever happened.' });
 
+const shardIndex = z.int().min(1);
+const selectionDigest = z
+  .string()
+  .describe(
+    '`sha256:` and the hex digest of the names of the hosts the run selected before sharding (after `--limit`), in ' +
+      'inventory order, one per line: every shard of one fleet run carries the same one.',
+  );
+
+export const shardRecordSchema = z
+  .object({
+    index: shardIndex.describe('K of `--shard K/N`: which slice this report holds, from 1.'),
+    count: shardIndex.describe('N of `--shard K/N`: how many slices the fleet was cut into.'),
+    selectedHosts: count.describe('Hosts the inventory selected (after `--limit`) before sharding: the whole fleet the shards add up to.'),
+    selection: selectionDigest,
+    positions: z
+      .array(count)
+      .describe(
+        "Each host of `hosts`, in the same order: its position (0-based) among the selected hosts. `merge` restores an un-sharded run's host order from it.",
+      ),
+  })
+  .meta({
+    title: 'ShardRecord',
+    description:
+      'The slice of the fleet a `--shard K/N` run audited: the hosts whose name hashes to K of N (the first 32 bits of the SHA-256 of the name, modulo N, plus 1).',
+  });
+
+export const mergedShardSchema = z
+  .object({
+    index: shardIndex,
+    file: z.string().describe('The shard report as given to `merge`.'),
+    startedAt: z.string(),
+    finishedAt: z.string(),
+    complete: z.boolean().describe("The shard's own `run.complete`."),
+    hosts: count,
+  })
+  .meta({ title: 'MergedShard', description: 'One shard report that `merge` combined.' });
+
+export const mergeRecordSchema = z
+  .object({
+    shardCount: shardIndex.describe('N: the shards the fleet was cut into.'),
+    selectedHosts: count.describe('Hosts the shards were cut from; `summary.hosts` is smaller when a shard is missing.'),
+    selection: selectionDigest,
+    shards: z.array(mergedShardSchema).describe('The shard reports combined, by index.'),
+    missing: z
+      .array(shardIndex)
+      .describe('Shards not given to `merge` (1-based): their hosts are not in `hosts`, and `complete` is false.'),
+  })
+  .meta({ title: 'MergeRecord', description: 'How `kvm-netaudit merge` made this report from shard reports.' });
+
 export const fleetReportSchema = z
   .object({
     schemaVersion: z.literal(1),
@@ -357,7 +407,14 @@ export const fleetReportSchema = z
       finishedAt: z.string().default('').describe('ISO 8601 time; after a re-audit from the live table, the time of the latest rewrite.'),
       inventory: z.string().default('').describe('The inventory file, or `(embedded demo fleet)`.'),
       concurrency: count.default(0).describe('Hosts audited at once.'),
-      complete: z.boolean().default(true).describe('False when the run stopped before every selected host was audited.'),
+      complete: z
+        .boolean()
+        .default(true)
+        .describe(
+          'False when the run stopped before every selected host was audited; in a merged report, also when a shard is missing or was itself incomplete.',
+        ),
+      shard: shardRecordSchema.optional().describe('Only in the report of a `--shard K/N` run: the slice it holds.'),
+      merge: mergeRecordSchema.optional().describe('Only in a report made by `kvm-netaudit merge`: the shards it combines.'),
     }),
     summary: z
       .object({
@@ -380,7 +437,11 @@ export const fleetReportSchema = z
         waived: count.default(0).describe('Findings a waiver accepts.'),
       })
       .prefault({}),
-    hosts: z.array(hostReportSchema).describe('Every host of the inventory (after `--limit`) exactly once, in inventory order.'),
+    hosts: z
+      .array(hostReportSchema)
+      .describe(
+        'Every host of the inventory (after `--limit`, and of its shard with `--shard`) exactly once, in inventory order; a merged report lacks the hosts of a missing shard.',
+      ),
   })
   .meta({ title: 'kvm-netaudit report', description: 'report.json: how every libvirt network and VM NIC of a fleet of KVM hypervisors is networked.' });
 
@@ -424,6 +485,10 @@ export type Finding = z.output<typeof findingSchema>;
 export type HostError = z.output<typeof hostErrorSchema>;
 /** One host in report.json: the outcome of auditing it, whatever happened. */
 export type HostReport = z.output<typeof hostReportSchema>;
+/** The slice of the fleet a `--shard K/N` run audited (`run.shard`). */
+export type ShardRecord = z.output<typeof shardRecordSchema>;
+/** How `merge` made a report from shard reports (`run.merge`). */
+export type MergeRecord = z.output<typeof mergeRecordSchema>;
 /** The whole report, as held in memory (report.json adds `$schema`). */
 export type FleetReport = z.output<typeof fleetReportSchema>;
 

@@ -31,6 +31,7 @@ describe('parseCommandLine', () => {
         policies: [],
         failOn: null,
         baseline: null,
+        shard: null,
       },
     });
     expect(tty(['audit', '-i', 'inv.yaml'])).toEqual(tty(['-i', 'inv.yaml']));
@@ -110,7 +111,7 @@ describe('parseCommandLine', () => {
   it.each([
     [['demoo'], /unknown command "demoo" \(did you mean demo\?\)/],
     [['show-prob', '-i', 'x'], /unknown command "show-prob" \(did you mean show-probe\?\)/],
-    [['frobnicate'], /unknown command "frobnicate" \(commands: audit, demo, show-probe, diff, help\)/],
+    [['frobnicate'], /unknown command "frobnicate" \(commands: audit, demo, show-probe, diff, merge, help\)/],
     [['help', 'dif'], /unknown command "dif" \(did you mean diff\?\)/],
     [['-i', 'x', '--timeot', '3'], /Unknown option '--timeot' \(did you mean --timeout\?\)/],
     [['demo', '--host', '3'], /Unknown option '--host' \(did you mean --hosts\?\)/],

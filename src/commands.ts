@@ -1,0 +1,137 @@
+/**
+ * The commands that audit (audit, demo), show the probe, and compare reports (diff); and the exit code of an
+ * audit, decided in one place (docs/cli.md). Loaded by cli.ts only when one of them runs.
+ */
+import path from 'node:path';
+import type { FleetReportView, HostConfig, Severity } from './model.js';
+import { UsageError, type AuditOptions } from './cliArgs.js';
+import { EXIT } from './exitCodes.js';
+import { selectHosts } from './inventory/index.js';
+import { loadInventory } from './io/inventoryFile.js';
+import { createSshConnector } from './transport/ssh.js';
+import { createReplayConnector } from './transport/replay.js';
+import { buildProbeScript } from './probe/script.js';
+import { startDemoFleet } from './demo/fleet.js';
+import { prepareCompliance, runAuditSession, type Compliance } from './session.js';
+import { failuresAtLeast, type PolicyEvaluation } from './policy/index.js';
+import { DEFAULT_REPORTS_DIR, readReport, timestamp } from './io/reportFiles.js';
+import { countChanges, diffReports, renderDiffJson, renderDiffMarkdown } from './report/index.js';
+import { selectionDigest, shardHosts, type Shard } from './inventory/shard.js';
+import type { ShardRecord } from './report/schema.js';
+
+/** `diff --exit-code`: 1 when the reports differ, as `git diff --exit-code`. */
+const DIFF_CHANGED = 1;
+
+export async function showProbe(inventoryFile: string | null, hostName: string | null): Promise<number> {
+  let target = { libvirtUri: 'qemu:///system', sudo: false };
+  if (inventoryFile !== null) {
+    const inventory = loadInventory(inventoryFile);
+    const host = hostName === null ? inventory.hosts[0] : inventory.hosts.find((h) => h.name === hostName);
+    if (!host) throw new UsageError(`${inventoryFile}: no host named "${hostName}"`);
+    target = host;
+  }
+  process.stdout.write(
+    '# The nonce (N=…) is random on every run; everything else is exactly what is sent, on stdin of `sh -s`.\n',
+  );
+  process.stdout.write(buildProbeScript(target));
+  return EXIT.ok;
+}
+
+export async function auditInventory(options: AuditOptions): Promise<number> {
+  if (options.inventory === null) throw new UsageError('--replay needs --inventory too (the hosts to replay)');
+  const inventory = loadInventory(options.inventory);
+  const hosts = selectHosts(inventory.hosts, options.limit);
+  const label = options.inventory;
+  const compliance = await prepareCompliance(options, inventory.groups);
+  const connector = options.replay
+    ? createReplayConnector(options.replay)
+    : createSshConnector({
+        hostKeyPolicy: options.hostKeyPolicy,
+        knownHostsOverride: options.knownHosts ?? undefined,
+        connectTimeoutMs: options.connectTimeoutMs,
+        warn: (message) => console.error(`kvm-netaudit: warning: ${message}`), // console: Ink prints it above the live table
+      });
+  const { report, evaluation, writeError } = await auditSelected(hosts, label, connector, options, compliance);
+  if (writeError !== null) return reportNotWritten(writeError);
+  return exitCodeOf(report, evaluation, options.failOn);
+}
+
+/** How the demo's reports name their inventory. */
+const DEMO_LABEL = '(embedded demo fleet)';
+
+/** Audit the selected hosts, or with `--shard K/N` those of slice K, the slice recorded in the report (`run.shard`). */
+async function auditSelected(
+  selected: HostConfig[],
+  label: string,
+  connector: Parameters<typeof runAuditSession>[2],
+  options: AuditOptions,
+  compliance: Compliance,
+): ReturnType<typeof runAuditSession> {
+  if (options.shard === null) return runAuditSession(selected, label, connector, options, compliance);
+  const { index, count } = options.shard;
+  const { hosts, positions } = shardHosts(selected, options.shard);
+  process.stderr.write(`kvm-netaudit: shard ${index}/${count}: ${hosts.length} of the ${selected.length} selected hosts\n`);
+  const shard: ShardRecord = { index, count, selectedHosts: selected.length, selection: selectionDigest(selected.map((h) => h.name)), positions };
+  return runAuditSession(hosts, label, connector, { ...options, out: options.out ?? shardOutDir(options.shard) }, compliance, shard);
+}
+
+/**
+ * A shard's folder when `--out` is not given: `reports/shards/YYYYMMDD-HHMMSS-K-of-N/`, two levels down, so that
+ * `--baseline latest` (which looks one level down) never takes one slice of the fleet for the whole of it.
+ */
+function shardOutDir(shard: Shard): string {
+  return path.join(DEFAULT_REPORTS_DIR, 'shards', `${timestamp(new Date())}-${shard.index}-of-${shard.count}`);
+}
+
+export async function auditDemo(options: AuditOptions, hostCount: number): Promise<number> {
+  const fleet = await startDemoFleet({ hosts: hostCount });
+  try {
+    const hosts = selectHosts(fleet.hosts, options.limit);
+    const compliance = await prepareCompliance(options, [...new Set(fleet.hosts.flatMap((h) => h.groups))]);
+    const connector = createSshConnector({
+      hostKeyPolicy: 'strict',
+      knownHostsOverride: fleet.knownHostsFile,
+      connectTimeoutMs: options.connectTimeoutMs,
+      warn: (message) => console.error(`kvm-netaudit: warning: ${message}`), // console: Ink prints it above the live table
+    });
+    const { report, evaluation, writeError } = await auditSelected(hosts, DEMO_LABEL, connector, options, compliance);
+    if (writeError !== null) return reportNotWritten(writeError);
+    // The demo's two broken hosts are part of the show: failing as designed is not a failed demo.
+    const asDesigned = new Set<string>();
+    for (const h of report.hosts) {
+      if (h.status === 'failed' && h.error && fleet.expectedFailures.get(h.name) === h.error.kind) asDesigned.add(h.name);
+    }
+    return exitCodeOf(report, evaluation, options.failOn, asDesigned);
+  } finally {
+    await fleet.close();
+  }
+}
+
+/** The audit ran and its summary was shown, but no report file holds it: that outranks every other outcome. */
+export function reportNotWritten(why: string): number {
+  process.stderr.write(`kvm-netaudit: ${why}\n`);
+  return EXIT.reportNotWritten;
+}
+
+/**
+ * docs/cli.md, exit codes: 2 when any host could not be audited (wins over 1); 1 for failing findings at or above --fail-on.
+ * @param excused hosts whose failure is expected (the demo's broken hosts): they count neither way
+ */
+export function exitCodeOf(
+  report: Pick<FleetReportView, 'hosts'>,
+  evaluation: PolicyEvaluation | null,
+  failOn: Severity | null,
+  excused: ReadonlySet<string> = new Set(),
+): number {
+  for (const h of report.hosts) if (h.status === 'failed' && !excused.has(h.name)) return EXIT.hostsFailed;
+  if (evaluation && failOn && failuresAtLeast(evaluation, failOn).some((f) => !excused.has(f.host))) return EXIT.findings;
+  return EXIT.ok;
+}
+
+/** `kvm-netaudit diff OLD NEW`: what changed, as Markdown (or JSON) on stdout; with --exit-code, 1 when anything did. */
+export async function diffCommand(oldFile: string, newFile: string, json: boolean, exitCode: boolean): Promise<number> {
+  const diff = diffReports(await readReport(oldFile), await readReport(newFile));
+  process.stdout.write(json ? renderDiffJson(diff) : renderDiffMarkdown(diff));
+  return exitCode && countChanges(diff) > 0 ? DIFF_CHANGED : EXIT.ok;
+}
+
