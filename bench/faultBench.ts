@@ -8,22 +8,14 @@
  * Usage: node --import tsx bench/faultBench.ts [--hosts 1000] [--per-kind 1] [--timeout SECONDS] [--concurrency N]
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { stringify } from 'yaml';
-import type { Expectation } from '../src/demo/hostile.js';
-import type { FleetReport, HostConfig } from '../src/model.js';
+import type { FleetReport } from '../src/model.js';
 import { DEFAULT_TIMEOUT_MS } from '../src/runner/runFleet.js';
+import { serveFleet, writeInventory, type Served } from './servedFleet.js';
 import { tsChild } from './tsChild.js';
-
-interface Served {
-  hosts: HostConfig[];
-  knownHostsFile: string;
-  expected: Record<string, Expectation> | null;
-}
 
 interface Figures {
   code: number;
@@ -71,16 +63,11 @@ try {
 
 /** Serve a fleet in its own process, audit it with the CLI in another, and check the report it wrote. */
 async function auditServedFleet(label: string, serveArgs: string[]) {
-  const server = spawn(process.execPath, tsChild('serveFleet.ts', String(hosts), 'faults', ...serveArgs), { stdio: ['pipe', 'pipe', 'inherit'] });
+  const fleet = await serveFleet(hosts, 'faults', ...serveArgs);
   try {
-    const served = JSON.parse(
-      await new Promise<string>((resolve, reject) => {
-        createInterface({ input: server.stdout! }).once('line', resolve);
-        server.once('exit', (code) => reject(new Error(`fleet server exited (${code})`)));
-      }),
-    ) as Served;
+    const { served } = fleet;
     const inventory = path.join(dir, `${label}.yaml`);
-    await writeFile(inventory, stringify({ hosts: served.hosts.map(inventoryEntry) }));
+    await writeInventory(inventory, served.hosts);
     const out = path.join(dir, `${label}-report`);
     const figures = await runCli(['audit', '-i', inventory, '--known-hosts', served.knownHostsFile, '--no-tui', '--out', out, ...cliOptions]);
     const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as FleetReport;
@@ -88,8 +75,7 @@ async function auditServedFleet(label: string, serveArgs: string[]) {
     const hostile = served.expected ? Object.keys(served.expected).filter((name) => name.startsWith('bad-')).length : 0;
     return { label, figures, summary: report.summary, hostile, mismatches, asExpected: report.summary.hosts - mismatches.length };
   } finally {
-    server.stdin!.end();
-    if (server.exitCode === null && server.signalCode === null) await new Promise((resolve) => server.once('exit', resolve));
+    await fleet.close();
   }
 }
 
@@ -107,18 +93,6 @@ function checkOutcomes(report: FleetReport, served: Served): string[] {
     }
   }
   return problems;
-}
-
-function inventoryEntry(host: HostConfig) {
-  return {
-    name: host.name,
-    address: host.address,
-    port: host.port,
-    user: host.user,
-    identityFile: host.identityFile,
-    knownHostsFile: host.knownHostsFile,
-    uplinkInterfaces: host.uplinkInterfaces,
-  };
 }
 
 function runCli(args: string[]): Promise<Figures> {
