@@ -49,6 +49,9 @@ export interface MergedReport {
 /** Hosts named in one message before the rest are counted. */
 const MAX_NAMED = 10;
 
+/** A shard report with its slice. */
+type ShardPart = ShardReportFile & { shard: ShardRecord };
+
 /**
  * Combine shard reports. Hosts come back in inventory order (each shard records its hosts' positions in the
  * selection), so the result lists them as an un-sharded run does; startedAt is the earliest start, finishedAt the
@@ -56,9 +59,42 @@ const MAX_NAMED = 10;
  * @throws MergeError listing every reason the reports cannot be merged
  */
 export function mergeShardReports(files: readonly ShardReportFile[]): MergedReport {
+  const parts = shardParts(files);
+  const first = parts[0]!;
+  const warnings = checkSameFleet(parts);
+  const hosts = placeHosts(parts, slicesGivenTwice(parts));
+  const { count, selectedHosts, selection } = first.shard;
+  const given = new Set(parts.map((p) => p.shard.index));
+  const missing: number[] = [];
+  for (let index = 1; index <= count; index++) if (!given.has(index)) missing.push(index);
+  if (missing.length === 0 && (hosts.length !== selectedHosts || selectionDigest(hosts.map((h) => h.name)) !== selection)) {
+    throw new MergeError([`the ${count} shard reports hold ${hosts.length} hosts, not the ${selectedHosts} they were cut from: not reports kvm-netaudit wrote`]);
+  }
+  const gaps = gapsOf(parts, missing, hosts.length);
+  const { startedAt, finishedAt } = runTimes(parts);
+  const report: FleetReport = buildFleetReport({
+    hosts,
+    startedAt,
+    finishedAt,
+    inventory: first.report.run.inventory,
+    concurrency: parts.reduce((sum, p) => sum + p.report.run.concurrency, 0),
+    complete: gaps.length === 0,
+    version: first.report.tool.version,
+  });
+  report.run.merge = mergeRecord(parts, missing);
+
+  const origins = new Map<string, { file: string; startedAt: Date }>();
+  for (const { file, report: part } of parts) {
+    const started = new Date(timeOf(part.run.startedAt)!);
+    for (const host of part.hosts) origins.set(host.name, { file, startedAt: started });
+  }
+  return { report, warnings, gaps, origins };
+}
+
+/** The reports with their slices; refused when one is not a shard report (or is a merged one already). */
+function shardParts(files: readonly ShardReportFile[]): ShardPart[] {
   if (files.length === 0) throw new MergeError(['merge needs at least one shard report']);
-  const shards = files.map((file) => ({ ...file, shard: file.report.run.shard }));
-  const notShards = shards.filter((s) => s.shard === undefined);
+  const notShards = files.filter((f) => f.report.run.shard === undefined);
   if (notShards.length > 0) {
     throw new MergeError(
       notShards.map(({ file, report }) =>
@@ -68,13 +104,18 @@ export function mergeShardReports(files: readonly ShardReportFile[]): MergedRepo
       ),
     );
   }
-  const parts = shards as (ShardReportFile & { shard: ShardRecord })[];
+  return files.map((file) => ({ ...file, shard: file.report.run.shard! }));
+}
+
+/**
+ * One version, one N, one selection of hosts: else refused, every reason at once (what follows would only repeat
+ * it host by host). @returns the warnings (the same hosts under another inventory path)
+ */
+function checkSameFleet(parts: readonly ShardPart[]): string[] {
   const first = parts[0]!;
   const problems: string[] = [];
   const warnings: string[] = [];
-
-  for (const part of parts.slice(1)) {
-    const { file, report, shard } = part;
+  for (const { file, report, shard } of parts.slice(1)) {
     if (report.tool.version !== first.report.tool.version) {
       problems.push(
         `${file}: written by kvm-netaudit ${report.tool.version}, ${first.file} by ${first.report.tool.version}: merge shards audited by one version`,
@@ -91,18 +132,28 @@ export function mergeShardReports(files: readonly ShardReportFile[]): MergedRepo
       warnings.push(`${file} names its inventory ${report.run.inventory}, ${first.file} ${first.report.run.inventory}: the same hosts, so merged`);
     }
   }
-
-  // Reports of other fleets, versions or N: what follows would only repeat it host by host.
   if (problems.length > 0) throw new MergeError(problems);
+  return warnings;
+}
 
+/** Each slice given once: a problem for each given twice (told with the hosts it repeats). */
+function slicesGivenTwice(parts: readonly ShardPart[]): string[] {
+  const problems: string[] = [];
   const byIndex = new Map<number, string>();
   for (const { file, shard } of parts) {
     const earlier = byIndex.get(shard.index);
     if (earlier !== undefined) problems.push(`shard ${shard.index}/${shard.count} given twice: ${earlier} and ${file}`);
     else byIndex.set(shard.index, file);
   }
+  return problems;
+}
 
-  // Each host where its name hashes, at a position of its own, and in one report only.
+/**
+ * Every host at its position in the selection: each where its name hashes, at a position of its own, in one report
+ * only. Refused with `earlier` problems and every one found here.
+ */
+function placeHosts(parts: readonly ShardPart[], earlier: readonly string[]): HostReport[] {
+  const problems = [...earlier];
   const seen = new Map<string, string>();
   const duplicates: string[] = [];
   const placed: { host: HostReport; position: number }[] = [];
@@ -115,9 +166,9 @@ export function mergeShardReports(files: readonly ShardReportFile[]): MergedRepo
     const misplaced: string[] = [];
     report.hosts.forEach((host, i) => {
       const position = shard.positions[i]!;
-      const earlier = seen.get(host.name);
-      if (earlier !== undefined) {
-        duplicates.push(`host ${host.name} is in two shard reports: ${earlier} and ${file}`);
+      const firstFile = seen.get(host.name);
+      if (firstFile !== undefined) {
+        duplicates.push(`host ${host.name} is in two shard reports: ${firstFile} and ${file}`);
         return;
       }
       seen.set(host.name, file);
@@ -137,19 +188,15 @@ export function mergeShardReports(files: readonly ShardReportFile[]): MergedRepo
   problems.push(...duplicates.slice(0, MAX_NAMED));
   if (duplicates.length > MAX_NAMED) problems.push(`… and ${duplicates.length - MAX_NAMED} more hosts in two shard reports`);
   if (problems.length > 0) throw new MergeError(problems);
+  return placed.sort((a, b) => a.position - b.position).map((p) => p.host);
+}
 
-  placed.sort((a, b) => a.position - b.position);
-  const hosts = placed.map((p) => p.host);
-  const { count, selectedHosts, selection } = first.shard;
-  const missing: number[] = [];
-  for (let index = 1; index <= count; index++) if (!byIndex.has(index)) missing.push(index);
-  if (missing.length === 0 && (hosts.length !== selectedHosts || selectionDigest(hosts.map((h) => h.name)) !== selection)) {
-    throw new MergeError([`the ${count} shard reports hold ${hosts.length} hosts, not the ${selectedHosts} they were cut from: not reports kvm-netaudit wrote`]);
-  }
-
+/** Why the merged report is incomplete: missing slices, and slices whose run was stopped. */
+function gapsOf(parts: readonly ShardPart[], missing: readonly number[], hostCount: number): string[] {
+  const { count, selectedHosts } = parts[0]!.shard;
   const gaps: string[] = [];
   if (missing.length > 0) {
-    const absent = selectedHosts - hosts.length;
+    const absent = selectedHosts - hostCount;
     gaps.push(
       `${missing.length === 1 ? 'shard' : 'shards'} ${missing.map((k) => `${k}/${count}`).join(', ')} missing: ` +
         `${absent} of the ${selectedHosts} selected ${absent === 1 ? 'host is' : 'hosts are'} not in the merged report`,
@@ -158,42 +205,36 @@ export function mergeShardReports(files: readonly ShardReportFile[]): MergedRepo
   for (const { file, report, shard } of parts) {
     if (!report.run.complete) gaps.push(`shard ${shard.index}/${count} (${file}) was stopped before every host was audited`);
   }
+  return gaps;
+}
 
-  const sorted = [...parts].sort((a, b) => a.shard.index - b.shard.index);
-  const merge: MergeRecord = {
-    shardCount: count,
-    selectedHosts,
-    selection,
-    shards: sorted.map(({ file, report, shard }) => ({
-      index: shard.index,
-      file,
-      startedAt: report.run.startedAt,
-      finishedAt: report.run.finishedAt,
-      complete: report.run.complete,
-      hosts: report.hosts.length,
-    })),
-    missing,
-  };
+/** The earliest start and the latest finish of the shards' runs. */
+function runTimes(parts: readonly ShardPart[]): { startedAt: Date; finishedAt: Date } {
   const times = parts.map(({ file, report }) => ({ file, started: timeOf(report.run.startedAt), finished: timeOf(report.run.finishedAt) }));
   const badTimes = times.filter((t) => t.started === null || t.finished === null).map((t) => `${t.file}: run.startedAt or run.finishedAt is not a time`);
   if (badTimes.length > 0) throw new MergeError(badTimes);
-  const report: FleetReport = buildFleetReport({
-    hosts,
-    startedAt: new Date(Math.min(...times.map((t) => t.started!))),
-    finishedAt: new Date(Math.max(...times.map((t) => t.finished!))),
-    inventory: first.report.run.inventory,
-    concurrency: parts.reduce((sum, p) => sum + p.report.run.concurrency, 0),
-    complete: gaps.length === 0,
-    version: first.report.tool.version,
-  });
-  report.run.merge = merge;
+  return { startedAt: new Date(Math.min(...times.map((t) => t.started!))), finishedAt: new Date(Math.max(...times.map((t) => t.finished!))) };
+}
 
-  const origins = new Map<string, { file: string; startedAt: Date }>();
-  for (const { file, report: part } of parts) {
-    const startedAt = new Date(timeOf(part.run.startedAt)!);
-    for (const host of part.hosts) origins.set(host.name, { file, startedAt });
-  }
-  return { report, warnings, gaps, origins };
+/** `run.merge`: which shard reports made the merged one, and which slices are missing. */
+function mergeRecord(parts: readonly ShardPart[], missing: number[]): MergeRecord {
+  const { count, selectedHosts, selection } = parts[0]!.shard;
+  return {
+    shardCount: count,
+    selectedHosts,
+    selection,
+    shards: [...parts]
+      .sort((a, b) => a.shard.index - b.shard.index)
+      .map(({ file, report, shard }) => ({
+        index: shard.index,
+        file,
+        startedAt: report.run.startedAt,
+        finishedAt: report.run.finishedAt,
+        complete: report.run.complete,
+        hosts: report.hosts.length,
+      })),
+    missing,
+  };
 }
 
 /**
