@@ -6,6 +6,7 @@
 import { COMMAND_USAGE, parseCommandLine, USAGE, type Command } from './cliArgs.js';
 import { InputError } from './errors.js';
 import { EXIT } from './exitCodes.js';
+import { sanitizeForTerminal } from './ui/sanitize.js';
 import { toolVersion } from './version.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -39,13 +40,20 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** The one handler for errors that end a command: input errors by their own exit code, anything else as internal. */
+/**
+ * The one handler for errors that end a command: input errors by their own exit code, anything else as internal.
+ * Messages may quote files and hosts (a network name in a shard report), so each line is made safe for the terminal.
+ */
 function usageFailure(err: unknown): number {
   if (err instanceof InputError) {
-    for (const message of err.messages) process.stderr.write(`kvm-netaudit: ${message}\n`);
+    for (const message of err.messages) process.stderr.write(`kvm-netaudit: ${terminalSafe(message)}\n`);
     if (err.kind === 'usage') process.stderr.write('Try kvm-netaudit --help\n');
     return err.exitCode;
   }
-  process.stderr.write(`kvm-netaudit: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(`kvm-netaudit: internal error: ${terminalSafe(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
   return EXIT.internal;
+}
+
+function terminalSafe(text: string): string {
+  return text.split('\n').map(sanitizeForTerminal).join('\n');
 }

@@ -388,10 +388,10 @@ function reportOptions(v: Record<string, string | string[] | boolean | undefined
 }
 
 /**
- * What a shard's run must write for `merge` to read it: its report.json, in a file. A drift section against a
- * whole-fleet baseline would call every host of the other shards removed: compare the merged report instead.
+ * What a shard's run must write for `merge` to read it: its report.json, somewhere (a file, or stdout with --json -).
+ * A drift section against a whole-fleet baseline would call every host of the other shards removed: compare the
+ * merged report instead.
  */
-/** A shard's report.json is what merge reads: it must be written somewhere (a file, or stdout with --json -). */
 function checkShardOutputs(json: string | null, formats: readonly string[], baseline: string | null): void {
   if (json === null && !formats.includes('json')) {
     throw new UsageError("--shard: merge reads the shards' report.json: keep json in --format, or give --json FILE (or -)");

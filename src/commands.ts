@@ -1,11 +1,11 @@
 /**
- * The commands that audit (audit, demo), show the probe, and compare reports (diff); and the exit code of an
- * audit, decided in one place (docs/cli.md). Loaded by cli.ts only when one of them runs.
+ * The commands that audit (audit, demo), show the probe, and compare reports (diff). Loaded by cli.ts only when
+ * one of them runs.
  */
 import path from 'node:path';
-import type { FleetReportView, HostConfig, Severity } from './model.js';
+import type { HostConfig } from './model.js';
 import { UsageError, type AuditOptions } from './cliArgs.js';
-import { EXIT } from './exitCodes.js';
+import { EXIT, exitCodeOf, reportNotWritten } from './exitCodes.js';
 import { selectHosts } from './inventory/index.js';
 import { loadInventory } from './io/inventoryFile.js';
 import { createSshConnector } from './transport/ssh.js';
@@ -13,7 +13,6 @@ import { createReplayConnector } from './transport/replay.js';
 import { buildProbeScript } from './probe/script.js';
 import { startDemoFleet } from './demo/fleet.js';
 import { prepareCompliance, runAuditSession, type Compliance } from './session.js';
-import { failuresAtLeast, type PolicyEvaluation } from './policy/index.js';
 import { DEFAULT_REPORTS_DIR, readReport, timestamp } from './io/reportFiles.js';
 import { countChanges, diffReports, renderDiffJson, renderDiffMarkdown } from './report/index.js';
 import { selectionDigest, shardHosts, type Shard } from './inventory/shard.js';
@@ -105,27 +104,6 @@ export async function auditDemo(options: AuditOptions, hostCount: number): Promi
   } finally {
     await fleet.close();
   }
-}
-
-/** The audit ran and its summary was shown, but no report file holds it: that outranks every other outcome. */
-export function reportNotWritten(why: string): number {
-  process.stderr.write(`kvm-netaudit: ${why}\n`);
-  return EXIT.reportNotWritten;
-}
-
-/**
- * docs/cli.md, exit codes: 2 when any host could not be audited (wins over 1); 1 for failing findings at or above --fail-on.
- * @param excused hosts whose failure is expected (the demo's broken hosts): they count neither way
- */
-export function exitCodeOf(
-  report: Pick<FleetReportView, 'hosts'>,
-  evaluation: PolicyEvaluation | null,
-  failOn: Severity | null,
-  excused: ReadonlySet<string> = new Set(),
-): number {
-  for (const h of report.hosts) if (h.status === 'failed' && !excused.has(h.name)) return EXIT.hostsFailed;
-  if (evaluation && failOn && failuresAtLeast(evaluation, failOn).some((f) => !excused.has(f.host))) return EXIT.findings;
-  return EXIT.ok;
 }
 
 /** `kvm-netaudit diff OLD NEW`: what changed, as Markdown (or JSON) on stdout; with --exit-code, 1 when anything did. */

@@ -6,6 +6,9 @@
  */
 import path from 'node:path';
 import type { AuditOptions } from './cliArgs.js';
+
+/** What the publisher reads of the command line: where and what to write. */
+export type PublishOptions = Pick<AuditOptions, 'out' | 'formats' | 'json'>;
 import { writeJsonTo, writeReports } from './io/reportFiles.js';
 import type { FleetReportView, HostReport } from './model.js';
 import { mergeEvaluations, type PolicyEvaluation } from './policy/index.js';
@@ -26,7 +29,7 @@ export interface ReportPublisher {
  * @param evaluationOf each host's own policy evaluation, made when it finished: the fleet's is their merge
  */
 export function createReportPublisher(
-  options: AuditOptions,
+  options: PublishOptions,
   compliance: Compliance,
   evaluationOf: (host: HostReport) => PolicyEvaluation,
 ): ReportPublisher {
@@ -73,7 +76,7 @@ export function createReportPublisher(
 function writeAllReports(
   report: FleetReportView,
   evaluation: PolicyEvaluation | null,
-  options: AuditOptions,
+  options: PublishOptions,
   compliance: Compliance,
   dir: string | undefined,
 ) {

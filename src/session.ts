@@ -7,16 +7,16 @@
  * The CLI composes it and decides the exit code from what it returns.
  */
 import type { Connector, FleetReport, FleetReportView, HostConfig, HostSequence, HostStore } from './model.js';
-import { BASELINE_LATEST, UsageError, type AuditOptions } from './cliArgs.js';
+import type { AuditOptions } from './cliArgs.js';
 import { createCaptureDirectory } from './io/captureDirectory.js';
 import { createHostSpill } from './io/hostSpill.js';
-import { latestReport } from './io/latestReport.js';
+import { readBaseline } from './io/baseline.js';
 import { loadPolicy } from './io/policyFiles.js';
 import { evaluatePolicy, findingsForHost, type Policy, type PolicyEvaluation } from './policy/index.js';
 import { createReportPublisher } from './publisher.js';
 import { buildFleetReport } from './report/build.js';
 import type { ShardRecord } from './report/schema.js';
-import { DEFAULT_REPORTS_DIR, readReport } from './io/reportFiles.js';
+import { DEFAULT_REPORTS_DIR } from './io/reportFiles.js';
 import { createEventHub } from './runner/events.js';
 import { createHeapGovernor } from './runner/heapGovernor.js';
 import { createMemoryHostStore } from './runner/hostStore.js';
@@ -39,17 +39,9 @@ export interface Compliance {
 export async function prepareCompliance(options: AuditOptions, knownGroups: readonly string[]): Promise<Compliance> {
   return {
     policy: options.policies.length > 0 ? loadPolicy(options.policies, { knownGroups }) : null,
-    baseline: options.baseline !== null ? await readReport(await baselineFile(options.baseline)) : null,
+    baseline: options.baseline !== null ? await readBaseline(options.baseline) : null,
     now: new Date(),
   };
-}
-
-/** `--baseline FILE`, or for `latest` the newest report under reports/ (written before this run starts). */
-async function baselineFile(baseline: string): Promise<string> {
-  if (baseline !== BASELINE_LATEST) return baseline;
-  const newest = await latestReport(DEFAULT_REPORTS_DIR);
-  if (newest === null) throw new UsageError(`--baseline latest: no earlier report.json under ${DEFAULT_REPORTS_DIR}/`);
-  return newest;
 }
 
 /**
@@ -74,7 +66,7 @@ export async function runAuditSession(
   const captures =
     options.saveCaptures !== null || options.tui ? createCaptureDirectory({ dir: options.saveCaptures, onError: captureWarnings.warn }) : null;
   const evaluations = new Map<string, PolicyEvaluation>();
-  const store = hostStore(options.out ?? DEFAULT_REPORTS_DIR, (line) => console.error(`kvm-netaudit: warning: ${line}`));
+  const { store, spilled } = hostStore(options.out ?? DEFAULT_REPORTS_DIR, (line) => console.error(`kvm-netaudit: warning: ${line}`));
   const names = hosts.map((h) => h.name);
   const runOptions: Omit<RunFleetOptions, 'signal' | 'store'> = {
     connector,
@@ -104,6 +96,8 @@ export async function runAuditSession(
     if (selected.length === 0 || quit.signal.aborted) return;
     const done = runFleet(selected, { ...runOptions, signal: quit.signal }).then(async (again) => {
       // Each re-audited host replaces its earlier report in the run's store; the report is rebuilt from it.
+      // After `q` the hosts still in flight come back cancelled: they must not replace the reports already written.
+      if (quit.signal.aborted) return;
       for (const host of again.hosts) store.put(host);
       const merged = buildFleetReport({
         hosts: store.sequence(names),
@@ -132,8 +126,11 @@ export async function runAuditSession(
       })
     : null;
   if (!view) hub.subscribe(createLineLog((line) => logStream.write(`${line}\n`)));
-  const heap = createHeapGovernor();
-  hub.subscribe((event) => event.type === 'host-done' && heap.hostDone());
+  // Only where finished hosts leave the heap: the live table keeps every report, so a collection would free nothing.
+  if (spilled && !view) {
+    const heap = createHeapGovernor();
+    hub.subscribe((event) => event.type === 'host-done' && heap.hostDone());
+  }
   // Ctrl-C, SIGTERM (systemd, a CI job's timeout) and SIGHUP (the terminal went away) stop the run; the report
   // is still written, marked incomplete. With the live table they also end it: nobody may be left to press `q`.
   const written = () => publisher.last.report !== null && publisher.last.writeError === null;
@@ -175,12 +172,12 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
  * fleet (io/hostSpill.ts); in memory, with a warning, when that folder cannot be written (the reports will
  * then fail to be written too, and say so).
  */
-function hostStore(dir: string, warn: (line: string) => void): HostStore {
+function hostStore(dir: string, warn: (line: string) => void): { store: HostStore; spilled: boolean } {
   try {
-    return createHostSpill(dir);
+    return { store: createHostSpill(dir, warn), spilled: true };
   } catch (error) {
     warn(`cannot keep host reports on disk in ${dir} (${messageOf(error)}); keeping them in memory`);
-    return createMemoryHostStore();
+    return { store: createMemoryHostStore(), spilled: false };
   }
 }
 

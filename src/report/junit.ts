@@ -11,11 +11,28 @@
 import type { FleetReportView, HostReport } from '../model.js';
 import type { PolicyCheck, PolicyEvaluation, PolicyFinding } from '../policy/types.js';
 
+/** How a test case ended, as JUnit counts it. */
+type Outcome = 'pass' | 'failure' | 'error' | 'skipped';
+
 interface CaseXml {
   xml: string;
   failure: boolean;
   error: boolean;
   skipped: boolean;
+}
+
+const flagsOf = (outcome: Outcome) => ({ failure: outcome === 'failure', error: outcome === 'error', skipped: outcome === 'skipped' });
+
+/** The audit case: an error when the host could not be audited, so CI shows it apart from policy failures. */
+function auditOutcome(host: HostReport): Outcome {
+  return host.status === 'failed' ? 'error' : 'pass';
+}
+
+/** A policy check's case: a waived failure is skipped (with why), a failure without its finding still fails. */
+function checkOutcome(check: PolicyCheck): Outcome {
+  if (check.status === 'pass') return 'pass';
+  if (check.status === 'skipped' || (check.status === 'waived' && check.finding)) return 'skipped';
+  return 'failure';
 }
 
 /**
@@ -37,14 +54,17 @@ export function* junitChunks(report: FleetReportView, evaluation: PolicyEvaluati
   const timestamp = junitTimestamp(report.run.startedAt);
   const casesOf = (host: HostReport) => [auditCase(host), ...(checksByHost.get(host.name) ?? []).map((check) => checkCase(host, check, descriptions.get(check.rule)))];
 
+  // The root's totals come first in the file: counted from the outcomes alone, no case written twice.
   const totals = { tests: 0, failures: 0, errors: 0, skipped: 0 };
+  const count = (outcome: Outcome) => {
+    totals.tests++;
+    if (outcome === 'failure') totals.failures++;
+    if (outcome === 'error') totals.errors++;
+    if (outcome === 'skipped') totals.skipped++;
+  };
   for (const host of report.hosts) {
-    for (const c of casesOf(host)) {
-      totals.tests++;
-      if (c.failure) totals.failures++;
-      if (c.error) totals.errors++;
-      if (c.skipped) totals.skipped++;
-    }
+    count(auditOutcome(host));
+    for (const check of checksByHost.get(host.name) ?? []) count(checkOutcome(check));
   }
   const seconds = Math.max(0, (Date.parse(report.run.finishedAt) - Date.parse(report.run.startedAt)) / 1000);
   const root = attributes({
@@ -88,32 +108,37 @@ function classNameOf(host: HostReport): string {
   return `kvm-netaudit.${host.name.replace(/\./g, '_')}`;
 }
 
-/** Whether the host could be audited at all: an error when not, so CI shows it apart from policy failures. */
 function auditCase(host: HostReport): CaseXml {
+  const outcome = auditOutcome(host);
   const head = `    <testcase${attributes({ name: 'audit', classname: classNameOf(host), time: formatSeconds(host.durationMs / 1000) })}`;
-  if (host.status === 'failed') {
+  if (outcome === 'error') {
     const kind = host.error?.kind ?? 'internal';
     const message = host.error?.message ?? 'the host could not be audited';
     const body = text([`host ${host.name} (${host.address}) could not be audited`, `${kind}: ${message}`].join('\n'));
-    return { xml: `${head}>\n      <error${attributes({ message: `${kind}: ${message}`, type: kind })}>${body}</error>\n    </testcase>`, failure: false, error: true, skipped: false };
+    return { ...flagsOf(outcome), xml: `${head}>\n      <error${attributes({ message: `${kind}: ${message}`, type: kind })}>${body}</error>\n    </testcase>` };
   }
   const notes = [host.verdict, ...(host.status === 'partial' && host.error ? [`partial: ${host.error.kind}: ${host.error.message}`] : [])];
   const warnings = host.warnings.map((w) => `warning ${w.kind} (${w.subject}): ${w.message}`);
-  return { xml: `${head}>\n      <system-out>${text([...notes, ...warnings].join('\n'))}</system-out>\n    </testcase>`, failure: false, error: false, skipped: false };
+  return { ...flagsOf(outcome), xml: `${head}>\n      <system-out>${text([...notes, ...warnings].join('\n'))}</system-out>\n    </testcase>` };
 }
 
 function checkCase(host: HostReport, check: PolicyCheck, description: string | undefined): CaseXml {
+  const outcome = checkOutcome(check);
   const head = `    <testcase${attributes({ name: `${check.rule}: ${check.subject}`, classname: classNameOf(host), time: '0' })}`;
-  const none = { failure: false, error: false, skipped: false };
-  if (check.status === 'pass') return { ...none, xml: `${head}/>` };
-  if (check.status === 'skipped') return { ...none, skipped: true, xml: `${head}>\n      <skipped${attributes({ message: check.reason ?? 'not checked' })}/>\n    </testcase>` };
   const finding = check.finding;
-  if (check.status === 'waived' && finding) {
-    return { ...none, skipped: true, xml: `${head}>\n      <skipped${attributes({ message: waivedMessage(finding) })}/>\n    </testcase>` };
+  switch (outcome) {
+    case 'pass':
+      return { ...flagsOf(outcome), xml: `${head}/>` };
+    case 'skipped': {
+      const why = check.status === 'waived' && finding ? waivedMessage(finding) : (check.reason ?? 'not checked');
+      return { ...flagsOf(outcome), xml: `${head}>\n      <skipped${attributes({ message: why })}/>\n    </testcase>` };
+    }
+    default: {
+      const message = finding?.message ?? 'failed';
+      const body = text(failureBody(check, finding, description));
+      return { ...flagsOf(outcome), xml: `${head}>\n      <failure${attributes({ message, type: check.severity })}>${body}</failure>\n    </testcase>` };
+    }
   }
-  const message = finding?.message ?? 'failed';
-  const body = text(failureBody(check, finding, description));
-  return { ...none, failure: true, xml: `${head}>\n      <failure${attributes({ message, type: check.severity })}>${body}</failure>\n    </testcase>` };
 }
 
 function waivedMessage(finding: PolicyFinding): string {

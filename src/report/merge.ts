@@ -104,6 +104,10 @@ function shardParts(files: readonly ShardReportFile[]): ShardPart[] {
       ),
     );
   }
+  const outOfRange = files.filter(({ report }) => report.run.shard!.index > report.run.shard!.count);
+  if (outOfRange.length > 0) {
+    throw new MergeError(outOfRange.map(({ file, report }) => `${file}: shard ${report.run.shard!.index}/${report.run.shard!.count}: K is more than N: not a report kvm-netaudit wrote`));
+  }
   return files.map((file) => ({ ...file, shard: file.report.run.shard! }));
 }
 

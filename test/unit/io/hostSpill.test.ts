@@ -35,6 +35,15 @@ describe('the host spill file', () => {
     expect([...spill.sequence(['hv-a'])].map((h) => h.status)).toEqual(['ok']);
   });
 
+  it('gives a snapshot: a report built before a re-audit keeps the reports it was built from', () => {
+    const spill = createHostSpill(tempDir());
+    spill.put(host('hv-a', { status: 'ok' }));
+    const published = spill.sequence(['hv-a']);
+    spill.put(host('hv-a', { status: 'failed' }));
+    expect([...published].map((h) => h.status)).toEqual(['ok']);
+    expect([...spill.sequence(['hv-a'])].map((h) => h.status)).toEqual(['failed']);
+  });
+
   it('refuses a sequence naming a host that was never kept, at once', () => {
     const spill = createHostSpill(tempDir());
     spill.put(host('hv-a'));

@@ -151,6 +151,13 @@ describe('mergeShardReports', () => {
     expect(report.run.complete).toBe(true);
   });
 
+  it('refuses a slice K greater than N (an empty "5/3" would pass every other check)', () => {
+    const empty = shardRun([], 3, 1, (r) => {
+      r.run.shard!.index = 5;
+    });
+    expect(mergeProblems([empty])).toEqual(['shard-1/report.json: shard 5/3: K is more than N: not a report kvm-netaudit wrote']);
+  });
+
   it('refuses a report that is not a shard report, and a merged one', () => {
     const whole = { file: 'whole/report.json', report: sampleRunOf(FLEET) };
     expect(mergeProblems([whole])).toEqual([
