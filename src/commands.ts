@@ -5,7 +5,8 @@
 import path from 'node:path';
 import type { HostConfig } from './model.js';
 import { UsageError, type AuditOptions } from './cliArgs.js';
-import { EXIT, exitCodeOf, reportNotWritten } from './exitCodes.js';
+import { exitCodeOf, reportNotWritten } from './auditExit.js';
+import { EXIT } from './exitCodes.js';
 import { selectHosts } from './inventory/index.js';
 import { loadInventory } from './io/inventoryFile.js';
 import { createSshConnector } from './transport/ssh.js';

@@ -4,7 +4,7 @@
  */
 import type { MergeOptions } from './cliArgs.js';
 import { InputError } from './errors.js';
-import { exitCodeOf, reportNotWritten } from './exitCodes.js';
+import { exitCodeOf, reportNotWritten } from './auditExit.js';
 import { loadPolicy } from './io/policyFiles.js';
 import { readBaseline } from './io/baseline.js';
 import { readReport } from './io/reportFiles.js';
