@@ -2,6 +2,7 @@
 import { EXIT } from './exitCodes.js';
 import type { FleetReportView, Severity } from './model.js';
 import { failuresAtLeast } from './policy/evaluate.js';
+import { headlinesOf } from './report/headline.js';
 import type { PolicyEvaluation } from './policy/types.js';
 
 /**
@@ -16,7 +17,7 @@ export function exitCodeOf(
   excused: ReadonlySet<string> = new Set(),
 ): number {
   if (!report.run.complete) return EXIT.hostsFailed;
-  for (const h of report.hosts) if (h.status === 'failed' && !excused.has(h.name)) return EXIT.hostsFailed;
+  for (const h of headlinesOf(report.hosts)) if (h.status === 'failed' && !excused.has(h.name)) return EXIT.hostsFailed;
   if (evaluation && failOn && failuresAtLeast(evaluation, failOn).some((f) => !excused.has(f.host))) return EXIT.findings;
   return EXIT.ok;
 }

@@ -7,6 +7,7 @@
  * Pure data only: no functions, no classes except the error type transports throw.
  */
 import type { DhcpRange, ErrorKind, FleetReport, HostReport, Warning } from './report/schema.js';
+import type { HostHeadline } from './report/headline.js';
 
 // ───────────────────────────── modes (docs/report.md) ─────────────────────────────
 
@@ -373,6 +374,8 @@ export type {
  */
 export interface HostSequence extends Iterable<HostReport> {
   readonly length: number;
+  /** Each host's headline, in the same order, when the sequence keeps them (the spill file does): report/headline.ts. */
+  readonly headlines?: readonly HostHeadline[];
 }
 
 /**

@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostReport, HostSequence, HostStore } from '../model.js';
+import { headlineOf, type HostHeadline } from '../report/headline.js';
 
 export interface HostSpill extends HostStore<HostSequence> {
   /** Bytes written so far. */
@@ -33,6 +34,7 @@ export function createHostSpill(dir: string, warn: (message: string) => void = (
   const fd = openSync(file, 'wx+', 0o600);
   removeNow(file);
   const index = new Map<string, Place>();
+  const headlines = new Map<string, HostHeadline>();
   let end = 0;
   let writable = true;
 
@@ -69,6 +71,7 @@ export function createHostSpill(dir: string, warn: (message: string) => void = (
       return end;
     },
     put(report) {
+      headlines.set(report.name, headlineOf(report));
       writable = writable && append(report);
       if (!writable) index.set(report.name, { report });
     },
@@ -82,6 +85,7 @@ export function createHostSpill(dir: string, warn: (message: string) => void = (
       });
       return {
         length: places.length,
+        headlines: names.map((name) => headlines.get(name)!),
         *[Symbol.iterator]() {
           for (const [name, place] of places) yield read(name, place);
         },

@@ -2,6 +2,7 @@
  * The fleet report: per-host reports plus run metadata and a summary (docs/report.md). Pure.
  */
 import { MODES, type FleetReport, type HostSequence, type Mode, type Severity } from '../model.js';
+import { headlinesOf } from './headline.js';
 import { SEVERITIES_WORST_FIRST, type ShardRecord } from './schema.js';
 
 /** What a run knows when it is over. */
@@ -45,19 +46,16 @@ function summarize(hosts: HostSequence): FleetReport['summary'] {
   let waived = 0;
   const unread = { vms: 0, networks: 0 };
   const statuses = { ok: 0, partial: 0, failed: 0 };
-  for (const host of hosts) {
+  // An unread VM has no NICs to count in the modes: it is counted apart, so the fleet summary still shows it.
+  for (const host of headlinesOf(hosts)) {
     statuses[host.status]++;
-    for (const vm of host.vms) {
-      for (const nic of vm.interfaces) modeCounts.set(nic.mode, (modeCounts.get(nic.mode) ?? 0) + 1);
-      // An unread VM has no NICs to count above: it is counted here, so the fleet summary still shows it.
-      // (typeof: a report assembled by hand may lack the key.)
-      if (typeof vm.unread === 'string') unread.vms++;
+    for (const [mode, count] of Object.entries(host.nicModes) as [Mode, number][]) modeCounts.set(mode, (modeCounts.get(mode) ?? 0) + count);
+    unread.vms += host.unread.vms;
+    unread.networks += host.unread.networks;
+    for (const [severity, count] of Object.entries(host.findings) as [Severity, number][]) {
+      severityCounts.set(severity, (severityCounts.get(severity) ?? 0) + count);
     }
-    for (const network of host.networks) if (typeof network.unread === 'string') unread.networks++;
-    for (const finding of host.findings) {
-      if (finding.status === 'waived') waived++;
-      else severityCounts.set(finding.severity, (severityCounts.get(finding.severity) ?? 0) + 1);
-    }
+    waived += host.waived;
   }
   return {
     hosts: hosts.length,

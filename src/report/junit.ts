@@ -9,6 +9,7 @@
  * class names at dots), so a CI tree reads kvm-netaudit → host → `rule: subject`.
  */
 import type { FleetReportView, HostReport } from '../model.js';
+import { headlinesOf } from './headline.js';
 import type { PolicyCheck, PolicyEvaluation, PolicyFinding } from '../policy/types.js';
 
 /** How a test case ended, as JUnit counts it. */
@@ -24,7 +25,7 @@ interface CaseXml {
 const flagsOf = (outcome: Outcome) => ({ failure: outcome === 'failure', error: outcome === 'error', skipped: outcome === 'skipped' });
 
 /** The audit case: an error when the host could not be audited, so CI shows it apart from policy failures. */
-function auditOutcome(host: HostReport): Outcome {
+function auditOutcome(host: Pick<HostReport, 'status'>): Outcome {
   return host.status === 'failed' ? 'error' : 'pass';
 }
 
@@ -62,7 +63,7 @@ export function* junitChunks(report: FleetReportView, evaluation: PolicyEvaluati
     if (outcome === 'error') totals.errors++;
     if (outcome === 'skipped') totals.skipped++;
   };
-  for (const host of report.hosts) {
+  for (const host of headlinesOf(report.hosts)) {
     count(auditOutcome(host));
     for (const check of checksByHost.get(host.name) ?? []) count(checkOutcome(check));
   }

@@ -6,6 +6,7 @@
  * `escapeMarkdownInline`; only the renderer's own words and numbers are written raw.
  */
 import type { FleetReport, FleetReportView, HostReport, HostStatus, Mode, NetworkAudit, Severity, VmAudit, Warning } from '../model.js';
+import { headlinesOf, type HostHeadline } from './headline.js';
 import { SEVERITIES_WORST_FIRST } from './schema.js';
 import { chain, collapse, esc, listOrNone, NONE, orNone, plural, table } from './markdown-blocks.js';
 import type { PolicyEvaluation } from '../policy/index.js';
@@ -55,7 +56,7 @@ export function* markdownChunks(report: FleetReportView, options: MarkdownOption
     ...(options.compliance ? renderComplianceMarkdown(options.compliance.evaluation, hostNames(report), options.compliance.sources) : []),
     ...(options.drift ? [renderDiffMarkdown(options.drift, { headingLevel: 2 }).trimEnd()] : []),
     '## Hosts',
-    hostCount > 0 ? hostsTable(report.hosts) : '_No hosts were audited._',
+    hostCount > 0 ? hostsTable(headlinesOf(report.hosts)) : '_No hosts were audited._',
   ];
   yield head.join('\n\n');
   for (const host of report.hosts) {
@@ -65,9 +66,7 @@ export function* markdownChunks(report: FleetReportView, options: MarkdownOption
 }
 
 function hostNames(report: FleetReportView): string[] {
-  const names: string[] = [];
-  for (const host of report.hosts) names.push(host.name);
-  return names;
+  return Array.from(headlinesOf(report.hosts), (host) => host.name);
 }
 
 function mermaidBlock(diagram: string): string {
@@ -125,14 +124,14 @@ function summaryBlocks(report: Pick<FleetReport, 'summary'>): string[] {
   return blocks;
 }
 
-function hostsTable(hosts: Iterable<HostReport>): string {
+function hostsTable(hosts: Iterable<HostHeadline>): string {
   return table(
     ['Host', 'Status', 'Error', 'VM NICs', 'Modes', 'Verdict'],
     Array.from(hosts, (host) => [
       esc(host.name),
       statusLabel(host.status),
       host.error ? esc(truncate(`${host.error.kind}: ${host.error.message}`, MAX_TABLE_ERROR_LENGTH)) : NONE,
-      String(countNics(host)),
+      String(host.nics),
       listOrNone(host.modes),
       host.verdict ? esc(host.verdict) : NONE,
     ]),
@@ -396,10 +395,6 @@ function yesNo(value: boolean | null): string {
 
 function statusLabel(status: HostStatus): string {
   return { ok: '✅ ok', partial: '⚠️ partial', failed: '❌ failed' }[status];
-}
-
-function countNics(host: HostReport): number {
-  return host.vms.reduce((sum, vm) => sum + vm.interfaces.length, 0);
 }
 
 function truncate(text: string, max: number): string {

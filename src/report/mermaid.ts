@@ -12,6 +12,7 @@
  * markup or reorder what the picture shows.
  */
 import type { FleetReportView, HostReport, Mode, NetworkAudit } from '../model.js';
+import { headlinesOf } from './headline.js';
 import { viaOf } from './nic.js';
 import type { Through } from './schema.js';
 
@@ -169,7 +170,7 @@ export function renderFleetMermaid(report: Pick<FleetReportView, 'hosts'>): stri
   const fleet = graph.node('fleet', 'fleet', label([`fleet: ${hostCount(report.hosts.length)}`]));
   const mixes = new Map<string, { modes: Mode[]; hosts: string[] }>();
   const failed: string[] = [];
-  for (const host of report.hosts) {
+  for (const host of headlinesOf(report.hosts)) {
     if (host.status === 'failed') {
       failed.push(host.name);
       continue;

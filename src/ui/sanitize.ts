@@ -147,7 +147,13 @@ function isWide(cp: number): boolean {
 }
 
 const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}]$/u;
-const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+// Made on first use: building it costs ~15 ms of ICU set-up, which a run that never fits text (--version, an
+// error message) must not pay.
+let segmenter: Intl.Segmenter | null = null;
+function graphemes(text: string): Intl.Segments {
+  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  return segmenter.segment(text);
+}
 
 /** Terminal cells taken by one grapheme cluster: 0, 1 or 2. */
 function graphemeWidth(grapheme: string): number {
@@ -172,7 +178,7 @@ const NARROW_ONLY = /^[\x20-\x7e\xa0-\u02ff\u0370-\u0482\u2010-\u2027\u2030-\u20
 export function displayWidth(text: string): number {
   if (NARROW_ONLY.test(text)) return text.length;
   let width = 0;
-  for (const { segment } of segmenter.segment(text)) width += graphemeWidth(segment);
+  for (const { segment } of graphemes(text)) width += graphemeWidth(segment);
   return width;
 }
 
@@ -189,7 +195,7 @@ export function truncateToWidth(text: string, width: number): string {
   const budget = width - displayWidth(ELLIPSIS);
   let out = '';
   let used = 0;
-  for (const { segment } of segmenter.segment(text)) {
+  for (const { segment } of graphemes(text)) {
     const w = graphemeWidth(segment);
     if (used + w > budget) break;
     out += segment;
@@ -203,7 +209,7 @@ export function sliceToWidth(text: string, width: number): string {
   if (displayWidth(text) <= width) return text;
   let out = '';
   let used = 0;
-  for (const { segment } of segmenter.segment(text)) {
+  for (const { segment } of graphemes(text)) {
     const w = graphemeWidth(segment);
     if (used + w > width) break;
     out += segment;

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHostSpill } from '../../../src/io/hostSpill.js';
-import { host } from '../report/sample.js';
+import { headlineOf } from '../../../src/report/headline.js';
+import { failedHost, host, nic, vm } from '../report/sample.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -26,6 +27,15 @@ describe('the host spill file', () => {
     expect([...sequence].map((h) => h.name)).toEqual(order);
     expect([...sequence]).toEqual(order.map((name) => JSON.parse(JSON.stringify(reports.find((r) => r.name === name)))));
     expect(spill.bytes).toBeGreaterThan(0);
+  });
+
+  it('keeps each host\'s headline in memory, the same as one computed from its report', () => {
+    const spill = createHostSpill(tempDir());
+    const reports = [host('hv-a', { vms: [vm('web', [nic({ mode: 'nat' }), nic({ mode: 'bridged' })])] }), failedHost('hv-b')];
+    for (const report of reports) spill.put(report);
+    const sequence = spill.sequence(['hv-b', 'hv-a']);
+    expect(sequence.headlines).toEqual([headlineOf(reports[1]!), headlineOf(reports[0]!)]);
+    expect(sequence.headlines![1]).toMatchObject({ nics: 2, nicModes: { nat: 1, bridged: 1 } });
   });
 
   it('keeps the newest report of a host that is put again (a re-audit)', () => {
