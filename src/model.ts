@@ -48,6 +48,8 @@ export interface JumpHostConfig {
   agent: boolean;
   passwordEnv: string | null;
   knownHostsFile: string;
+  /** known_hosts files also checked, never written (OpenSSH's defaults when the inventory names none); none when absent. */
+  readKnownHostsFiles?: string[];
 }
 
 /** One hypervisor after defaults → groups → host have been merged. */
@@ -66,6 +68,8 @@ export interface HostConfig {
   /** Name of the environment variable holding the password (never the password itself). */
   passwordEnv: string | null;
   knownHostsFile: string;
+  /** known_hosts files also checked, never written (OpenSSH's defaults when the inventory names none); none when absent. */
+  readKnownHostsFiles?: string[];
   /** Validated libvirt URI, e.g. `qemu:///system`. */
   libvirtUri: string;
   /** Run virsh through `sudo -n`. */

@@ -24,6 +24,12 @@ export const BUILTIN_DEFAULTS = {
 
 type Settings = Required<RawSettings>;
 
+/**
+ * The known_hosts files OpenSSH also reads when none is configured (ssh_config(5), UserKnownHostsFile and
+ * GlobalKnownHostsFile): checked, never written. `~/.ssh/known_hosts`, the first, is BUILTIN_DEFAULTS' file.
+ */
+export const OPENSSH_ALSO_READ_KNOWN_HOSTS = ['~/.ssh/known_hosts2', '/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'];
+
 export interface ResolveContext {
   homeDir: string;
   /** Relative key paths are taken relative to this directory (the inventory's). */
@@ -40,6 +46,9 @@ export function resolveHosts(raw: RawInventory, context: ResolveContext): { host
     return expanded ?? value;
   };
   const defaults = overlay(BUILTIN_DEFAULTS, raw.defaults);
+  // OpenSSH's other files only when no level of the inventory names a known_hosts file: a named file is the one trusted.
+  const alsoRead = (origin: (string | number)[]): string[] =>
+    origin.length === 1 ? OPENSSH_ALSO_READ_KNOWN_HOSTS.map((file) => expandPath(file, context.homeDir, context.baseDir) ?? file) : [];
 
   // Jump hosts take the connection keys from defaults (not groups: they are not hypervisors).
   const jumpHosts = new Map<string, JumpHostConfig>();
@@ -55,6 +64,7 @@ export function resolveHosts(raw: RawInventory, context: ResolveContext): { host
       agent: merged.agent,
       passwordEnv: merged.passwordEnv,
       knownHostsFile: path(merged.knownHostsFile, originOf('knownHostsFile', [['jumpHosts', name, entry]], raw)) ?? merged.knownHostsFile,
+      readKnownHostsFiles: alsoRead(originOf('knownHostsFile', [['jumpHosts', name, entry]], raw)),
     });
   }
 
@@ -77,6 +87,7 @@ export function resolveHosts(raw: RawInventory, context: ResolveContext): { host
       agent: merged.agent,
       passwordEnv: merged.passwordEnv,
       knownHostsFile: path(merged.knownHostsFile, originOf('knownHostsFile', levels, raw)) ?? merged.knownHostsFile,
+      readKnownHostsFiles: alsoRead(originOf('knownHostsFile', levels, raw)),
       libvirtUri: merged.libvirtUri,
       sudo: merged.sudo,
       uplinkInterfaces: [...merged.uplinkInterfaces],

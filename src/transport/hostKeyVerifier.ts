@@ -7,6 +7,10 @@
  * - `off`: anything is accepted, with one warning per verifier.
  * Decisions are data (accepted, or refused with a message that says what to do); the SSH layer turns a
  * refusal into a `hostkey` TransportError.
+ *
+ * Like OpenSSH, a host is checked against every file it has at once: the one keys are added to (`file`, the
+ * user's known_hosts) and those only read (`alsoRead`: known_hosts2, the system-wide /etc/ssh/ssh_known_hosts that
+ * FreeIPA or Ansible distribute). A key in any of them is known; a host known in one with other keys is changed.
  */
 import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -29,6 +33,8 @@ import { messageOf } from './errors.js';
 export interface HostKeyTarget {
   /** known_hosts file to check (and to append to under `accept-new`). */
   file: string;
+  /** More known_hosts files to check, never written (missing ones hold nothing). */
+  alsoRead?: readonly string[];
   address: string;
   port: number;
   /** How messages name the host, e.g. `hv01` or `jump host bastion`. */
@@ -44,7 +50,7 @@ export interface HostKeyVerifier {
    * connection can ask for those first (see preferKnownHostKeyAlgorithms). Empty when the host is unknown or
    * the file cannot be read: `verify` is the one that reports an unreadable file.
    */
-  knownKeyTypes(target: Pick<HostKeyTarget, 'file' | 'address' | 'port'>): Promise<string[]>;
+  knownKeyTypes(target: Pick<HostKeyTarget, 'file' | 'alsoRead' | 'address' | 'port'>): Promise<string[]>;
 }
 
 export interface HostKeyVerifierOptions {
@@ -54,9 +60,14 @@ export interface HostKeyVerifierOptions {
   warn?: (message: string) => void;
 }
 
+/** A known_hosts entry and the file it is in (messages name the file and line). */
+type SourcedEntry = KnownHostEntry & { file: string };
+
 /** A known_hosts file as last read. */
 interface LoadedFile {
   entries: KnownHostsIndex;
+  /** The same entries as parsed, for merging with other files. */
+  all: readonly KnownHostEntry[];
   /** The file exists, is not empty and does not end with a newline: the next append starts with one. */
   needsNewline: boolean;
 }
@@ -72,6 +83,8 @@ export function createHostKeyVerifier(options: HostKeyVerifierOptions = {}): Hos
   /** Per file: its identity when read (inode, size, mtime) and the parse, shared by concurrent readers. */
   const cache = new Map<string, { stamp: string; loaded: Promise<LoadedFile> }>();
   const appendQueues = new Map<string, Promise<unknown>>();
+  /** The files a host is checked against, merged, while none of them changed (every host shares them). */
+  const merged = new Map<string, { stamps: string; index: Promise<KnownHostsIndex> }>();
   let warnedOff = false;
 
   const load = async (file: string): Promise<LoadedFile> => {
@@ -85,6 +98,32 @@ export function createHostKeyVerifier(options: HostKeyVerifierOptions = {}): Hos
       if (cache.get(file)?.loaded === loaded) cache.delete(file);
     });
     return loaded;
+  };
+
+  /**
+   * Every file of the target as one index, each entry tagged with its file. A missing or unreadable file of
+   * `alsoRead` holds nothing (OpenSSH reads the system-wide file when it is there); the main file must be readable.
+   */
+  const loadAll = async (target: Pick<HostKeyTarget, 'file' | 'alsoRead'>): Promise<KnownHostsIndex> => {
+    const files = [target.file, ...(target.alsoRead ?? []).filter((f) => f !== target.file)];
+    if (files.length === 1) return (await load(target.file)).entries;
+    const key = files.join('\0');
+    const stamps = (await Promise.all(files.map(fileStamp))).join('\0');
+    const cached = merged.get(key);
+    if (cached && cached.stamps === stamps) return cached.index;
+    const index = (async () => {
+      const [main, ...others] = await Promise.all([load(target.file), ...files.slice(1).map((f) => load(f).catch(() => null))]);
+      const entries: SourcedEntry[] = [];
+      [main, ...others].forEach((loaded, i) => {
+        for (const entry of loaded?.all ?? []) entries.push({ ...entry, file: files[i]! });
+      });
+      return indexKnownHosts(entries);
+    })();
+    merged.set(key, { stamps, index });
+    index.catch(() => {
+      if (merged.get(key)?.index === index) merged.delete(key);
+    });
+    return index;
   };
 
   /** Run `task` after every earlier append to the same file has finished. */
@@ -111,20 +150,21 @@ export function createHostKeyVerifier(options: HostKeyVerifierOptions = {}): Hos
     if (!keyType) return { accepted: false, message: `${target.label} (${name}) offered a host key that cannot be parsed` };
     const offered = `${keyType} ${keyFingerprint(keyBlob)}`;
 
-    let loaded: LoadedFile;
+    let known: KnownHostsIndex;
     try {
-      loaded = await load(target.file);
+      known = await loadAll(target);
     } catch (error) {
       return { accepted: false, message: `cannot read known_hosts file ${target.file}: ${messageOf(error)}` };
     }
-    const verdict = checkHostKey(loaded.entries, target.address, target.port, keyType, keyBlob);
+    const verdict = checkHostKey(known, target.address, target.port, keyType, keyBlob);
+    const where = (entry: KnownHostEntry | null | undefined) => `${(entry as SourcedEntry | null | undefined)?.file ?? target.file}:${entry?.line}`;
     switch (verdict.status) {
       case 'match':
         return { accepted: true };
       case 'revoked':
         return {
           accepted: false,
-          message: `the host key of ${target.label} (${name}, ${offered}) is marked @revoked in ${target.file}:${verdict.entry?.line}; refusing to connect`,
+          message: `the host key of ${target.label} (${name}, ${offered}) is marked @revoked in ${where(verdict.entry)}; refusing to connect`,
         };
       case 'mismatch':
         // Never advise accept-new here: it would not help (the host is known), and trusting the new key is
@@ -132,10 +172,10 @@ export function createHostKeyVerifier(options: HostKeyVerifierOptions = {}): Hos
         return {
           accepted: false,
           message:
-            `HOST KEY CHANGED for ${target.label} (${name}): it offered ${offered}, which is none of the keys ${target.file} ` +
-            `holds for it (${describeKnownKeys(verdict.known, target.file)}). This can be an attack: check the new key with ` +
+            `HOST KEY CHANGED for ${target.label} (${name}): it offered ${offered}, which is none of the keys known for it ` +
+            `(${describeKnownKeys(verdict.known, where)}). This can be an attack: check the new key with ` +
             `the host's administrator. Only if the host was really re-installed or re-keyed, remove the stale lines with: ` +
-            `ssh-keygen -R ${shellWord(name)} -f ${shellWord(target.file)}`,
+            `${staleFiles(verdict.known, target.file).map((file) => `ssh-keygen -R ${shellWord(name)} -f ${shellWord(file)}`).join('; ')}`,
         };
       case 'unknown':
         if (policy === 'accept-new') return acceptNew(target, keyType, keyBlob, offered);
@@ -153,7 +193,7 @@ export function createHostKeyVerifier(options: HostKeyVerifierOptions = {}): Hos
     return serialised(target.file, async (): Promise<HostKeyDecision> => {
       const loaded = await load(target.file);
       // Another connection may have added this host while we waited for the queue.
-      const verdict = checkHostKey(loaded.entries, target.address, target.port, keyType, keyBlob);
+      const verdict = checkHostKey(await loadAll(target), target.address, target.port, keyType, keyBlob);
       if (verdict.status === 'match') return { accepted: true };
       if (verdict.status !== 'unknown') return verify(target, keyBlob);
 
@@ -171,14 +211,14 @@ export function createHostKeyVerifier(options: HostKeyVerifierOptions = {}): Hos
     });
   }
 
-  async function knownKeyTypes(target: Pick<HostKeyTarget, 'file' | 'address' | 'port'>): Promise<string[]> {
-    let loaded: LoadedFile;
+  async function knownKeyTypes(target: Pick<HostKeyTarget, 'file' | 'alsoRead' | 'address' | 'port'>): Promise<string[]> {
+    let known: KnownHostsIndex;
     try {
-      loaded = await load(target.file);
+      known = await loadAll(target);
     } catch {
       return [];
     }
-    return [...new Set(knownHostEntries(loaded.entries, target.address, target.port).map((entry) => entry.keyType))];
+    return [...new Set(knownHostEntries(known, target.address, target.port).map((entry) => entry.keyType))];
   }
 
   return { verify, knownKeyTypes };
@@ -188,10 +228,16 @@ export function createHostKeyVerifier(options: HostKeyVerifierOptions = {}): Hos
 const LISTED_KEYS = 5;
 
 /** `ssh-ed25519 SHA256:… at FILE:3, ssh-rsa SHA256:… at FILE:4`, bounded, for a changed-key message. */
-function describeKnownKeys(entries: readonly KnownHostEntry[], file: string): string {
-  const listed = entries.slice(0, LISTED_KEYS).map((entry) => `${entry.keyType} ${keyFingerprint(entry.key)} at ${file}:${entry.line}`);
+function describeKnownKeys(entries: readonly KnownHostEntry[], where: (entry: KnownHostEntry) => string): string {
+  const listed = entries.slice(0, LISTED_KEYS).map((entry) => `${entry.keyType} ${keyFingerprint(entry.key)} at ${where(entry)}`);
   const more = entries.length > LISTED_KEYS ? ` and ${entries.length - LISTED_KEYS} more` : '';
   return `${listed.join(', ')}${more}`;
+}
+
+/** The files holding a changed host's stale keys, in the order first met (the main file when none says). */
+function staleFiles(entries: readonly KnownHostEntry[], main: string): string[] {
+  const files = [...new Set(entries.map((entry) => (entry as SourcedEntry).file ?? main))];
+  return files.length > 0 ? files : [main];
 }
 
 async function readKnownHostsFile(file: string): Promise<LoadedFile> {
@@ -200,10 +246,11 @@ async function readKnownHostsFile(file: string): Promise<LoadedFile> {
     text = await readFile(file, 'utf8');
   } catch (error) {
     // No file yet is the normal state before the first accept-new: every host is simply unknown.
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: indexKnownHosts([]), needsNewline: false };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: indexKnownHosts([]), all: [], needsNewline: false };
     throw error;
   }
-  return { entries: indexKnownHosts(parseKnownHosts(text)), needsNewline: text.length > 0 && !text.endsWith('\n') };
+  const all = parseKnownHosts(text);
+  return { entries: indexKnownHosts(all), all, needsNewline: text.length > 0 && !text.endsWith('\n') };
 }
 
 /** What identifies one version of a file cheaply: inode, size and mtime; `absent` when there is none. */

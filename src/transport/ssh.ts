@@ -41,6 +41,8 @@ export function createSshConnector(options: SshConnectorOptions = {}): Connector
   const env = options.env ?? process.env;
   const verifier = createHostKeyVerifier({ policy: options.hostKeyPolicy ?? 'strict', warn: options.warn ?? (() => {}) });
   const knownHostsFor = (configured: string) => options.knownHostsOverride ?? configured;
+  // --known-hosts names the one file to trust: the others a host would also read are left out with it.
+  const alsoReadFor = (configured: string[] | undefined) => (options.knownHostsOverride ? [] : (configured ?? []));
   const openSessions = new Set<SshSession>();
   const identities: IdentityCache = new Map();
   let closed = false;
@@ -56,6 +58,7 @@ export function createSshConnector(options: SshConnectorOptions = {}): Connector
         port: jump.port,
         user: jump.user,
         knownHostsFile: knownHostsFor(jump.knownHostsFile),
+        readKnownHostsFiles: alsoReadFor(jump.readKnownHostsFiles),
         credentials,
         readyTimeoutMs: connectTimeoutMs,
         verifier,
@@ -74,6 +77,7 @@ export function createSshConnector(options: SshConnectorOptions = {}): Connector
       port: host.port,
       user: host.user,
       knownHostsFile: knownHostsFor(host.knownHostsFile),
+      readKnownHostsFiles: alsoReadFor(host.readKnownHostsFiles),
       credentials,
       readyTimeoutMs: connectTimeoutMs,
       verifier,

@@ -45,6 +45,8 @@ export interface SshSessionTarget {
   port: number;
   user: string;
   knownHostsFile: string;
+  /** known_hosts files also checked, never written. */
+  readKnownHostsFiles?: readonly string[];
   credentials: SshCredentials;
   /** ssh2's `readyTimeout`: TCP connect + handshake + auth. */
   readyTimeoutMs: number;
@@ -180,7 +182,7 @@ export function openSshSession(target: SshSessionTarget): Promise<SshSession> {
 }
 
 function hostKeyTarget(target: SshSessionTarget): HostKeyTarget {
-  return { file: target.knownHostsFile, address: target.address, port: target.port, label: target.label };
+  return { file: target.knownHostsFile, alsoRead: target.readKnownHostsFiles ?? [], address: target.address, port: target.port, label: target.label };
 }
 
 /**

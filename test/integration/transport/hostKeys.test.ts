@@ -68,6 +68,29 @@ const otherKeyBase64 = (): string => {
   return parsed.getPublicSSH().toString('base64');
 };
 
+describe('known_hosts files only read (the system-wide file)', () => {
+  it('connects strictly to a host only the system-wide file knows, unless --known-hosts names another file', async () => {
+    // Given the host's key only in a "system-wide" file, read and never written, and an empty own file
+    const system = knownHostsFile([knownHostsLineFor(server)]);
+    const own = knownHostsFile([]);
+    const config: HostConfig = { ...host(own), readKnownHostsFiles: [system] };
+
+    // When connecting strictly over ssh2
+    // Then it is known, and the own file stays empty
+    expect(await probe(config)).toBe('hv:echo probe');
+    expect(readFileSync(own, 'utf8')).toBe('\n');
+
+    // And --known-hosts, which names the one file to trust, leaves the system-wide file out
+    const connector = createSshConnector({ hostKeyPolicy: 'strict', connectTimeoutMs: 5_000, knownHostsOverride: own });
+    try {
+      const error = await rejectionOf(connector.connect(config, {}));
+      expect(error.kind).toBe('hostkey');
+    } finally {
+      await connector.close();
+    }
+  });
+});
+
 describe('strict host key checking', () => {
   it('refuses an unknown host with a hostkey error that says which file and how to add the key', async () => {
     // Given an empty known_hosts

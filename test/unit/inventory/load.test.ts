@@ -233,6 +233,7 @@ describe('merging defaults, groups and host settings', () => {
       agent: false,
       passwordEnv: null,
       knownHostsFile: `${HOME}/.ssh/known_hosts`,
+      readKnownHostsFiles: [`${HOME}/.ssh/known_hosts2`, '/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'],
     });
     expect(reversed?.jump).toBe(both?.jump);
   });
@@ -250,11 +251,22 @@ describe('merging defaults, groups and host settings', () => {
       agent: false,
       passwordEnv: null,
       knownHostsFile: `${HOME}/.ssh/known_hosts`,
+      // OpenSSH's other files, read and never written, because no known_hosts file is named
+      readKnownHostsFiles: [`${HOME}/.ssh/known_hosts2`, '/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'],
       libvirtUri: 'qemu:///system',
       sudo: false,
       uplinkInterfaces: [],
       jump: null,
     });
+  });
+
+  it("reads only the known_hosts file the inventory names, at any level, not OpenSSH's other files", () => {
+    const text = 'defaults:\n  knownHostsFile: /etc/kna/known\nhosts:\n  - { name: a, address: h }\n  - { name: b, address: h, knownHostsFile: ~/k }\n';
+    const hosts = parseInventory(text, 'inventory.yaml', { homeDir: HOME }).hosts;
+    expect(hosts.map((h) => [h.knownHostsFile, h.readKnownHostsFiles])).toEqual([
+      ['/etc/kna/known', []],
+      [`${HOME}/k`, []],
+    ]);
   });
 });
 

@@ -118,6 +118,63 @@ describe('accept-new', () => {
   });
 });
 
+describe('files only read (known_hosts2, the system-wide /etc/ssh/ssh_known_hosts)', () => {
+  /** hv01's own file holding `own`, and a system-wide one holding `global`, read only. */
+  function withGlobal(own: string[], global: string[]): HostKeyTarget {
+    const main = knownHosts(own);
+    const system = knownHosts(global);
+    return { ...main, alsoRead: [path.join(tmp.dir, 'absent_known_hosts2'), system.file] };
+  }
+
+  it('accepts under strict a host that only the system-wide file knows, and writes nothing', async () => {
+    // Given hv01 in the system-wide file only (as FreeIPA or Ansible distribute it)
+    const target = withGlobal([], [formatKnownHostsLine('10.0.0.11', 22, ed25519.type, ed25519.base64)]);
+    const system = target.alsoRead![1]!;
+    const before = readFileSync(system, 'utf8');
+
+    // When its key is checked, strictly and with accept-new
+    // Then it is known both ways, and neither file is written
+    expect(await verifier('strict').verify(target, ed25519.blob)).toEqual({ accepted: true });
+    expect(await verifier('accept-new').verify(target, ed25519.blob)).toEqual({ accepted: true });
+    expect(readFileSync(target.file, 'utf8')).toBe('');
+    expect(readFileSync(system, 'utf8')).toBe(before);
+    expect(await verifier('strict').knownKeyTypes(target)).toEqual(['ssh-ed25519']);
+  });
+
+  it('refuses a changed key the system-wide file knows another key for, naming that file and line', async () => {
+    // Given hv01 known system-wide by one key
+    const target = withGlobal([], ['# distributed', formatKnownHostsLine('10.0.0.11', 22, ed25519.type, ed25519.base64)]);
+
+    // When it offers another, even under accept-new
+    const decision = await verifier('accept-new').verify(target, otherEd25519.blob);
+
+    // Then it is a changed key, told with the file that holds the old one, and nothing is pinned
+    expect(decision.accepted).toBe(false);
+    const message = decision.accepted ? '' : decision.message;
+    expect(message).toContain('HOST KEY CHANGED');
+    expect(message).toContain(`at ${target.alsoRead![1]}:2`);
+    expect(message).toContain(`-f ${target.alsoRead![1]}`);
+    expect(readFileSync(target.file, 'utf8')).toBe('');
+  });
+
+  it('refuses a key the system-wide file revokes, though the own file holds it', async () => {
+    const target = withGlobal(
+      [formatKnownHostsLine('10.0.0.11', 22, ed25519.type, ed25519.base64)],
+      [`@revoked * ${ed25519.type} ${ed25519.base64}`],
+    );
+    const decision = await verifier('strict').verify(target, ed25519.blob);
+    expect(decision.accepted).toBe(false);
+    expect(decision.accepted ? '' : decision.message).toContain(`@revoked in ${target.alsoRead![1]}:1`);
+  });
+
+  it('pins an unknown host under accept-new in the own file only', async () => {
+    const target = withGlobal([], [formatKnownHostsLine('10.0.0.99', 22, ed25519.type, ed25519.base64)]);
+    expect(await verifier('accept-new').verify(target, ed25519.blob)).toEqual({ accepted: true });
+    expect(readFileSync(target.file, 'utf8')).toContain(formatKnownHostsLine('10.0.0.11', 22, ed25519.type, ed25519.base64));
+    expect(readFileSync(target.alsoRead![1]!, 'utf8')).not.toContain('10.0.0.11');
+  });
+});
+
 describe('knownKeyTypes', () => {
   it('lists the distinct key types known for the host, in file order', async () => {
     // Given hv01 known by RSA, then ed25519 twice; another host and a revoked line besides
