@@ -2,7 +2,7 @@
  * Reading and validating an inventory file (docs/inventory.md): YAML → schema → names and references →
  * merged HostConfigs. Every problem found is reported at once, each as `file:line: key.path: message`.
  */
-import { homedir } from 'node:os';
+import { homedir, userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { Inventory } from '../model.js';
 import { InventoryError } from './errors.js';
@@ -18,6 +18,8 @@ export interface InventoryOptions {
   env?: NodeJS.ProcessEnv;
   /** Directory `~` expands to. @default env.HOME, else the OS user's home */
   homeDir?: string;
+  /** Who runs the audit, the SSH user when none is named. @default env.USER, env.LOGNAME, else the OS user */
+  localUser?: string;
 }
 
 /**
@@ -41,7 +43,9 @@ export function parseInventory(text: string, file: string, options: InventoryOpt
 
   const env = options.env ?? process.env;
   const homeDir = options.homeDir ?? env.HOME ?? homedir();
-  const resolved = resolveHosts(parsed.data, { homeDir, baseDir: dirname(resolve(file)) });
+  const localUser = options.localUser ?? (env.USER || env.LOGNAME || userInfo().username);
+  const agentAvailable = Boolean(env.SSH_AUTH_SOCK);
+  const resolved = resolveHosts(parsed.data, { homeDir, localUser, agentAvailable, baseDir: dirname(resolve(file)) });
   if (resolved.issues.length > 0) throw new InventoryError(formatIssues(resolved.issues, file, source));
   return { file, groups: Object.keys(parsed.data.groups ?? {}), hosts: resolved.hosts };
 }

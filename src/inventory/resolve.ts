@@ -7,9 +7,12 @@ import type { InventoryIssue } from './issues.js';
 import { expandPath } from './paths.js';
 import type { RawInventory, RawJumpHost, RawSettings } from './schema.js';
 
-/** What an unset key means (docs/inventory.md). */
+/**
+ * What an unset key means (docs/inventory.md). `user` and `agent` are OpenSSH's defaults, which depend on who runs
+ * the audit: the context gives them (see resolveHosts).
+ */
 export const BUILTIN_DEFAULTS = {
-  user: 'root',
+  user: '',
   port: 22,
   identityFile: null,
   passphraseEnv: null,
@@ -32,6 +35,10 @@ export const OPENSSH_ALSO_READ_KNOWN_HOSTS = ['~/.ssh/known_hosts2', '/etc/ssh/s
 
 export interface ResolveContext {
   homeDir: string;
+  /** The user running the audit: OpenSSH logs in as them when no user is named. */
+  localUser: string;
+  /** An ssh-agent is there (`SSH_AUTH_SOCK` is set): OpenSSH uses it when nothing says otherwise. */
+  agentAvailable: boolean;
   /** Relative key paths are taken relative to this directory (the inventory's). */
   baseDir: string;
 }
@@ -45,7 +52,7 @@ export function resolveHosts(raw: RawInventory, context: ResolveContext): { host
     if (expanded === null) issues.push({ path: at, message: 'only "~" or "~/…" is expanded; write the full path for another user\'s home' });
     return expanded ?? value;
   };
-  const defaults = overlay(BUILTIN_DEFAULTS, raw.defaults);
+  const defaults = overlay({ ...BUILTIN_DEFAULTS, user: context.localUser, agent: context.agentAvailable }, raw.defaults);
   // OpenSSH's other files only when no level of the inventory names a known_hosts file: a named file is the one trusted.
   const alsoRead = (origin: (string | number)[]): string[] =>
     origin.length === 1 ? OPENSSH_ALSO_READ_KNOWN_HOSTS.map((file) => expandPath(file, context.homeDir, context.baseDir) ?? file) : [];

@@ -239,12 +239,13 @@ describe('merging defaults, groups and host settings', () => {
   });
 
   it('applies the built-in defaults to a minimal host', () => {
-    const [host] = parseInventory('hosts:\n  - { name: a, address: 10.0.0.1 }\n', 'inventory.yaml', { homeDir: HOME }).hosts;
+    const [host] = parseInventory('hosts:\n  - { name: a, address: 10.0.0.1 }\n', 'inventory.yaml', { homeDir: HOME, env: { USER: 'alice' } }).hosts;
     expect(host).toEqual({
       name: 'a',
       address: '10.0.0.1',
       port: 22,
-      user: 'root',
+      // OpenSSH's: the user running the audit
+      user: 'alice',
       groups: [],
       identityFile: null,
       passphraseEnv: null,
@@ -258,6 +259,21 @@ describe('merging defaults, groups and host settings', () => {
       uplinkInterfaces: [],
       jump: null,
     });
+  });
+
+  it('logs in as the local user and uses the agent when SSH_AUTH_SOCK is set, as OpenSSH does, unless the inventory says otherwise', () => {
+    const text = 'hosts:\n  - { name: a, address: h }\n  - { name: b, address: h, user: ops, agent: false }\n';
+    const withAgent = parseInventory(text, 'inventory.yaml', { homeDir: HOME, env: { LOGNAME: 'bob', SSH_AUTH_SOCK: '/run/agent.sock' } }).hosts;
+    expect(withAgent.map((h) => [h.user, h.agent])).toEqual([
+      ['bob', true],
+      ['ops', false],
+    ]);
+    const without = parseInventory(text, 'inventory.yaml', { homeDir: HOME, env: { USER: 'carol' } }).hosts;
+    expect(without.map((h) => [h.user, h.agent])).toEqual([
+      ['carol', false],
+      ['ops', false],
+    ]);
+    expect(parseInventory(text, 'inventory.yaml', { homeDir: HOME, env: {}, localUser: 'dave' }).hosts[0]!.user).toBe('dave');
   });
 
   it("reads only the known_hosts file the inventory names, at any level, not OpenSSH's other files", () => {
