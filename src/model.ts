@@ -50,6 +50,8 @@ export interface JumpHostConfig {
   knownHostsFile: string;
   /** known_hosts files also checked, never written (OpenSSH's defaults when the inventory names none); none when absent. */
   readKnownHostsFiles?: string[];
+  /** Key files tried, those that exist, when no level names `identityFile` (OpenSSH's defaults); none when absent. */
+  defaultIdentityFiles?: string[];
 }
 
 /** One hypervisor after defaults → groups → host have been merged. */
@@ -61,6 +63,8 @@ export interface HostConfig {
   groups: string[];
   /** Path of a private key file (already `~`-expanded). */
   identityFile: string | null;
+  /** Key files tried, those that exist, when no level names `identityFile` (OpenSSH's defaults); none when absent. */
+  defaultIdentityFiles?: string[];
   /** Name of the environment variable holding the key's passphrase. */
   passphraseEnv: string | null;
   /** Authenticate with the ssh-agent at SSH_AUTH_SOCK. */

@@ -33,6 +33,9 @@ type Settings = Required<RawSettings>;
  */
 export const OPENSSH_ALSO_READ_KNOWN_HOSTS = ['~/.ssh/known_hosts2', '/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'];
 
+/** The key files OpenSSH tries, in this order, when none is configured (ssh(1), -i): those that exist. */
+export const OPENSSH_DEFAULT_IDENTITY_FILES = ['~/.ssh/id_ed25519', '~/.ssh/id_ecdsa', '~/.ssh/id_rsa'];
+
 export interface ResolveContext {
   homeDir: string;
   /** The user running the audit: OpenSSH logs in as them when no user is named. */
@@ -54,8 +57,10 @@ export function resolveHosts(raw: RawInventory, context: ResolveContext): { host
   };
   const defaults = overlay({ ...BUILTIN_DEFAULTS, user: context.localUser, agent: context.agentAvailable }, raw.defaults);
   // OpenSSH's other files only when no level of the inventory names a known_hosts file: a named file is the one trusted.
-  const alsoRead = (origin: (string | number)[]): string[] =>
-    origin.length === 1 ? OPENSSH_ALSO_READ_KNOWN_HOSTS.map((file) => expandPath(file, context.homeDir, context.baseDir) ?? file) : [];
+  const openSshDefaults = (files: readonly string[]) => files.map((file) => expandPath(file, context.homeDir, context.baseDir) ?? file);
+  const alsoRead = (origin: (string | number)[]): string[] => (origin.length === 1 ? openSshDefaults(OPENSSH_ALSO_READ_KNOWN_HOSTS) : []);
+  // Only when no level names a key: `identityFile: null` is an explicit "no key file".
+  const defaultKeys = (origin: (string | number)[]): string[] => (origin.length === 1 ? openSshDefaults(OPENSSH_DEFAULT_IDENTITY_FILES) : []);
 
   // Jump hosts take the connection keys from defaults (not groups: they are not hypervisors).
   const jumpHosts = new Map<string, JumpHostConfig>();
@@ -67,6 +72,7 @@ export function resolveHosts(raw: RawInventory, context: ResolveContext): { host
       port: merged.port,
       user: merged.user,
       identityFile: path(merged.identityFile, originOf('identityFile', [['jumpHosts', name, entry]], raw)),
+      defaultIdentityFiles: defaultKeys(originOf('identityFile', [['jumpHosts', name, entry]], raw)),
       passphraseEnv: merged.passphraseEnv,
       agent: merged.agent,
       passwordEnv: merged.passwordEnv,
@@ -90,6 +96,7 @@ export function resolveHosts(raw: RawInventory, context: ResolveContext): { host
       user: merged.user,
       groups: [...groupNames],
       identityFile: path(merged.identityFile, originOf('identityFile', levels, raw)),
+      defaultIdentityFiles: defaultKeys(originOf('identityFile', levels, raw)),
       passphraseEnv: merged.passphraseEnv,
       agent: merged.agent,
       passwordEnv: merged.passwordEnv,

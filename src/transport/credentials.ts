@@ -3,18 +3,20 @@
  * an agent socket, a password. Secrets come from the environment by *name*; messages name the variable or
  * the file, never a secret.
  */
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import ssh2 from 'ssh2';
 import { TransportError, type HostConfig } from '../model.js';
 import { messageOf } from './errors.js';
 
 /** The auth fields shared by HostConfig and JumpHostConfig. */
-export type AuthSettings = Pick<HostConfig, 'identityFile' | 'passphraseEnv' | 'agent' | 'passwordEnv'>;
+export type AuthSettings = Pick<HostConfig, 'identityFile' | 'defaultIdentityFiles' | 'passphraseEnv' | 'agent' | 'passwordEnv'>;
 
 /** What to hand to ssh2's `connect()`; `methods` lists them for error messages. */
 export interface SshCredentials {
   privateKey?: Buffer;
   passphrase?: string;
+  /** Further private keys to offer after `privateKey`, in order (OpenSSH's default key files that exist). */
+  morePrivateKeys?: { key: Buffer; passphrase?: string }[];
   /** Path of the ssh-agent socket. */
   agent?: string;
   password?: string;
@@ -80,12 +82,52 @@ export async function resolveCredentials(
     }
   }
 
+  if (!settings.identityFile && settings.defaultIdentityFiles?.length) await addDefaultKeys(settings, env, credentials, identities);
+
   // An unusable key or agent is fatal only when nothing else is left to try: a shared default key
   // (defaults.identityFile) that this user lacks must not hide a working agent or password.
   if (credentials.methods.length === 0 && credentials.skipped.length > 0) {
     throw new TransportError('auth', `${who}: ${credentials.skipped.join('; ')}`);
   }
   return credentials;
+}
+
+/**
+ * OpenSSH's default key files, those that exist and can be used, offered in order. A missing one is not worth a
+ * word (most users have one key, not three); one that cannot be used (encrypted without passphraseEnv, unreadable)
+ * is named among the methods not tried, as a configured key is.
+ */
+async function addDefaultKeys(settings: AuthSettings, env: NodeJS.ProcessEnv, credentials: SshCredentials, identities: IdentityCache): Promise<void> {
+  const keys: { key: Buffer; passphrase?: string }[] = [];
+  for (const file of settings.defaultIdentityFiles ?? []) {
+    if (!(await exists(file))) continue;
+    const cacheKey = `${file}\0${settings.passphraseEnv ?? ''}`;
+    let identity = identities.get(cacheKey);
+    if (!identity) {
+      identity = readIdentity(file, settings.passphraseEnv, env);
+      identities.set(cacheKey, identity);
+    }
+    try {
+      keys.push(await identity);
+      credentials.methods.push(`publickey (${file})`);
+    } catch (error) {
+      credentials.skipped.push(messageOf(error));
+    }
+  }
+  const [first, ...more] = keys;
+  if (!first) return;
+  credentials.privateKey = first.key;
+  if (first.passphrase !== undefined) credentials.passphrase = first.passphrase;
+  if (more.length > 0) credentials.morePrivateKeys = more;
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function readIdentity(

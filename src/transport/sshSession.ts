@@ -166,6 +166,8 @@ export function openSshSession(target: SshSessionTarget): Promise<SshSession> {
       if (passphrase !== undefined) config.passphrase = passphrase;
       if (agent) config.agent = agent;
       if (password !== undefined) config.password = password;
+      const authOrder = authHandlerFor(target);
+      if (authOrder) config.authHandler = authOrder;
 
       try {
         client.connect(config);
@@ -211,4 +213,25 @@ function connectError(error: unknown, target: SshSessionTarget): TransportError 
     default:
       return new TransportError(kind, `cannot connect to ${where}: ${messageOf(error)}`);
   }
+}
+
+/**
+ * With several keys to offer (OpenSSH's default key files), the order ssh2 tries methods in: as OpenSSH, the
+ * agent, then each key, then the password. ssh2's own order, used otherwise, offers only one key.
+ */
+function authHandlerFor(target: SshSessionTarget): NonNullable<ConnectConfig['authHandler']> | undefined {
+  const { privateKey, passphrase, morePrivateKeys, agent, password } = target.credentials;
+  if (!privateKey || !morePrivateKeys?.length) return undefined;
+  const username = target.user;
+  const keys = [{ key: privateKey, passphrase }, ...morePrivateKeys].map(({ key, passphrase: phrase }) => ({
+    type: 'publickey' as const,
+    username,
+    key,
+    ...(phrase !== undefined ? { passphrase: phrase } : {}),
+  }));
+  return [
+    ...(agent ? [{ type: 'agent' as const, username, agent }] : []),
+    ...keys,
+    ...(password !== undefined ? [{ type: 'password' as const, username, password }] : []),
+  ] as NonNullable<ConnectConfig['authHandler']>;
 }

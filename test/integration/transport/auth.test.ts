@@ -172,6 +172,35 @@ describe('password authentication', () => {
   });
 });
 
+describe("OpenSSH's default key files (no identityFile anywhere in the inventory)", () => {
+  it('offers each that exists, in order, and logs in with the one the server knows', async () => {
+    // Given three default key files: one missing, one the server does not know, one it knows
+    const defaults = [path.join(tmp.dir, 'absent_ed25519'), strangerKey.file, plainKey.file];
+
+    // When logging in with no identity file named
+    // Then the known key gets in after the stranger was refused
+    expect(await login(host({ identityFile: null, defaultIdentityFiles: defaults }))).toBe('authenticated');
+  });
+
+  it('says nothing of missing ones, and fails with kind auth when none exists and nothing else is configured', async () => {
+    const error = await rejectionOf(login(host({ identityFile: null, defaultIdentityFiles: [path.join(tmp.dir, 'absent_rsa')] })));
+    expect(error.kind).toBe('auth');
+    expect(error.message).not.toContain('absent_rsa');
+  });
+
+  it('names a default key it cannot use (encrypted, no passphraseEnv) when nothing else is left', async () => {
+    const error = await rejectionOf(login(host({ identityFile: null, defaultIdentityFiles: [encryptedKey.file] })));
+    expect(error.kind).toBe('auth');
+    expect(error.message).toContain(encryptedKey.file);
+    expect(error.message).toContain('passphraseEnv');
+  });
+
+  it('leaves them out when the inventory names a key', async () => {
+    const error = await rejectionOf(login(host({ identityFile: strangerKey.file, defaultIdentityFiles: [plainKey.file] })));
+    expect(error.kind).toBe('auth');
+  });
+});
+
 describe('ssh-agent authentication', () => {
   it.skipIf(sshAgent.skip)('logs in with a key held by a real ssh-agent at SSH_AUTH_SOCK', async () => {
     sshAgent.enforce();

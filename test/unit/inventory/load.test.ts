@@ -229,6 +229,7 @@ describe('merging defaults, groups and host settings', () => {
       port: 2201,
       user: 'jump',
       identityFile: `${HOME}/.ssh/default_key`,
+      defaultIdentityFiles: [],
       passphraseEnv: null,
       agent: false,
       passwordEnv: null,
@@ -248,6 +249,8 @@ describe('merging defaults, groups and host settings', () => {
       user: 'alice',
       groups: [],
       identityFile: null,
+      // OpenSSH's key files, those that exist, because no key is named
+      defaultIdentityFiles: [`${HOME}/.ssh/id_ed25519`, `${HOME}/.ssh/id_ecdsa`, `${HOME}/.ssh/id_rsa`],
       passphraseEnv: null,
       agent: false,
       passwordEnv: null,
@@ -274,6 +277,15 @@ describe('merging defaults, groups and host settings', () => {
       ['ops', false],
     ]);
     expect(parseInventory(text, 'inventory.yaml', { homeDir: HOME, env: {}, localUser: 'dave' }).hosts[0]!.user).toBe('dave');
+  });
+
+  it("tries OpenSSH's key files only when no level names a key; identityFile: null means none", () => {
+    const text = 'defaults:\n  identityFile: ~/k\nhosts:\n  - { name: a, address: h }\n  - { name: b, address: h, identityFile: null }\n';
+    const hosts = parseInventory(text, 'inventory.yaml', { homeDir: HOME }).hosts;
+    expect(hosts.map((h) => [h.identityFile, h.defaultIdentityFiles])).toEqual([
+      [`${HOME}/k`, []],
+      [null, []],
+    ]);
   });
 
   it("reads only the known_hosts file the inventory names, at any level, not OpenSSH's other files", () => {
