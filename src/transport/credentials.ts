@@ -67,13 +67,7 @@ export async function resolveCredentials(
 
   if (settings.identityFile) {
     try {
-      const cacheKey = `${settings.identityFile}\0${settings.passphraseEnv ?? ''}`;
-      let identity = identities.get(cacheKey);
-      if (!identity) {
-        identity = readIdentity(settings.identityFile, settings.passphraseEnv, env);
-        identities.set(cacheKey, identity);
-      }
-      const { key, passphrase } = await identity;
+      const { key, passphrase } = await cachedIdentity(settings.identityFile, settings.passphraseEnv, env, identities);
       credentials.privateKey = key;
       if (passphrase !== undefined) credentials.passphrase = passphrase;
       credentials.methods.push(`publickey (${settings.identityFile})`);
@@ -101,14 +95,8 @@ async function addDefaultKeys(settings: AuthSettings, env: NodeJS.ProcessEnv, cr
   const keys: { key: Buffer; passphrase?: string }[] = [];
   for (const file of settings.defaultIdentityFiles ?? []) {
     if (!(await exists(file))) continue;
-    const cacheKey = `${file}\0${settings.passphraseEnv ?? ''}`;
-    let identity = identities.get(cacheKey);
-    if (!identity) {
-      identity = readIdentity(file, settings.passphraseEnv, env);
-      identities.set(cacheKey, identity);
-    }
     try {
-      keys.push(await identity);
+      keys.push(await cachedIdentity(file, settings.passphraseEnv, env, identities));
       credentials.methods.push(`publickey (${file})`);
     } catch (error) {
       credentials.skipped.push(messageOf(error));
@@ -119,6 +107,17 @@ async function addDefaultKeys(settings: AuthSettings, env: NodeJS.ProcessEnv, cr
   credentials.privateKey = first.key;
   if (first.passphrase !== undefined) credentials.passphrase = first.passphrase;
   if (more.length > 0) credentials.morePrivateKeys = more;
+}
+
+/** A key file read and checked once per run, whoever asks (a fleet usually shares one key). */
+function cachedIdentity(file: string, passphraseEnv: string | null, env: NodeJS.ProcessEnv, identities: IdentityCache): Promise<{ key: Buffer; passphrase?: string }> {
+  const cacheKey = `${file}\0${passphraseEnv ?? ''}`;
+  let identity = identities.get(cacheKey);
+  if (!identity) {
+    identity = readIdentity(file, passphraseEnv, env);
+    identities.set(cacheKey, identity);
+  }
+  return identity;
 }
 
 async function exists(file: string): Promise<boolean> {
