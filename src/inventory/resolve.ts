@@ -58,9 +58,11 @@ export function resolveHosts(raw: RawInventory, context: ResolveContext): { host
   const defaults = overlay({ ...BUILTIN_DEFAULTS, user: context.localUser, agent: context.agentAvailable }, raw.defaults);
   // OpenSSH's other files only when no level of the inventory names a known_hosts file: a named file is the one trusted.
   const openSshDefaults = (files: readonly string[]) => files.map((file) => expandPath(file, context.homeDir, context.baseDir) ?? file);
-  const alsoRead = (origin: (string | number)[]): string[] => (origin.length === 1 ? openSshDefaults(OPENSSH_ALSO_READ_KNOWN_HOSTS) : []);
+  // originOf answers a bare ['defaults'] when no level names the key (not even `defaults:` itself).
+  const namedNowhere = (origin: (string | number)[]) => origin.length === 1;
+  const alsoRead = (origin: (string | number)[]): string[] => (namedNowhere(origin) ? openSshDefaults(OPENSSH_ALSO_READ_KNOWN_HOSTS) : []);
   // Only when no level names a key: `identityFile: null` is an explicit "no key file".
-  const defaultKeys = (origin: (string | number)[]): string[] => (origin.length === 1 ? openSshDefaults(OPENSSH_DEFAULT_IDENTITY_FILES) : []);
+  const defaultKeys = (origin: (string | number)[]): string[] => (namedNowhere(origin) ? openSshDefaults(OPENSSH_DEFAULT_IDENTITY_FILES) : []);
 
   // Jump hosts take the connection keys from defaults (not groups: they are not hypervisors).
   const jumpHosts = new Map<string, JumpHostConfig>();
