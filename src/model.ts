@@ -52,6 +52,8 @@ export interface JumpHostConfig {
   readKnownHostsFiles?: string[];
   /** Key files tried, those that exist, when no level names `identityFile` (OpenSSH's defaults); none when absent. */
   defaultIdentityFiles?: string[];
+  /** The jump host this one is reached through (a chain of any length); none when absent. */
+  jump?: JumpHostConfig | null;
 }
 
 /** One hypervisor after defaults → groups → host have been merged. */

@@ -40,6 +40,8 @@ export function checkNamesAndReferences(data: unknown, describeHost: (index: num
   };
   if (isRecord(data.defaults)) checkJump(data.defaults, ['defaults']);
   for (const [name, group] of Object.entries(groups)) if (isRecord(group)) checkJump(group, ['groups', name]);
+  for (const [name, jump] of Object.entries(jumpHosts)) if (isRecord(jump)) checkJump(jump, ['jumpHosts', name]);
+  issues.push(...jumpLoops(jumpHosts));
 
   const firstIndexByName = new Map<string, number>();
   const hosts = Array.isArray(data.hosts) ? data.hosts : [];
@@ -66,6 +68,28 @@ export function checkNamesAndReferences(data: unknown, describeHost: (index: num
       });
     }
   });
+  return issues;
+}
+
+/** Jump hosts whose chain comes back to itself (`a` through `b` through `a`): it could never be reached. */
+function jumpLoops(jumpHosts: Record<string, unknown>): InventoryIssue[] {
+  const next = (name: string): string | null => {
+    const entry = jumpHosts[name];
+    return isRecord(entry) && typeof entry.jump === 'string' && Object.hasOwn(jumpHosts, entry.jump) ? entry.jump : null;
+  };
+  const issues: InventoryIssue[] = [];
+  for (const start of Object.keys(jumpHosts)) {
+    const chain = [start];
+    // At most one step per jump host: past that, the chain has come round.
+    for (let hop = next(start); hop !== null && chain.length <= Object.keys(jumpHosts).length; hop = next(hop)) {
+      if (hop === start) {
+        issues.push({ path: ['jumpHosts', start, 'jump'], message: `jump hosts reach each other in a loop: ${[...chain, start].join(' → ')}` });
+        break;
+      }
+      if (chain.includes(hop)) break; // a loop further on: reported from its own members
+      chain.push(hop);
+    }
+  }
   return issues;
 }
 

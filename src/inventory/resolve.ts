@@ -64,11 +64,21 @@ export function resolveHosts(raw: RawInventory, context: ResolveContext): { host
   // Only when no level names a key: `identityFile: null` is an explicit "no key file".
   const defaultKeys = (origin: (string | number)[]): string[] => (namedNowhere(origin) ? openSshDefaults(OPENSSH_DEFAULT_IDENTITY_FILES) : []);
 
-  // Jump hosts take the connection keys from defaults (not groups: they are not hypervisors).
+  // Jump hosts take the connection keys from defaults (not groups: they are not hypervisors), and their own `jump:`
+  // only (defaults' `jump:` is the hypervisors' bastion). Each is made once, after the one it goes through;
+  // references.ts has refused loops, and `resolving` guards against one all the same.
   const jumpHosts = new Map<string, JumpHostConfig>();
-  for (const [name, entry] of Object.entries(raw.jumpHosts ?? {})) {
+  const resolving = new Set<string>();
+  const jumpHost = (name: string): JumpHostConfig | null => {
+    const entry = raw.jumpHosts?.[name];
+    if (!entry || resolving.has(name)) return null;
+    const made = jumpHosts.get(name);
+    if (made) return made;
+    resolving.add(name);
+    const through = entry.jump ? jumpHost(entry.jump) : null;
+    resolving.delete(name);
     const merged = overlayJump(defaults, entry);
-    jumpHosts.set(name, {
+    const config: JumpHostConfig = {
       name,
       address: entry.address,
       port: merged.port,
@@ -80,8 +90,12 @@ export function resolveHosts(raw: RawInventory, context: ResolveContext): { host
       passwordEnv: merged.passwordEnv,
       knownHostsFile: path(merged.knownHostsFile, originOf('knownHostsFile', [['jumpHosts', name, entry]], raw)) ?? merged.knownHostsFile,
       readKnownHostsFiles: alsoRead(originOf('knownHostsFile', [['jumpHosts', name, entry]], raw)),
-    });
-  }
+      jump: through,
+    };
+    jumpHosts.set(name, config);
+    return config;
+  };
+  for (const name of Object.keys(raw.jumpHosts ?? {})) jumpHost(name);
 
   const hosts = raw.hosts.map((host, index): HostConfig => {
     const groupNames = host.groups ?? [];
@@ -137,7 +151,7 @@ function overlay(base: Settings, settings: RawSettings | null | undefined): Sett
 }
 
 function overlayJump(defaults: Settings, entry: RawJumpHost): Settings {
-  const { address: _address, ...connection } = entry;
+  const { address: _address, jump: _jump, ...connection } = entry;
   return overlay(defaults, connection);
 }
 

@@ -45,7 +45,12 @@ const settingsShape = {
 export const settingsSchema = z.strictObject(settingsShape, { error: 'expected a mapping of settings' });
 
 export const jumpHostSchema = z.strictObject(
-  { address: text('a host name or IP address'), ...connectionShape },
+  {
+    address: text('a host name or IP address'),
+    ...connectionShape,
+    // A jump host may itself be reached through another: a chain of any length (references.ts refuses a loop).
+    jump: text('the name of an entry of jumpHosts').nullable().optional(),
+  },
   { error: 'expected a mapping with at least address:' },
 );
 

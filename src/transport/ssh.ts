@@ -52,6 +52,8 @@ export function createSshConnector(options: SshConnectorOptions = {}): Connector
     async openSession(jump: JumpHostConfig) {
       const label = `jump host ${jump.name}`;
       const credentials = await resolveCredentials(jump, env, label, identities);
+      // A jump host behind another is reached through that one's shared connection, each hop verified on its own.
+      const sock = jump.jump ? await bastions.tunnel(jump.jump, jump.address, jump.port) : undefined;
       return openSshSession({
         label,
         address: jump.address,
@@ -62,6 +64,7 @@ export function createSshConnector(options: SshConnectorOptions = {}): Connector
         credentials,
         readyTimeoutMs: connectTimeoutMs,
         verifier,
+        ...(sock ? { sock } : {}),
       });
     },
   });

@@ -77,6 +77,42 @@ describe('jump hosts', () => {
     await bastion.close();
   });
 
+  it('reaches hosts through a chain of two bastions, one connection per hop, each hop verified on its own', async () => {
+    // Given an outer bastion that may forward only to an inner one, which may forward to the targets
+    const inner = await startBastion();
+    const outer = await startEchoServer(key, 'outer', { username: 'jump', forwardPorts: [inner.port] });
+    trust([outer, inner, ...targets]);
+    const outerJump = jumpConfig({ name: 'outer', port: outer.port, identityFile: key.file, knownHostsFile: knownHosts });
+    const innerJump = jumpConfig({ name: 'inner', port: inner.port, identityFile: key.file, knownHostsFile: knownHosts, jump: outerJump });
+    const connector = createSshConnector({ connectTimeoutMs: 5_000 });
+
+    // When the three hosts behind the inner bastion are audited at once
+    const outputs = await Promise.all(
+      hostsBehind(innerJump).map(async (host) => {
+        const transport = await connector.connect(host, {});
+        try {
+          return (await transport.exec('probe', { maxBytes: 1 << 20 })).stdout;
+        } finally {
+          transport.close();
+        }
+      }),
+    );
+
+    // Then every host answered, through one connection to each bastion
+    expect(outputs).toEqual(['hv1:probe', 'hv2:probe', 'hv3:probe']);
+    expect([outer.connections(), inner.connections()]).toEqual([1, 1]);
+    await connector.close();
+
+    // And with the inner bastion's key unknown, the chain stops there with a hostkey error naming it
+    trust([outer, ...targets]);
+    const strict = createSshConnector({ connectTimeoutMs: 5_000 });
+    const error = await rejectionOf(strict.connect(hostsBehind(innerJump)[0]!, {}));
+    await strict.close();
+    expect(error.kind).toBe('hostkey');
+    expect(error.message).toContain('jump host inner');
+    await Promise.all([outer.close(), inner.close()]);
+  });
+
   it('fails every host behind a bastion whose key is unknown, with a hostkey error that names the bastion', async () => {
     // Given a bastion missing from known_hosts (the targets are trusted)
     const bastion = await startBastion();

@@ -104,6 +104,35 @@ describe('inventory errors name file, line and key path', () => {
     ]);
   });
 
+  it('refuses jump hosts that reach each other in a loop, and one naming an undefined jump host', () => {
+    const text = [
+      'jumpHosts:',
+      '  a: { address: a.example, jump: b }',
+      '  b: { address: b.example, jump: a }',
+      '  c: { address: c.example, jump: nowhere }',
+      'hosts:',
+      '  - { name: h, address: h, jump: a }',
+    ].join('\n');
+    expect(errorsOf(text)).toEqual([
+      'inventory.yaml:2: jumpHosts.a.jump: jump hosts reach each other in a loop: a → b → a',
+      'inventory.yaml:3: jumpHosts.b.jump: jump hosts reach each other in a loop: b → a → b',
+      'inventory.yaml:4: jumpHosts.c.jump: jump host "nowhere" is not defined under jumpHosts: (defined: a, b, c)',
+    ]);
+  });
+
+  it("resolves a chain of jump hosts, each with its own settings, without taking defaults' jump", () => {
+    const text = [
+      'defaults: { user: ops, jump: inner }',
+      'jumpHosts:',
+      '  outer: { address: outer.example, port: 2222 }',
+      '  inner: { address: inner.example, user: hop, jump: outer }',
+      'hosts:',
+      '  - { name: h, address: h }',
+    ].join('\n');
+    const [host] = parseInventory(text, 'inventory.yaml', { homeDir: HOME }).hosts;
+    expect(host?.jump).toMatchObject({ name: 'inner', user: 'hop', port: 22, jump: { name: 'outer', user: 'ops', port: 2222, jump: null } });
+  });
+
   it.each(["qemu:///system'; reboot", 'not a uri', 'qemu:///sys tem'])('refuses the libvirt URI %j', (uri) => {
     const text = `hosts:\n  - name: a\n    address: h\n    libvirtUri: ${JSON.stringify(uri)}\n`;
     const errors = errorsOf(text);
@@ -235,6 +264,7 @@ describe('merging defaults, groups and host settings', () => {
       passwordEnv: null,
       knownHostsFile: `${HOME}/.ssh/known_hosts`,
       readKnownHostsFiles: [`${HOME}/.ssh/known_hosts2`, '/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'],
+      jump: null,
     });
     expect(reversed?.jump).toBe(both?.jump);
   });
