@@ -41,6 +41,20 @@ function hostsBehind(bastion: JumpHostConfig): HostConfig[] {
   return targets.map((t, i) => hostConfig({ name: `hv${i + 1}`, port: t.port, identityFile: key.file, knownHostsFile: knownHosts, jump: bastion }));
 }
 
+/** Audit `hosts` at once through `connector`: each one's answer to `probe`. */
+function probeAll(connector: ReturnType<typeof createSshConnector>, hosts: HostConfig[]): Promise<string[]> {
+  return Promise.all(
+    hosts.map(async (host) => {
+      const transport = await connector.connect(host, {});
+      try {
+        return (await transport.exec('probe', { maxBytes: 1 << 20 })).stdout;
+      } finally {
+        transport.close();
+      }
+    }),
+  );
+}
+
 function trust(servers: RunningSshServer[]): void {
   writeFileSync(knownHosts, `${servers.map(knownHostsLineFor).join('\n')}\n`);
 }
@@ -55,16 +69,7 @@ describe('jump hosts', () => {
     const targetConnectionsBefore = targets.map((t) => t.connections());
 
     // When all three hosts are audited at once
-    const outputs = await Promise.all(
-      hostsBehind(jump).map(async (host) => {
-        const transport = await connector.connect(host, {});
-        try {
-          return (await transport.exec('probe', { maxBytes: 1 << 20 })).stdout;
-        } finally {
-          transport.close();
-        }
-      }),
-    );
+    const outputs = await probeAll(connector, hostsBehind(jump));
 
     // Then each host answered through the bastion, which counted exactly one connection
     expect(outputs).toEqual(['hv1:probe', 'hv2:probe', 'hv3:probe']);
@@ -87,16 +92,7 @@ describe('jump hosts', () => {
     const connector = createSshConnector({ connectTimeoutMs: 5_000 });
 
     // When the three hosts behind the inner bastion are audited at once
-    const outputs = await Promise.all(
-      hostsBehind(innerJump).map(async (host) => {
-        const transport = await connector.connect(host, {});
-        try {
-          return (await transport.exec('probe', { maxBytes: 1 << 20 })).stdout;
-        } finally {
-          transport.close();
-        }
-      }),
-    );
+    const outputs = await probeAll(connector, hostsBehind(innerJump));
 
     // Then every host answered, through one connection to each bastion
     expect(outputs).toEqual(['hv1:probe', 'hv2:probe', 'hv3:probe']);
