@@ -13,7 +13,7 @@ const execFileAsync = promisify(execFile);
 
 /** The repository root. */
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const LAUNCHER = join(REPO_ROOT, 'bin', 'kvm-netaudit.js');
+export const LAUNCHER = join(REPO_ROOT, 'bin', 'kvm-netaudit.js');
 const BUILT_CLI = join(REPO_ROOT, 'dist', 'cli.js');
 
 async function newestMtime(dir: string): Promise<number> {

@@ -8,12 +8,13 @@
  * under KVM_NETAUDIT_REQUIRE_ALL=1 (as in CI); KVM_NETAUDIT_SKIP_SYSTEM=1 skips it knowingly where it could
  * run. All tests share one lab and run in order, in this one file.
  */
-import { existsSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetReport, HostReport, Mode } from '../../src/model.js';
 import { runCollect } from '../lab/run.js';
-import { ensureBuilt, runCli } from '../helpers/cli.js';
+import { stringify } from 'yaml';
+import { ensureBuilt, LAUNCHER, runCli } from '../helpers/cli.js';
 import { SYSTEM_FLEET, type SystemHost } from './fleet.js';
 import { startSystemLab, systemTierGate, type SystemLab, type SystemLabHost } from './systemLab.js';
 
@@ -177,6 +178,47 @@ describe.skipIf(gate.skip)('system: auditing lab hypervisors over real OpenSSH',
     // And the report files are written where --out says
     expect(existsSync(join(out, 'report.json'))).toBe(true);
     expect(existsSync(join(out, 'report.md'))).toBe(true);
+  });
+
+  it('audits an inventory of just names and addresses as OpenSSH would: local user, default key, system-wide known_hosts', async () => {
+    const current = requireLab();
+    // Given an inventory that names no user, key or known_hosts file (only where each host's virsh answers from)
+    const inventory = join(current.workDir, 'names-only.yaml');
+    const entries = current.hosts.map((m) => ({ name: m.expected.spec.name, address: m.address, libvirtUri: m.host.libvirtUri }));
+    writeFileSync(inventory, stringify({ hosts: entries }));
+    // and a home whose only key is ~/.ssh/id_ed25519, with no known_hosts of its own
+    const home = join(current.workDir, 'home');
+    mkdirSync(join(home, '.ssh'), { recursive: true, mode: 0o700 });
+    copyFileSync(current.clientKey.privateKeyPath, join(home, '.ssh', 'id_ed25519'));
+    chmodSync(join(home, '.ssh', 'id_ed25519'), 0o600);
+    // and the hosts' keys only in a system-wide /etc/ssh/ssh_known_hosts, mounted for this run alone
+    const etcSsh = join(current.workDir, 'etc-ssh');
+    mkdirSync(etcSsh, { recursive: true });
+    copyFileSync(current.knownHostsPath, join(etcSsh, 'ssh_known_hosts'));
+
+    // When the built CLI audits it as root, strictly, without --known-hosts, in a mount namespace of its own
+    const run = await runCollect(
+      [
+        'unshare', '-m', '--propagation', 'private', 'sh', '-c', 'mount --bind "$1" /etc/ssh && shift && exec "$@"', 'sh', etcSsh,
+        process.execPath, LAUNCHER, 'audit', '-i', inventory, '--no-tui', '--json', '-', '--out', join(current.workDir, 'reports-names-only'),
+      ],
+      { env: { PATH: process.env.PATH, HOME: home, USER: 'root', CI: '1', NO_COLOR: '1' }, timeoutMs: 60_000 },
+    );
+    const report = parseReport(run.stdout, run.stderr);
+
+    // Then every host is audited, and nothing was written to a known_hosts file
+    expect(run.code, `${run.stderr}\n${JSON.stringify(report.hosts.map((h) => h.error))}`).toBe(0);
+    expect(report.summary).toMatchObject({ hosts: SYSTEM_FLEET.length, ok: SYSTEM_FLEET.length, failed: 0 });
+    expect(existsSync(join(home, '.ssh', 'known_hosts'))).toBe(false);
+
+    // And without the system-wide file (the same run, no mount), every host is refused as unknown
+    const bare = await runCollect(
+      [process.execPath, LAUNCHER, 'audit', '-i', inventory, '--no-tui', '--json', '-', '--out', join(current.workDir, 'reports-names-only-2')],
+      { env: { PATH: process.env.PATH, HOME: home, USER: 'root', CI: '1', NO_COLOR: '1' }, timeoutMs: 60_000 },
+    );
+    const refused = parseReport(bare.stdout, bare.stderr);
+    expect(bare.code).toBe(2);
+    expect(refused.hosts.map((h) => h.error?.kind)).toEqual(current.hosts.map(() => 'hostkey'));
   });
 
   it('reports a host whose sshd is down as unreachable, audits the others, and exits 2', async () => {
