@@ -18,12 +18,20 @@ export interface HostHeadline extends Pick<HostReport, 'name' | 'status' | 'erro
   waived: number;
 }
 
+/** A host's VM interfaces per mode (the live table counts them the same way). */
+export function countNicModes(host: Pick<HostReport, 'vms'>): Partial<Record<Mode, number>> {
+  const counts: Partial<Record<Mode, number>> = {};
+  for (const vm of host.vms) {
+    for (const nic of vm.interfaces) counts[nic.mode] = (counts[nic.mode] ?? 0) + 1;
+  }
+  return counts;
+}
+
 export function headlineOf(host: HostReport): HostHeadline {
-  const nicModes: Partial<Record<Mode, number>> = {};
+  const nicModes = countNicModes(host);
   let nics = 0;
   const unread = { vms: 0, networks: 0 };
   for (const vm of host.vms) {
-    for (const nic of vm.interfaces) nicModes[nic.mode] = (nicModes[nic.mode] ?? 0) + 1;
     nics += vm.interfaces.length;
     // (typeof: a report assembled by hand may lack the key.)
     if (typeof vm.unread === 'string') unread.vms++;

@@ -10,6 +10,7 @@
  * its earlier outcome leaves the totals, and its report stays on the row until the new one arrives.
  */
 import { MODES, type ErrorKind, type FleetReportView, type HostError, type HostReport, type HostStatus, type Mode, type RunEvent } from '../model.js';
+import { countNicModes } from '../report/headline.js';
 
 /** Where a host is in the run. */
 export type HostPhase = 'queued' | 'connecting' | 'probing' | 'done';
@@ -143,15 +144,6 @@ function queuedRow(name: string, groups: string[]): HostRow {
     modeMix: null,
     report: null,
   };
-}
-
-/** Count the VM NICs of a host report per mode. */
-export function countNicModes(report: HostReport): ModeCounts {
-  const counts: ModeCounts = {};
-  for (const vm of report.vms) {
-    for (const nic of vm.interfaces) counts[nic.mode] = (counts[nic.mode] ?? 0) + 1;
-  }
-  return counts;
 }
 
 /** The label of a host's mix of NIC modes: `bridged+nat` in vocabulary order, or `no VM NICs`. */
