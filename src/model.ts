@@ -37,6 +37,34 @@ export const MODES = [
 
 export type HostKeyPolicy = 'strict' | 'accept-new' | 'off';
 
+/** The SSH clients a host can be audited with (docs/inventory.md `transport`): ssh2 in-process, or OpenSSH's `ssh`. */
+export const TRANSPORTS = ['ssh2', 'openssh'] as const;
+export type TransportName = (typeof TRANSPORTS)[number];
+
+/** Which ssh_config applies to a host: OpenSSH's own files (~/.ssh/config, /etc/ssh/ssh_config), one file, or none. */
+export type SshConfigChoice = { kind: 'default' } | { kind: 'file'; path: string } | { kind: 'off' };
+
+/** Connection keys an inventory level can name; a named one wins over ssh_config. */
+export const CONNECTION_KEYS = ['user', 'port', 'identityFile', 'passphraseEnv', 'agent', 'passwordEnv', 'knownHostsFile', 'jump'] as const;
+export type ConnectionKey = (typeof CONNECTION_KEYS)[number];
+
+/**
+ * What ssh_config (through `ssh -G`) adds to a host's connection for the ssh2 transport, besides the keys it
+ * fills in directly (address, port, user, key files, known_hosts, jump). None of these is set by the inventory.
+ */
+export interface SshConfigExtras {
+  /** StrictHostKeyChecking mapped onto the three policies; the run's `--host-key-policy`, when given, wins. */
+  hostKeyPolicy?: HostKeyPolicy;
+  /** HashKnownHosts: `accept-new` writes the host's name hashed. */
+  hashKnownHosts?: boolean;
+  /** ConnectTimeout, in milliseconds. */
+  connectTimeoutMs?: number;
+  /** IdentityAgent: the agent socket to use instead of SSH_AUTH_SOCK. */
+  agentSocket?: string;
+  /** ProxyCommand: only the openssh transport can run it. */
+  proxyCommand?: string;
+}
+
 /** A bastion that hosts are reached through (one shared connection per bastion). */
 export interface JumpHostConfig {
   name: string;
@@ -54,6 +82,12 @@ export interface JumpHostConfig {
   defaultIdentityFiles?: string[];
   /** The jump host this one is reached through (a chain of any length); none when absent. */
   jump?: JumpHostConfig | null;
+  /** The ssh_config that applies; none (`off`) when absent. */
+  sshConfig?: SshConfigChoice;
+  /** The connection keys some inventory level names (they win over ssh_config); all of them when absent. */
+  namedKeys?: readonly ConnectionKey[];
+  /** Set by applying ssh_config (ssh2 transport); none when absent. */
+  fromSshConfig?: SshConfigExtras;
 }
 
 /** One hypervisor after defaults → groups → host have been merged. */
@@ -83,6 +117,14 @@ export interface HostConfig {
   /** Globs of interface names to count as bridge uplinks besides detected NICs. */
   uplinkInterfaces: string[];
   jump: JumpHostConfig | null;
+  /** The SSH client that audits the host; ssh2 when absent. */
+  transport?: TransportName;
+  /** The ssh_config that applies; none (`off`) when absent. */
+  sshConfig?: SshConfigChoice;
+  /** The connection keys some inventory level names (they win over ssh_config); all of them when absent. */
+  namedKeys?: readonly ConnectionKey[];
+  /** Set by applying ssh_config (ssh2 transport); none when absent. */
+  fromSshConfig?: SshConfigExtras;
 }
 
 export interface Inventory {

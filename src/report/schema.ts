@@ -26,7 +26,7 @@ export const REPORT_SCHEMA_ID = 'kvm-netaudit/report.v1.schema.json';
 // ───────────────────────────── vocabularies ─────────────────────────────
 
 /** Why a host could not be audited, as `error.kind` says it (docs/report.md, "Error kinds"). */
-export const ERROR_KINDS = ['unreachable', 'timeout', 'auth', 'hostkey', 'libvirt', 'command', 'parse', 'cancelled', 'internal'] as const;
+export const ERROR_KINDS = ['unreachable', 'timeout', 'auth', 'hostkey', 'libvirt', 'command', 'parse', 'config', 'cancelled', 'internal'] as const;
 
 import { SEVERITIES } from './severities.js';
 
