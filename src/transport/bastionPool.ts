@@ -11,9 +11,11 @@ import { describeTarget, type SshSession } from './sshSession.js';
 export interface BastionPool {
   /**
    * A stream to `address:port` as seen from the bastion.
+   * @param timeoutMs the deadline for the bastion to open it (the connect timeout of the host behind it);
+   *   the pool's `tunnelTimeoutMs` when absent
    * @throws TransportError whose message names the bastion (its kind is the bastion's failure: hostkey, auth…)
    */
-  tunnel(jump: JumpHostConfig, address: string, port: number, signal?: AbortSignal): Promise<Duplex>;
+  tunnel(jump: JumpHostConfig, address: string, port: number, signal?: AbortSignal, timeoutMs?: number): Promise<Duplex>;
   /** Close every bastion connection (and with them every tunnel). */
   close(): Promise<void>;
 }
@@ -21,7 +23,7 @@ export interface BastionPool {
 export interface BastionPoolOptions {
   /** Open an authenticated session to a bastion (no signal: it is shared, so no one host may cancel it). */
   openSession(jump: JumpHostConfig): Promise<SshSession>;
-  /** Deadline for the bastion to open a tunnel (it may be waiting on a TCP connect of its own). */
+  /** Deadline for the bastion to open a tunnel (it may be waiting on a TCP connect of its own), unless `tunnel` names one. */
   tunnelTimeoutMs: number;
 }
 
@@ -57,7 +59,7 @@ export function createBastionPool(options: BastionPoolOptions): BastionPool {
     return session;
   };
 
-  async function tunnel(jump: JumpHostConfig, address: string, port: number, signal?: AbortSignal): Promise<Duplex> {
+  async function tunnel(jump: JumpHostConfig, address: string, port: number, signal?: AbortSignal, timeoutMs?: number): Promise<Duplex> {
     const via = `via jump host ${jump.name} (${describeTarget(jump)})`;
     if (closed) throw new TransportError('cancelled', `${via}: the connector is closed`);
     let session: SshSession;
@@ -67,7 +69,7 @@ export function createBastionPool(options: BastionPoolOptions): BastionPool {
       if (error instanceof TransportError && (error.kind === 'cancelled' || error.kind === 'timeout') && signal?.aborted) throw error;
       throw asTransportError(error, 'unreachable', `${via}: `);
     }
-    return openTunnel(session, address, port, signal, via, options.tunnelTimeoutMs);
+    return openTunnel(session, address, port, signal, via, timeoutMs ?? options.tunnelTimeoutMs);
   }
 
   async function close(): Promise<void> {

@@ -8,8 +8,8 @@ import ssh2 from 'ssh2';
 import { TransportError, type HostConfig } from '../model.js';
 import { messageOf } from './errors.js';
 
-/** The auth fields shared by HostConfig and JumpHostConfig. */
-export type AuthSettings = Pick<HostConfig, 'identityFile' | 'defaultIdentityFiles' | 'passphraseEnv' | 'agent' | 'passwordEnv'>;
+/** The auth fields shared by HostConfig and JumpHostConfig (`fromSshConfig` for its `agentSocket`). */
+export type AuthSettings = Pick<HostConfig, 'identityFile' | 'defaultIdentityFiles' | 'passphraseEnv' | 'agent' | 'passwordEnv' | 'fromSshConfig'>;
 
 /** What to hand to ssh2's `connect()`; `methods` lists them for error messages. */
 export interface SshCredentials {
@@ -56,10 +56,12 @@ export async function resolveCredentials(
   }
 
   if (settings.agent) {
-    const socket = env.SSH_AUTH_SOCK;
+    // ssh_config's IdentityAgent names the socket for this host, as it does for OpenSSH; else the environment's.
+    const configured = settings.fromSshConfig?.agentSocket;
+    const socket = configured || env.SSH_AUTH_SOCK;
     if (socket) {
       credentials.agent = socket;
-      credentials.methods.push('agent');
+      credentials.methods.push(configured ? `agent (IdentityAgent ${configured})` : 'agent');
     } else {
       credentials.skipped.push('agent authentication is configured but SSH_AUTH_SOCK is not set');
     }

@@ -1,10 +1,14 @@
 /**
- * Host key verification against known_hosts files, under the run's policy (docs/cli.md `--host-key-policy`):
+ * Host key verification against known_hosts files, under each host's policy (docs/cli.md `--host-key-policy`, or
+ * the host's ssh_config StrictHostKeyChecking when the run names none):
  * - `strict`: only keys already in the file are accepted;
  * - `accept-new`: an unknown host's key is appended to the file (trust on first use), a changed or revoked
  *   key is still refused. A host is known once the file holds any key for it, of any type: a key of another
  *   type is a changed key, never appended (as OpenSSH's StrictHostKeyChecking accept-new);
  * - `off`: anything is accepted, with one warning per verifier.
+ * Whatever the policy short of `off`, a host a `@cert-authority` line covers is refused unless a plain line holds
+ * its key: it proves itself with a certificate, which ssh2 cannot check, and pinning its plain key would bypass
+ * the CA (the openssh transport checks certificates).
  * Decisions are data (accepted, or refused with a message that says what to do); the SSH layer turns a
  * refusal into a `hostkey` TransportError.
  *
@@ -39,6 +43,15 @@ export interface HostKeyTarget {
   port: number;
   /** How messages name the host, e.g. `hv01` or `jump host bastion`. */
   label: string;
+  /** The policy for this host; the verifier's own (`HostKeyVerifierOptions.policy`) when absent. */
+  policy?: HostKeyPolicy;
+  /**
+   * Where `policy` came from, for the warning that checking is off: the run's `--host-key-policy`, or the host's
+   * ssh_config (StrictHostKeyChecking). @default 'operator'
+   */
+  policyFrom?: 'operator' | 'ssh_config';
+  /** `accept-new` writes the host's name hashed (ssh_config HashKnownHosts yes). @default false */
+  hashNames?: boolean;
 }
 
 export type HostKeyDecision = { accepted: true } | { accepted: false; message: string };
@@ -54,9 +67,9 @@ export interface HostKeyVerifier {
 }
 
 export interface HostKeyVerifierOptions {
-  /** @default 'strict' */
+  /** The policy of targets that carry none. @default 'strict' */
   policy?: HostKeyPolicy;
-  /** Told once when the policy is `off`, and each time `accept-new` adds a key. */
+  /** Told once when a host's policy is `off` (once per verifier, whichever host it is), and each time `accept-new` adds a key. */
   warn?: (message: string) => void;
 }
 
@@ -78,7 +91,7 @@ interface LoadedFile {
  * per file, so concurrent first connections never interleave lines or add the same host twice.
  */
 export function createHostKeyVerifier(options: HostKeyVerifierOptions = {}): HostKeyVerifier {
-  const policy = options.policy ?? 'strict';
+  const defaultPolicy = options.policy ?? 'strict';
   const warn = options.warn ?? (() => {});
   /** Per file: its identity when read (inode, size, mtime) and the parse, shared by concurrent readers. */
   const cache = new Map<string, { stamp: string; loaded: Promise<LoadedFile> }>();
@@ -138,10 +151,16 @@ export function createHostKeyVerifier(options: HostKeyVerifierOptions = {}): Hos
   };
 
   async function verify(target: HostKeyTarget, keyBlob: Buffer): Promise<HostKeyDecision> {
+    const policy = target.policy ?? defaultPolicy;
     if (policy === 'off') {
       if (!warnedOff) {
         warnedOff = true;
-        warn('host key checking is off (--host-key-policy off): host keys are not verified, so connections can be intercepted');
+        // Once per run: the run's flag sets every host's policy, or none does, so the first `off` tells where all came from.
+        const origin =
+          target.policyFrom === 'ssh_config'
+            ? `for ${target.label} and any other host whose ssh_config says StrictHostKeyChecking no`
+            : '(--host-key-policy off)';
+        warn(`host key checking is off ${origin}: host keys are not verified, so connections can be intercepted`);
       }
       return { accepted: true };
     }
@@ -177,15 +196,28 @@ export function createHostKeyVerifier(options: HostKeyVerifierOptions = {}): Hos
             `the host's administrator. Only if the host was really re-installed or re-keyed, remove the stale lines with: ` +
             `${staleFiles(verdict.known, target.file).map((file) => `ssh-keygen -R ${shellWord(name)} -f ${shellWord(file)}`).join('; ')}`,
         };
-      case 'unknown':
+      case 'cert-authority': {
+        // Under accept-new too: pinning the plain key would make the host trusted without its certificate.
+        const plain = verdict.known.length > 0 ? ` (the plain lines for it hold other keys: ${describeKnownKeys(verdict.known, where)})` : '';
+        return {
+          accepted: false,
+          message:
+            `${target.label} (${name}) offered ${offered}, which no plain known_hosts line holds${plain}; ` +
+            `this host is trusted through a host certificate authority (@cert-authority at ${where(verdict.entry)}), ` +
+            'which the ssh2 transport cannot check; audit it with `transport: openssh` (docs/inventory.md)',
+        };
+      }
+      case 'unknown': {
         if (policy === 'accept-new') return acceptNew(target, keyType, keyBlob, offered);
+        // -H: the line the operator adds is hashed like the ones accept-new would write for this host.
+        const options = `${target.hashNames ? '-H ' : ''}${target.port === 22 ? '' : `-p ${target.port} `}`;
         return {
           accepted: false,
           message:
             `the host key of ${target.label} (${name}, ${offered}) is not in ${target.file}. Check the fingerprint, then add it with: ` +
-            `ssh-keyscan ${target.port === 22 ? '' : `-p ${target.port} `}${shellWord(target.address)} >> ${shellWord(target.file)} ` +
-            `(or run with --host-key-policy accept-new)`,
+            `ssh-keyscan ${options}${shellWord(target.address)} >> ${shellWord(target.file)} (or run with --host-key-policy accept-new)`,
         };
+      }
     }
   }
 
@@ -197,7 +229,7 @@ export function createHostKeyVerifier(options: HostKeyVerifierOptions = {}): Hos
       if (verdict.status === 'match') return { accepted: true };
       if (verdict.status !== 'unknown') return verify(target, keyBlob);
 
-      const line = formatKnownHostsLine(target.address, target.port, keyType, keyBlob.toString('base64'));
+      const line = formatKnownHostsLine(target.address, target.port, keyType, keyBlob.toString('base64'), { hashName: target.hashNames === true });
       try {
         await mkdir(dirname(target.file), { recursive: true, mode: 0o700 });
         // `mode` only applies when the file is created: an existing file keeps the owner's choice.
@@ -206,7 +238,8 @@ export function createHostKeyVerifier(options: HostKeyVerifierOptions = {}): Hos
         return { accepted: false, message: `cannot add the host key of ${target.label} to ${target.file}: ${messageOf(error)}` };
       }
       cache.delete(target.file); // the next check re-reads the file with this line in it
-      warn(`added the host key of ${target.label} (${knownHostsName(target.address, target.port)}, ${offered}) to ${target.file}`);
+      const hashed = target.hashNames ? ', name hashed' : '';
+      warn(`added the host key of ${target.label} (${knownHostsName(target.address, target.port)}, ${offered}) to ${target.file}${hashed}`);
       return { accepted: true };
     });
   }

@@ -7,7 +7,7 @@
  * where patterns is a comma-separated list of host patterns (`*`, `?` wildcards, `!` negation,
  * `[host]:port` for a port other than 22) or one hashed name `|1|base64(salt)|base64(hmac-sha1(salt, name))`.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** One host pattern of a plain (unhashed) entry. */
 export interface HostPattern {
@@ -37,17 +37,21 @@ export interface KnownHostEntry {
 }
 
 /** What known_hosts says about the key a host offered. */
-export type HostKeyStatus = 'match' | 'mismatch' | 'unknown' | 'revoked';
+export type HostKeyStatus = 'match' | 'mismatch' | 'unknown' | 'revoked' | 'cert-authority';
 
 /** The answer of {@link checkHostKey}, with the line that decided it when there is one. */
 export interface HostKeyVerdict {
   status: HostKeyStatus;
   /**
    * The entry that matched, conflicted or revoked the key (null for `unknown`). For `mismatch`: a known key
-   * of the offered type when there is one, else the host's first known key.
+   * of the offered type when there is one, else the host's first known key. For `cert-authority`: the first
+   * `@cert-authority` line that covers the host.
    */
   entry: KnownHostEntry | null;
-  /** For `match` and `mismatch`: every key known for the host (see {@link knownHostEntries}), in file order; else empty. */
+  /**
+   * For `match`, `mismatch` and `cert-authority`: every key known for the host (see {@link knownHostEntries}), in
+   * file order (none at all is possible for `cert-authority`); else empty.
+   */
   known: KnownHostEntry[];
 }
 
@@ -168,8 +172,11 @@ export function entryMatchesName(entry: KnownHostEntry, name: string): boolean {
  * - `match`: a matching plain line holds this key.
  * - `mismatch`: the host is known, by keys of any type, and this key is none of them. A key of another type
  *   counts: otherwise whoever holds only an RSA key could answer for a host pinned by its ed25519 key.
+ * - `cert-authority`: no plain line holds this key, but a `@cert-authority` line covers the host. Its key is
+ *   never taken for a host key; the verdict exists because such a host proves itself with a certificate, which
+ *   ssh2 cannot check, and pinning its plain key on first use would bypass the CA. Wins over `mismatch` and
+ *   `unknown` (a re-keyed host with a fresh certificate is normal under a CA), never over `revoked` or `match`.
  * - `unknown`: no plain line names the host (`@revoked` lines alone do not make it known).
- * `@cert-authority` lines are recognised and ignored: this tool does not verify host certificates.
  */
 export function checkHostKey(
   known: readonly KnownHostEntry[] | KnownHostsIndex,
@@ -181,10 +188,14 @@ export function checkHostKey(
   const name = knownHostsName(host, port);
   const trusted: KnownHostEntry[] = [];
   let match: KnownHostEntry | null = null;
+  let authority: KnownHostEntry | null = null;
   for (const entry of isIndex(known) ? candidates(known, name) : known) {
-    if (entry.marker === 'cert-authority') continue;
     // Revoked keys: OpenSSH also honours `@revoked` lines whose patterns match the host only.
     if (!entryMatchesName(entry, name)) continue;
+    if (entry.marker === 'cert-authority') {
+      authority ??= entry;
+      continue;
+    }
     const sameKey = entry.key.equals(keyBlob);
     if (entry.marker === 'revoked') {
       if (sameKey) return { status: 'revoked', entry, known: [] };
@@ -194,6 +205,7 @@ export function checkHostKey(
     if (sameKey) match ??= entry;
   }
   if (match) return { status: 'match', entry: match, known: trusted };
+  if (authority) return { status: 'cert-authority', entry: authority, known: trusted };
   const [first] = trusted;
   if (first) return { status: 'mismatch', entry: trusted.find((e) => e.keyType === keyType) ?? first, known: trusted };
   return { status: 'unknown', entry: null, known: [] };
@@ -274,12 +286,36 @@ function candidates(index: KnownHostsIndex, name: string): KnownHostEntry[] {
   return [...named, ...index.scanned].sort((a, b) => a.line - b.line);
 }
 
+/** How {@link formatKnownHostsLine} writes the host's name. */
+export interface KnownHostsLineOptions {
+  /**
+   * Write the name hashed, as OpenSSH does under HashKnownHosts yes, so the file does not list the fleet.
+   * @default false (plain, so the operator can read and review the line)
+   */
+  hashName?: boolean;
+}
+
 /**
- * The line `accept-new` appends: plain (not hashed), so the operator can read and review it.
+ * The line `accept-new` appends.
  * @example formatKnownHostsLine('10.0.0.5', 2222, 'ssh-ed25519', 'AAAAC3Nz…') // '[10.0.0.5]:2222 ssh-ed25519 AAAAC3Nz…'
+ * @example formatKnownHostsLine('10.0.0.5', 2222, 'ssh-ed25519', 'AAAAC3Nz…', { hashName: true }) // '|1|Zm9v…=|YmFy…= ssh-ed25519 AAAAC3Nz…'
  */
-export function formatKnownHostsLine(host: string, port: number, keyType: string, keyBlobBase64: string): string {
-  return `${knownHostsName(host, port)} ${keyType} ${keyBlobBase64}`;
+export function formatKnownHostsLine(host: string, port: number, keyType: string, keyBlobBase64: string, options: KnownHostsLineOptions = {}): string {
+  const name = knownHostsName(host, port);
+  return `${options.hashName ? hashKnownHostsName(name) : name} ${keyType} ${keyBlobBase64}`;
+}
+
+/** OpenSSH's salt length for hashed names (hostfile.c: the HMAC-SHA1 digest length). */
+const HASH_SALT_BYTES = 20;
+
+/**
+ * A host name hashed as OpenSSH hashes it: `|1|base64(salt)|base64(HMAC-SHA1(key = salt, data = name))`, with a
+ * fresh 20-byte random salt unless one is given (tests pin it).
+ * @param name already in {@link knownHostsName} form, e.g. `[10.0.0.5]:2222`
+ */
+export function hashKnownHostsName(name: string, salt: Buffer = randomBytes(HASH_SALT_BYTES)): string {
+  const hash = createHmac('sha1', salt).update(name).digest();
+  return `${HASH_MAGIC}${salt.toString('base64')}|${hash.toString('base64')}`;
 }
 
 /**

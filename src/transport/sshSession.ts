@@ -9,7 +9,7 @@ import { connect as netConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
 import type { Client, ConnectConfig } from 'ssh2';
-import { TransportError } from '../model.js';
+import { TransportError, type HostKeyPolicy } from '../model.js';
 import type { SshCredentials } from './credentials.js';
 import { abortError, kindOfSsh2Error, messageOf } from './errors.js';
 import type { HostKeyTarget, HostKeyVerifier } from './hostKeyVerifier.js';
@@ -47,6 +47,12 @@ export interface SshSessionTarget {
   knownHostsFile: string;
   /** known_hosts files also checked, never written. */
   readKnownHostsFiles?: readonly string[];
+  /** This host's host key policy; the verifier's own when absent. */
+  hostKeyPolicy?: HostKeyPolicy;
+  /** Where `hostKeyPolicy` came from (see HostKeyTarget.policyFrom). @default 'operator' */
+  hostKeyPolicyFrom?: 'operator' | 'ssh_config';
+  /** `accept-new` writes the host's name hashed (ssh_config HashKnownHosts). @default false */
+  hashKnownHosts?: boolean;
   credentials: SshCredentials;
   /** ssh2's `readyTimeout`: TCP connect + handshake + auth. */
   readyTimeoutMs: number;
@@ -184,7 +190,16 @@ export function openSshSession(target: SshSessionTarget): Promise<SshSession> {
 }
 
 function hostKeyTarget(target: SshSessionTarget): HostKeyTarget {
-  return { file: target.knownHostsFile, alsoRead: target.readKnownHostsFiles ?? [], address: target.address, port: target.port, label: target.label };
+  return {
+    file: target.knownHostsFile,
+    alsoRead: target.readKnownHostsFiles ?? [],
+    address: target.address,
+    port: target.port,
+    label: target.label,
+    policy: target.hostKeyPolicy,
+    policyFrom: target.hostKeyPolicyFrom,
+    hashNames: target.hashKnownHosts,
+  };
 }
 
 /**

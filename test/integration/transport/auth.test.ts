@@ -230,6 +230,51 @@ describe('ssh-agent authentication', () => {
   });
 });
 
+describe("ssh_config's IdentityAgent (fromSshConfig.agentSocket)", () => {
+  it.skipIf(sshAgent.skip)('is the agent used instead of SSH_AUTH_SOCK', async () => {
+    sshAgent.enforce();
+    // Given a real agent holding the key, named by ssh_config, while SSH_AUTH_SOCK points at nothing
+    const agent = await startAgentWithKey(tmp.dir, plainKey.file);
+    try {
+      const env = { SSH_AUTH_SOCK: path.join(tmp.dir, 'no-agent-here.sock') };
+
+      // When logging in with agent: true and no key file
+      const out = await login(host({ agent: true, fromSshConfig: { agentSocket: agent.socket } }), env);
+
+      // Then the agent ssh_config named signed the login
+      expect(out).toBe('authenticated');
+    } finally {
+      await agent.stop();
+    }
+  });
+
+  it('is named among the methods tried when the login fails, and needs no SSH_AUTH_SOCK', async () => {
+    // Given ssh_config naming an agent socket where no agent listens, and no SSH_AUTH_SOCK
+    const socket = path.join(tmp.dir, 'dead-agent.sock');
+
+    // When logging in
+    const error = await rejectionOf(login(host({ agent: true, fromSshConfig: { agentSocket: socket } }), {}));
+
+    // Then the agent at that socket was tried (not skipped for a missing SSH_AUTH_SOCK), and auth failed
+    expect(error.kind).toBe('auth');
+    expect(error.message).toContain(`agent (IdentityAgent ${socket})`);
+    expect(error.message).not.toContain('SSH_AUTH_SOCK');
+  });
+
+  it('is not used when the host does not use the agent', async () => {
+    // Given a socket from ssh_config but agent: false, and a key the server refuses
+    const socket = path.join(tmp.dir, 'unused-agent.sock');
+
+    // When logging in
+    const error = await rejectionOf(login(host({ agent: false, identityFile: strangerKey.file, fromSshConfig: { agentSocket: socket } }), {}));
+
+    // Then only the key was tried
+    expect(error.kind).toBe('auth');
+    expect(error.message).toContain(`tried publickey (${strangerKey.file})`);
+    expect(error.message).not.toContain('agent');
+  });
+});
+
 describe('the embedded server checks what it accepts', () => {
   it('passes only signed public key attempts and passwords to a custom authenticator', async () => {
     // Given a server with a custom authenticator that records and accepts signed attempts only

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ssh2 from 'ssh2';
@@ -20,6 +20,8 @@ import { gateTier, tool } from '../../helpers/prerequisites.js';
 
 /** The tests that run OpenSSH's own client tools against the embedded server (ssh-keyscan, ssh-keygen -H, ssh). */
 const opensshTools = gateTier('integration tier (host keys checked against OpenSSH)', [tool('ssh-keyscan'), tool('ssh-keygen'), tool('ssh')]);
+/** The test that looks a hashed line up with OpenSSH's ssh-keygen -F. */
+const sshKeygen = gateTier('integration tier (a hashed known_hosts line found by OpenSSH)', [tool('ssh-keygen')]);
 
 let tmp: { dir: string; cleanup: () => Promise<void> };
 let key: ClientKey;
@@ -246,6 +248,67 @@ describe('accept-new', () => {
     expect(error.kind).toBe('hostkey');
     expect(error.message).toContain('HOST KEY CHANGED');
     expect(readFileSync(file, 'utf8')).toBe(before);
+  });
+});
+
+describe('accept-new for a host whose ssh_config says HashKnownHosts yes', () => {
+  it.skipIf(sshKeygen.skip)('appends the name hashed, which OpenSSH finds and a later strict connection matches', async () => {
+    sshKeygen.enforce();
+    // Given no known_hosts file yet, and a host whose ssh_config hashes names
+    const file = knownHostsFile();
+    const hashing: HostConfig = { ...host(file), fromSshConfig: { hashKnownHosts: true } };
+
+    // When probing with accept-new
+    expect(await probe(hashing, 'accept-new')).toBe('hv:echo probe');
+
+    // Then the file holds one line, hashed, with the server's key and no address in clear
+    const text = readFileSync(file, 'utf8');
+    expect(text).toMatch(/^\|1\|[^|\s]+\|[^|\s]+ ssh-ed25519 \S+\n$/);
+    expect(text).toContain(server.hostKey.base64);
+    expect(text).not.toContain('127.0.0.1');
+    // and OpenSSH's ssh-keygen -F finds it under the name ssh looks up
+    const found = spawnSync('ssh-keygen', ['-F', `[127.0.0.1]:${server.port}`, '-f', file], { encoding: 'utf8' });
+    expect(found.status).toBe(0);
+    expect(found.stdout).toContain(server.hostKey.base64);
+    // and the next connection, strict, matches it
+    expect(await probe(hashing, 'strict')).toBe('hv:echo probe');
+    expect(readFileSync(file, 'utf8')).toBe(text);
+  });
+});
+
+describe('a host vouched for by a host certificate authority (@cert-authority)', () => {
+  /** A CA line covering this server, whose key is some CA's (never the server's). */
+  const caLine = () => `@cert-authority [127.0.0.1]:* ssh-ed25519 ${otherKeyBase64()}`;
+
+  for (const policy of ['strict', 'accept-new'] as const) {
+    it(`is refused under ${policy} when no plain line holds its key, naming the CA line, and pins nothing`, async () => {
+      // Given known_hosts holding only a CA that covers the server, on line 2
+      const file = knownHostsFile(['# fleet CA', caLine()]);
+      const before = readFileSync(file, 'utf8');
+      const warnings: string[] = [];
+
+      // When connecting
+      const error = await rejectionOf(probe(host(file), policy, (m) => warnings.push(m)));
+
+      // Then it is a hostkey refusal pointing at the CA line and at the openssh transport, and nothing was added
+      expect(error.kind).toBe('hostkey');
+      expect(error.message).toContain(`@cert-authority at ${file}:2`);
+      expect(error.message).toContain('this host is trusted through a host certificate authority (@cert-authority at');
+      expect(error.message).toContain('which the ssh2 transport cannot check; audit it with `transport: openssh` (docs/inventory.md)');
+      expect(readFileSync(file, 'utf8')).toBe(before);
+      expect(warnings).toEqual([]);
+    });
+  }
+
+  it('is accepted when a plain line also holds its key, and under off', async () => {
+    // Given a CA covering the server, and in another file also the server's own plain line
+    const caOnly = knownHostsFile([caLine()]);
+    const both = knownHostsFile([caLine(), knownHostsLineFor(server)]);
+
+    // When probing
+    // Then the plain line decides under strict, and off accepts the CA-only host
+    expect(await probe(host(both), 'strict')).toBe('hv:echo probe');
+    expect(await probe(host(caOnly), 'off')).toBe('hv:echo probe');
   });
 });
 

@@ -1,7 +1,7 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningSshServer } from '../../../src/demo/sshServer.js';
+import { startSshServer, type RunningSshServer } from '../../../src/demo/sshServer.js';
 import type { HostConfig, JumpHostConfig } from '../../../src/model.js';
 import { createSshConnector } from '../../../src/transport/ssh.js';
 import {
@@ -161,5 +161,114 @@ describe('jump hosts', () => {
     // Then each names the bastion
     expect(errors.map((e) => e.kind)).toEqual(['unreachable', 'unreachable', 'unreachable']);
     for (const error of errors) expect(error.message).toContain('jump host dead-bastion');
+  });
+});
+
+describe('jump hosts with settings from their ssh_config (fromSshConfig)', () => {
+  it('pins the bastion’s key, name hashed, under its own ssh_config accept-new and HashKnownHosts, with no run policy', async () => {
+    // Given a bastion unknown in its own file, whose ssh_config says accept-new and HashKnownHosts, and the targets trusted
+    const bastion = await startBastion();
+    const jumpFile = path.join(tmp.dir, 'bastion_known_hosts');
+    const targetsFile = path.join(tmp.dir, 'targets_known_hosts');
+    writeFileSync(targetsFile, `${targets.map(knownHostsLineFor).join('\n')}\n`);
+    const jump = jumpConfig({
+      port: bastion.port,
+      identityFile: key.file,
+      knownHostsFile: jumpFile,
+      fromSshConfig: { hostKeyPolicy: 'accept-new', hashKnownHosts: true },
+    });
+    const hosts = hostsBehind(jump).map((h) => ({ ...h, knownHostsFile: targetsFile }));
+    const connector = createSshConnector({ connectTimeoutMs: 5_000 });
+
+    // When the hosts behind it are audited, the run naming no policy
+    const outputs = await probeAll(connector, hosts);
+    await connector.close();
+
+    // Then each answered, and the bastion's key was added once, hashed
+    expect(outputs).toEqual(['hv1:probe', 'hv2:probe', 'hv3:probe']);
+    const text = readFileSync(jumpFile, 'utf8');
+    expect(text).toMatch(/^\|1\|[^|\s]+\|[^|\s]+ ssh-ed25519 \S+\n$/);
+    expect(text).toContain(bastion.hostKey.base64);
+    expect(text).not.toContain('127.0.0.1');
+    expect(readFileSync(targetsFile, 'utf8')).toBe(`${targets.map(knownHostsLineFor).join('\n')}\n`);
+
+    // and a strict run now trusts the bastion by that hashed line
+    const strict = createSshConnector({ hostKeyPolicy: 'strict', connectTimeoutMs: 5_000 });
+    expect(await probeAll(strict, hosts.slice(0, 1))).toEqual(['hv1:probe']);
+    await strict.close();
+    await bastion.close();
+  });
+
+  it('fails every host behind a bastion whose ssh_config gives a ProxyCommand with kind config, contacting no one', async () => {
+    // Given a bastion reached, says its ssh_config, through a ProxyCommand
+    const bastion = await startBastion();
+    trust([bastion, ...targets]);
+    const jump = jumpConfig({ port: bastion.port, identityFile: key.file, knownHostsFile: knownHosts, fromSshConfig: { proxyCommand: 'nc %h %p' } });
+    const connector = createSshConnector({ connectTimeoutMs: 5_000 });
+
+    // When the hosts behind it connect
+    const errors = await Promise.all(hostsBehind(jump).map((h) => rejectionOf(connector.connect(h, {}))));
+    await connector.close();
+    await bastion.close();
+
+    // Then each is a config error naming the bastion and the way out, and the bastion was never contacted
+    for (const error of errors) {
+      expect(error.kind).toBe('config');
+      expect(error.message).toContain('jump host bastion: ssh_config gives a ProxyCommand, which only transport: openssh can run');
+    }
+    expect(bastion.connections()).toBe(0);
+  });
+
+  it('gives up on a silent bastion after its own ConnectTimeout, not the connector’s', async () => {
+    // Given a bastion that never sends its banner, with ConnectTimeout 300 ms in its ssh_config, and a connector allowing 10 s
+    const silent = await startSshServer({ behaviour: 'never-answer' });
+    const jump = jumpConfig({
+      name: 'silent',
+      port: silent.port,
+      identityFile: key.file,
+      knownHostsFile: knownHosts,
+      fromSshConfig: { connectTimeoutMs: 300 },
+    });
+    const connector = createSshConnector({ connectTimeoutMs: 10_000 });
+    const started = Date.now();
+
+    // When a host behind it connects
+    const error = await rejectionOf(connector.connect(hostsBehind(jump)[0]!, {}));
+    await connector.close();
+    await silent.close();
+
+    // Then it times out on the bastion's 300 ms
+    expect(error.kind).toBe('timeout');
+    expect(error.message).toContain('jump host silent');
+    expect(error.message).toContain('within 300 ms');
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('gives up on a silent host behind a bastion after the host’s own ConnectTimeout', async () => {
+    // Given a working bastion that forwards to a host that never sends its banner, whose ssh_config says 300 ms
+    const silent = await startSshServer({ behaviour: 'never-answer' });
+    const bastion = await startBastion([silent.port]);
+    trust([bastion]);
+    const jump = jumpConfig({ port: bastion.port, identityFile: key.file, knownHostsFile: knownHosts });
+    const behind = hostConfig({
+      name: 'hv-silent',
+      port: silent.port,
+      identityFile: key.file,
+      knownHostsFile: knownHosts,
+      jump,
+      fromSshConfig: { connectTimeoutMs: 300 },
+    });
+    const connector = createSshConnector({ connectTimeoutMs: 10_000 });
+    const started = Date.now();
+
+    // When it connects
+    const error = await rejectionOf(connector.connect(behind, {}));
+    await connector.close();
+    await Promise.all([bastion.close(), silent.close()]);
+
+    // Then it times out on its own 300 ms, through the tunnel
+    expect(error.kind).toBe('timeout');
+    expect(error.message).toContain('within 300 ms');
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });

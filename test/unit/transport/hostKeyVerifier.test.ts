@@ -103,9 +103,9 @@ describe('a host already known by a key of another type', () => {
 });
 
 describe('accept-new', () => {
-  it('pins a host that known_hosts only mentions in @revoked and @cert-authority lines', async () => {
-    // Given a file whose only lines about hv01 are a revoked key and a CA key
-    const target = knownHosts([`@revoked 10.0.0.11 ${otherEd25519.type} ${otherEd25519.base64}`, `@cert-authority * ${rsa.type} ${rsa.base64}`]);
+  it('pins a host that known_hosts only mentions in a @revoked line, beside a CA for other hosts', async () => {
+    // Given a file whose only line about hv01 is a revoked key, and a CA key for *.example.com
+    const target = knownHosts([`@revoked 10.0.0.11 ${otherEd25519.type} ${otherEd25519.base64}`, `@cert-authority *.example.com ${rsa.type} ${rsa.base64}`]);
     const warnings: string[] = [];
 
     // When hv01 offers its ed25519 key
@@ -115,6 +115,130 @@ describe('accept-new', () => {
     expect(decision).toEqual({ accepted: true });
     expect(readFileSync(target.file, 'utf8').split('\n')).toContain(formatKnownHostsLine('10.0.0.11', 22, ed25519.type, ed25519.base64));
     expect(warnings.some((w) => w.includes('added the host key of hv01'))).toBe(true);
+  });
+});
+
+describe('a host a @cert-authority line covers (host certificates, which ssh2 cannot check)', () => {
+  const caLine = (patterns: string) => `@cert-authority ${patterns} ${rsa.type} ${rsa.base64}`;
+  const expectCaRefusal = (decision: { accepted: boolean; message?: string }, where: string) => {
+    expect(decision.accepted).toBe(false);
+    const message = decision.message ?? '';
+    expect(message).toContain(`hv01 (10.0.0.11) offered ${ed25519.type} ${keyFingerprint(ed25519.blob)}`);
+    expect(message).toContain(`this host is trusted through a host certificate authority (@cert-authority at ${where})`);
+    expect(message).toContain('which the ssh2 transport cannot check; audit it with `transport: openssh` (docs/inventory.md)');
+  };
+
+  for (const policy of ['strict', 'accept-new'] as const) {
+    it(`refuses under ${policy} a key no plain line holds, naming the CA line, and pins nothing`, async () => {
+      // Given a CA for 10.0.0.* on line 2 and nothing else about hv01
+      const target = knownHosts(['# fleet CA', caLine('10.0.0.*')]);
+      const before = readFileSync(target.file, 'utf8');
+      const warnings: string[] = [];
+
+      // When hv01 offers its plain ed25519 key
+      const decision = await verifier(policy, warnings).verify(target, ed25519.blob);
+
+      // Then it is refused with the CA's file:line and the way out, and the file is untouched
+      expectCaRefusal(decision, `${target.file}:2`);
+      expect(readFileSync(target.file, 'utf8')).toBe(before);
+      expect(warnings).toEqual([]);
+    });
+  }
+
+  it('names the CA line of a file only read (the system-wide one), and the stale plain key besides', async () => {
+    // Given a stale plain key for hv01 in the own file and a CA in the system-wide file
+    const own = knownHosts([formatKnownHostsLine('10.0.0.11', 22, otherEd25519.type, otherEd25519.base64)]);
+    const system = knownHosts(['# distributed', caLine('*')]);
+    const target: HostKeyTarget = { ...own, alsoRead: [system.file] };
+
+    // When hv01 offers a key neither holds, under accept-new
+    const decision = await verifier('accept-new').verify(target, ed25519.blob);
+
+    // Then the CA line decides, the plain key known is mentioned, and nothing is written
+    expectCaRefusal(decision, `${system.file}:2`);
+    expect(decision.accepted ? '' : decision.message).toContain(`${otherEd25519.type} ${keyFingerprint(otherEd25519.blob)} at ${own.file}:1`);
+    expect(readFileSync(own.file, 'utf8')).toBe(`${formatKnownHostsLine('10.0.0.11', 22, otherEd25519.type, otherEd25519.base64)}\n`);
+  });
+
+  it('still accepts a key a plain line holds, and still refuses a revoked one as revoked', async () => {
+    // Given a CA over every host, hv01 pinned by its ed25519 key, and that key revoked in another file
+    const target = knownHosts([caLine('*'), formatKnownHostsLine('10.0.0.11', 22, ed25519.type, ed25519.base64)]);
+    const revoking: HostKeyTarget = { ...target, alsoRead: [knownHosts([`@revoked * ${ed25519.type} ${ed25519.base64}`]).file] };
+
+    // When hv01 offers that key
+    // Then the plain line accepts it, and the revocation refuses it where there is one
+    expect(await verifier('strict').verify(target, ed25519.blob)).toEqual({ accepted: true });
+    const revoked = await verifier('strict').verify(revoking, ed25519.blob);
+    expect(revoked.accepted ? '' : revoked.message).toContain('is marked @revoked');
+  });
+
+  it('accepts under off, as every other key', async () => {
+    const target = knownHosts([caLine('*')]);
+    expect(await verifier('off').verify(target, ed25519.blob)).toEqual({ accepted: true });
+  });
+});
+
+describe('a policy per host (HostKeyTarget.policy)', () => {
+  it('wins over the verifier’s own policy, host by host', async () => {
+    // Given a strict verifier and two unknown hosts in one file, one of them accept-new
+    const strictVerifier = verifier('strict');
+    const pinned = knownHosts([]);
+    const refused: HostKeyTarget = { ...pinned, address: '10.0.0.12', label: 'hv02' };
+
+    // When each offers its key
+    const accepted = await strictVerifier.verify({ ...pinned, policy: 'accept-new' }, ed25519.blob);
+    const decision = await strictVerifier.verify(refused, otherEd25519.blob);
+
+    // Then the accept-new host is pinned and the other refused as unknown
+    expect(accepted).toEqual({ accepted: true });
+    expect(decision.accepted ? '' : decision.message).toContain('is not in');
+    expect(readFileSync(pinned.file, 'utf8')).toBe(`${formatKnownHostsLine('10.0.0.11', 22, ed25519.type, ed25519.base64)}\n`);
+  });
+
+  it('warns once per verifier that checking is off, naming the host when ssh_config turned it off', async () => {
+    // Given a verifier and two hosts whose ssh_config says StrictHostKeyChecking no
+    const warnings: string[] = [];
+    const shared = verifier('strict', warnings);
+    const hv01: HostKeyTarget = { ...knownHosts([]), policy: 'off', policyFrom: 'ssh_config' };
+    const hv02: HostKeyTarget = { ...hv01, address: '10.0.0.12', label: 'hv02' };
+
+    // When both are verified
+    expect(await shared.verify(hv01, ed25519.blob)).toEqual({ accepted: true });
+    expect(await shared.verify(hv02, rsa.blob)).toEqual({ accepted: true });
+
+    // Then one warning says so, with the first host and where it came from
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toBe(
+      'host key checking is off for hv01 and any other host whose ssh_config says StrictHostKeyChecking no: ' +
+        'host keys are not verified, so connections can be intercepted',
+    );
+  });
+});
+
+describe('accept-new with hashed names (HashKnownHosts)', () => {
+  it('appends the host’s name hashed, which a later strict check matches', async () => {
+    // Given an unknown hv01 on port 2222 whose ssh_config hashes known_hosts names
+    const target: HostKeyTarget = { ...knownHosts([], 2222), hashNames: true };
+    const warnings: string[] = [];
+
+    // When it is verified under accept-new
+    expect(await verifier('accept-new', warnings).verify(target, ed25519.blob)).toEqual({ accepted: true });
+
+    // Then one hashed line holds its key, its address appears nowhere, and strict now accepts it
+    const text = readFileSync(target.file, 'utf8');
+    const [name, type, blob, ...rest] = text.trimEnd().split(' ');
+    expect(text.endsWith('\n') && !text.trimEnd().includes('\n')).toBe(true);
+    expect(name).toMatch(/^\|1\|[A-Za-z0-9+/]{27}=\|[A-Za-z0-9+/]{27}=$/);
+    expect([type, blob, rest]).toEqual([ed25519.type, ed25519.base64, []]);
+    expect(text).not.toContain('10.0.0.11');
+    expect(warnings.some((w) => w.includes('added the host key of hv01') && w.endsWith('name hashed'))).toBe(true);
+    expect(await verifier('strict').verify({ ...target, hashNames: false }, ed25519.blob)).toEqual({ accepted: true });
+  });
+
+  it('suggests ssh-keyscan -H for an unknown host under strict', async () => {
+    const target: HostKeyTarget = { ...knownHosts([]), hashNames: true };
+    const decision = await verifier('strict').verify(target, ed25519.blob);
+    expect(decision.accepted ? '' : decision.message).toContain(`ssh-keyscan -H 10.0.0.11 >> ${target.file}`);
   });
 });
 

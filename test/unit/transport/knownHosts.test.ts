@@ -10,6 +10,7 @@ import {
   entryMatchesName,
   indexKnownHosts,
   formatKnownHostsLine,
+  hashKnownHostsName,
   keyFingerprint,
   keyTypeFromBlob,
   knownHostEntries,
@@ -146,9 +147,9 @@ describe('checkHostKey', () => {
     expect(checkHostKey(withEd25519, 'hv01', 22, hostKey.type, hostKey.blob)).toMatchObject({ status: 'mismatch', entry: { line: 2 } });
   });
 
-  it('does not count @revoked or @cert-authority lines as keys that make a host known', () => {
-    // Given only a revoked key and a CA key that cover hv01
-    const entries = parseKnownHosts(`@revoked hv01 ${otherKey.type} ${otherKey.base64}\n@cert-authority * ssh-rsa ${otherKey.base64}\n`);
+  it('does not count @revoked lines, or @cert-authority lines for other hosts, as keys that make a host known', () => {
+    // Given a revoked key for hv01, and a CA that covers every host but hv01
+    const entries = parseKnownHosts(`@revoked hv01 ${otherKey.type} ${otherKey.base64}\n@cert-authority *,!hv01 ssh-rsa ${otherKey.base64}\n`);
 
     // When hv01 offers a fresh key
     // Then it is unknown (accept-new may pin it), not changed
@@ -168,13 +169,13 @@ describe('checkHostKey', () => {
     expect(checkHostKey(entries, 'hv02', 22, otherKey.type, otherKey.blob).status).toBe('unknown');
   });
 
-  it('ignores @cert-authority lines rather than trusting their key as a host key', () => {
+  it('never takes a @cert-authority key for a host key', () => {
     // Given a CA line whose pattern covers the host, holding the very key offered
     const entries = parseKnownHosts(`@cert-authority * ${hostKey.type} ${hostKey.base64}\n`);
 
     // When the host offers that key
-    // Then it is not a match (a CA key is not a host key)
-    expect(checkHostKey(entries, 'hv01', 22, hostKey.type, hostKey.blob).status).toBe('unknown');
+    // Then it is not a match (a CA key is not a host key): the host is one the CA vouches for
+    expect(checkHostKey(entries, 'hv01', 22, hostKey.type, hostKey.blob)).toMatchObject({ status: 'cert-authority', entry: { line: 1 } });
   });
 
   it.skipIf(sshKeygen.skip)('matches hashed entries written by ssh-keygen -H, for port 22 and [host]:port', () => {
@@ -193,6 +194,78 @@ describe('checkHostKey', () => {
     expect(checkHostKey(entries, '10.1.2.3', 22, hostKey.type, hostKey.blob).status).toBe('match');
     expect(checkHostKey(entries, '10.1.2.3', 2222, otherKey.type, otherKey.blob).status).toBe('match');
     expect(checkHostKey(entries, '10.1.2.4', 22, hostKey.type, hostKey.blob).status).toBe('unknown');
+  });
+});
+
+describe('checkHostKey on a host a @cert-authority line covers', () => {
+  const ca = newKey();
+  const caLine = (patterns: string) => `@cert-authority ${patterns} ${ca.type} ${ca.base64}`;
+
+  it('says cert-authority, naming the CA line, for a key no plain line holds', () => {
+    // Given a CA for *.example.com on line 2
+    const entries = parseKnownHosts(`# fleet CA\n${caLine('*.example.com')}\n`);
+
+    // When hv01.example.com offers a key nothing pins
+    const verdict = checkHostKey(entries, 'hv01.example.com', 22, hostKey.type, hostKey.blob);
+
+    // Then the CA line decides, and no plain key is known
+    expect(verdict).toMatchObject({ status: 'cert-authority', entry: { line: 2, marker: 'cert-authority' }, known: [] });
+  });
+
+  it('says cert-authority rather than mismatch when the plain lines hold other keys, and lists them', () => {
+    // Given a stale plain key for hv01 on line 1 and a CA covering it on line 2
+    const entries = parseKnownHosts(`hv01 ${otherKey.type} ${otherKey.base64}\n${caLine('hv0*')}\n`);
+
+    // When hv01 offers another key (as after a re-key with a fresh certificate)
+    const verdict = checkHostKey(entries, 'hv01', 22, hostKey.type, hostKey.blob);
+
+    // Then the CA line decides, and the stale plain key is still listed
+    expect(verdict.status).toBe('cert-authority');
+    expect(verdict.entry?.line).toBe(2);
+    expect(verdict.known.map((e) => e.line)).toEqual([1]);
+  });
+
+  it('keeps a plain match a match and a revoked key revoked', () => {
+    // Given a CA covering every host, hv01 pinned by a plain line, and hv02's key revoked
+    const entries = parseKnownHosts(
+      [
+        caLine('*'),
+        `hv01 ${hostKey.type} ${hostKey.base64}`,
+        `hv02 ${otherKey.type} ${otherKey.base64}`,
+        `@revoked hv02 ${otherKey.type} ${otherKey.base64}`,
+      ].join('\n'),
+    );
+
+    // When each offers the key of its own line
+    // Then the plain line matches, and the revocation wins
+    expect(checkHostKey(entries, 'hv01', 22, hostKey.type, hostKey.blob)).toMatchObject({ status: 'match', entry: { line: 2 } });
+    expect(checkHostKey(entries, 'hv02', 22, otherKey.type, otherKey.blob)).toMatchObject({ status: 'revoked', entry: { line: 4 } });
+  });
+
+  it('honours the CA line’s patterns: negations, ports and hashed names, by scan and through the index alike', () => {
+    // Given CA lines for web* but not web3, for [hv01]:2222 only, and for a hashed name
+    const salt = randomBytes(20);
+    const hash = createHmac('sha1', salt).update('198.18.0.7').digest('base64');
+    const entries = parseKnownHosts(
+      [caLine('web*,!web3'), caLine('[hv01]:2222'), `@cert-authority |1|${salt.toString('base64')}|${hash} ${ca.type} ${ca.base64}`].join('\n'),
+    );
+    const index = indexKnownHosts(entries);
+    const status = (known: typeof entries | typeof index, host: string, port: number) => checkHostKey(known, host, port, hostKey.type, hostKey.blob).status;
+
+    // When hosts offer a key nothing pins
+    // Then only the hosts the patterns name are the CA's, the same both ways
+    const cases: [string, number, string][] = [
+      ['web1', 22, 'cert-authority'],
+      ['web3', 22, 'unknown'],
+      ['hv01', 2222, 'cert-authority'],
+      ['hv01', 22, 'unknown'],
+      ['198.18.0.7', 22, 'cert-authority'],
+      ['198.18.0.8', 22, 'unknown'],
+    ];
+    for (const [host, port, expected] of cases) {
+      expect([host, port, status(entries, host, port)]).toEqual([host, port, expected]);
+      expect([host, port, status(index, host, port)]).toEqual([host, port, expected]);
+    }
   });
 });
 
@@ -265,6 +338,53 @@ describe('formatKnownHostsLine', () => {
     expect(found('[10.0.0.5]:2222')).toBe(true);
     expect(found('10.0.0.5')).toBe(false);
     expect(knownHostsName('10.0.0.5', 2222)).toBe('[10.0.0.5]:2222');
+  });
+});
+
+describe('formatKnownHostsLine with a hashed name (HashKnownHosts)', () => {
+  it('hashes the [host]:port name as OpenSSH does, with the given salt', () => {
+    // Given a fixed 20-byte salt
+    const salt = Buffer.alloc(20, 7);
+
+    // When the name is hashed
+    const hashed = hashKnownHostsName('[10.0.0.5]:2222', salt);
+
+    // Then it is |1|base64(salt)|base64(HMAC-SHA1(salt, name))
+    expect(hashed).toBe(`|1|${salt.toString('base64')}|${createHmac('sha1', salt).update('[10.0.0.5]:2222').digest('base64')}`);
+  });
+
+  it('writes no host name in clear, a fresh 20-byte salt each time, and reads back as the host’s own line', () => {
+    // Given two hashed lines for the same host and key
+    const lines = [1, 2].map(() => formatKnownHostsLine('Hv01.Example.com', 2222, hostKey.type, hostKey.base64, { hashName: true }));
+
+    // When they are parsed back
+    const entries = parseKnownHosts(lines.join('\n'));
+
+    // Then neither shows the name, their salts differ, and each matches the host on its port only
+    expect(lines.join('\n').toLowerCase()).not.toContain('hv01');
+    expect(lines[0]).not.toBe(lines[1]);
+    expect(entries.map((e) => e.hashed?.salt.length)).toEqual([20, 20]);
+    expect(checkHostKey(entries, 'hv01.example.com', 2222, hostKey.type, hostKey.blob)).toMatchObject({ status: 'match', entry: { line: 1 } });
+    expect(checkHostKey(entries, 'hv01.example.com', 22, hostKey.type, hostKey.blob).status).toBe('unknown');
+  });
+
+  it.skipIf(sshKeygen.skip)('is found by OpenSSH (ssh-keygen -F) under the name ssh looks up, for port 22 and [host]:port', () => {
+    sshKeygen.enforce();
+    // Given hashed lines for hv01.example.com:22 and 10.0.0.5:2222
+    const file = path.join(tmp.dir, 'formatted_hashed');
+    const lines = [
+      formatKnownHostsLine('hv01.example.com', 22, hostKey.type, hostKey.base64, { hashName: true }),
+      formatKnownHostsLine('10.0.0.5', 2222, otherKey.type, otherKey.base64, { hashName: true }),
+    ];
+    writeFileSync(file, `${lines.join('\n')}\n`);
+
+    // When OpenSSH looks the hosts up
+    const lookup = (name: string) => spawnSync('ssh-keygen', ['-F', name, '-f', file], { encoding: 'utf8' });
+
+    // Then it finds each, with its own key, and nothing under another port
+    expect(lookup('hv01.example.com').stdout).toContain(hostKey.base64);
+    expect(lookup('[10.0.0.5]:2222').stdout).toContain(otherKey.base64);
+    expect(lookup('10.0.0.5').status).not.toBe(0);
   });
 });
 
