@@ -1,0 +1,273 @@
+/**
+ * The openssh transport (docs/inventory.md `transport: openssh`): the same probe, run through OpenSSH's own
+ * `ssh`, so whatever that client supports works unchanged (host certificates, FIDO keys, GSSAPI, ControlMaster,
+ * ProxyCommand, everything in ~/.ssh/config). One `ssh … -- ADDRESS 'sh -s'` per exec, the script on stdin.
+ *
+ * OpenSSH takes the FIRST value it is given for an option, and the command line comes before any ssh_config
+ * file: so every `-o` below wins over ssh_config, and each option is given at most once.
+ */
+import {
+  TransportError,
+  type ConnectionKey,
+  type Connector,
+  type HostConfig,
+  type HostKeyPolicy,
+  type JumpHostConfig,
+  type SshConfigChoice,
+  type Transport,
+} from '../model.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../defaults.js';
+import { shellQuote } from '../probe/shell.js';
+import { abortError } from './errors.js';
+import { openSshFailure } from './opensshErrors.js';
+import { runSpawnedScript } from './spawnExec.js';
+import { REMOTE_COMMAND } from './sshExec.js';
+
+export interface OpenSshConnectorOptions {
+  /**
+   * The run's `--host-key-policy` when the operator gave one; absent: ssh_config decides (OpenSSH's default `ask`
+   * refuses unknown keys in batch mode, i.e. strict).
+   */
+  hostKeyPolicy?: HostKeyPolicy;
+  /** The CLI's `--known-hosts FILE`: the only file trusted, for every host and jump host. */
+  knownHostsOverride?: string;
+  /**
+   * ssh's ConnectTimeout (TCP connect and banner exchange), rounded up to whole seconds, at least 1. Absent (no
+   * `--connect-timeout`): where an ssh_config applies its ConnectTimeout decides (none there: the kernel's TCP
+   * timeout, still bounded by the run's deadline); where none applies, DEFAULT_CONNECT_TIMEOUT_MS.
+   */
+  connectTimeoutMs?: number;
+  /** The environment of `ssh` (SSH_AUTH_SOCK, PATH, HOME). @default process.env */
+  env?: NodeJS.ProcessEnv;
+  /** The client to run, for every hop too. @default 'ssh' */
+  sshBinary?: string;
+}
+
+/** The options `openSshArgs` reads. */
+export type OpenSshArgOptions = Pick<OpenSshConnectorOptions, 'hostKeyPolicy' | 'knownHostsOverride' | 'connectTimeoutMs' | 'sshBinary'>;
+
+/** The most jump hosts in front of a host: each hop nests the quoting of the ones behind it once more. */
+export const MAX_JUMP_HOPS = 8;
+
+/**
+ * Create the connector a run uses for its openssh hosts. `connect()` only checks that the host can be audited
+ * this way; each `exec()` runs one ssh. `close()` kills any ssh still running.
+ * @example
+ *   const connector = createOpenSshConnector({ connectTimeoutMs: 10_000, hostKeyPolicy: 'accept-new' });
+ *   const transport = await connector.connect(host, { signal });
+ *   try { await transport.exec(script, { maxBytes: 64 << 20, signal }); } finally { transport.close(); }
+ */
+export function createOpenSshConnector(options: OpenSshConnectorOptions): Connector {
+  const sshBinary = options.sshBinary ?? 'ssh';
+  const baseEnv = options.env ?? process.env;
+  const open = new Set<{ close(): void }>();
+  let closed = false;
+
+  async function connect(host: HostConfig, { signal }: { signal?: AbortSignal }): Promise<Transport> {
+    if (closed) throw new TransportError('cancelled', `cannot connect to ${host.name}: the connector is closed`);
+    if (signal?.aborted) throw abortError(signal, `connecting to ${host.name}`);
+    const args = openSshArgs(host, options);
+    // ssh runs ProxyCommand with $SHELL -c: ours is quoted for POSIX sh, whatever the operator's login shell is.
+    const env = args.some(isOwnProxyCommand) ? { ...baseEnv, SHELL: '/bin/sh' } : baseEnv;
+    const where = describeDestination(host);
+    const running = new Set<AbortController>();
+    let transportClosed = false;
+
+    const transport: Transport = {
+      async exec(script, execOptions) {
+        if (transportClosed) throw new TransportError('internal', 'exec on a closed transport');
+        // One signal for both the caller's deadline and our own close(); the caller's reason is kept.
+        const stop = new AbortController();
+        const outer = execOptions.signal;
+        const forward = () => stop.abort(outer?.reason);
+        if (outer?.aborted) forward();
+        else outer?.addEventListener('abort', forward, { once: true });
+        running.add(stop);
+        try {
+          const result = await runSpawnedScript(sshBinary, args, script, { ...execOptions, signal: stop.signal }, 'the probe over ssh', env);
+          // 255 with no stdout: ssh itself failed and the probe never started (the probe prints before it can fail).
+          const failure = result.stdout === '' ? openSshFailure(result.stderr, result.code, where) : null;
+          if (failure) {
+            execOptions.budget?.give(result.bytes); // a failed exec gives its bytes back itself
+            throw failure;
+          }
+          return result;
+        } finally {
+          outer?.removeEventListener('abort', forward);
+          running.delete(stop);
+        }
+      },
+      close() {
+        if (transportClosed) return;
+        transportClosed = true;
+        open.delete(transport);
+        const reason = new TransportError('cancelled', `the connection to ${host.name} was closed while the probe ran`);
+        for (const stop of running) stop.abort(reason);
+      },
+    };
+    open.add(transport);
+    return transport;
+  }
+
+  async function close(): Promise<void> {
+    closed = true;
+    for (const transport of [...open]) transport.close();
+  }
+
+  return { connect, close };
+}
+
+/**
+ * The arguments of `ssh` (after the program name) that run the probe on `host`: options, then `--`, the address
+ * and `sh -s`, so an address like `-oProxyCommand=x` can never be read as an option.
+ * Pure: nothing is read or checked on disk.
+ * @throws TransportError `config` for what OpenSSH's client cannot do (a password or passphrase from the
+ *   environment), a path ssh_config syntax cannot carry, or a jump chain that loops or is too long
+ * @example
+ *   openSshArgs(host, { connectTimeoutMs: 10_000 })
+ *   // ['-T', '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR', '-o', 'ConnectTimeout=10', '-F', '/dev/null',
+ *   //  '-l', 'audit', '-p', '22', '-i', '/home/me/.ssh/id_ed25519', '-o', 'IdentityAgent=none',
+ *   //  '-o', 'UserKnownHostsFile=/home/me/.ssh/known_hosts', '-o', 'ProxyCommand=none', '--', '10.0.0.5', 'sh -s']
+ */
+export function openSshArgs(host: HostConfig, options: OpenSshArgOptions): string[] {
+  return [...levelOptions(host, host.name, options, []), '--', host.address, REMOTE_COMMAND];
+}
+
+/** A host, or one of the jump hosts in front of it: each is given to its own ssh by the same rules. */
+type Level = HostConfig | JumpHostConfig;
+
+function levelOptions(level: Level, label: string, options: OpenSshArgOptions, chain: readonly JumpHostConfig[]): string[] {
+  refuseTerminalOnlyAuth(level, label);
+  const named = (key: ConnectionKey) => isNamed(level, key);
+  // LogLevel=ERROR keeps ssh's chatter ("Permanently added …") out of the probe's stderr; errors still show.
+  const args = ['-T', '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR'];
+  const timeoutMs = options.connectTimeoutMs ?? (usesSshConfig(level) ? undefined : DEFAULT_CONNECT_TIMEOUT_MS);
+  if (timeoutMs !== undefined) args.push('-o', `ConnectTimeout=${connectTimeoutSeconds(timeoutMs)}`);
+  args.push(...sshConfigArgs(level.sshConfig));
+  if (named('user') && level.user !== '') args.push('-l', level.user);
+  if (named('port')) args.push('-p', String(level.port));
+  if (named('identityFile') && level.identityFile !== null) args.push(...identityArgs(level.identityFile, label));
+  // agent true: nothing to say, ssh uses SSH_AUTH_SOCK (or ssh_config's IdentityAgent).
+  if (named('agent') && !level.agent) args.push('-o', 'IdentityAgent=none');
+  args.push(...hostKeyArgs(level, named('knownHostsFile'), label, options));
+  if (named('jump')) {
+    const jump = level.jump ?? null;
+    // ProxyCommand=none, not ProxyJump=none: OpenSSH 9.2 still runs an ssh_config ProxyCommand after ProxyJump=none,
+    // while a ProxyCommand given first shuts out both.
+    args.push('-o', jump === null ? 'ProxyCommand=none' : `ProxyCommand=${proxyCommand(jump, label, options, chain)}`);
+  }
+  return args;
+}
+
+/**
+ * Whether ssh is told this key: it is when an inventory level names it (`namedKeys`), and always when no
+ * ssh_config applies (nothing else would supply it then). Every key is named when `namedKeys` is absent.
+ */
+function isNamed(level: Level, key: ConnectionKey): boolean {
+  if (level.namedKeys === undefined || !usesSshConfig(level)) return true;
+  return level.namedKeys.includes(key);
+}
+
+function usesSshConfig(level: Level): boolean {
+  return (level.sshConfig?.kind ?? 'off') !== 'off';
+}
+
+function refuseTerminalOnlyAuth(level: Level, label: string): void {
+  if (level.passwordEnv !== null) {
+    throw new TransportError(
+      'config',
+      `${label}: OpenSSH's client reads passwords only from a terminal, so passwordEnv (${level.passwordEnv}) cannot be used; ` +
+        'use `transport: ssh2` for password logins',
+    );
+  }
+  if (level.passphraseEnv !== null) {
+    throw new TransportError(
+      'config',
+      `${label}: OpenSSH's client reads key passphrases only from a terminal, so passphraseEnv (${level.passphraseEnv}) cannot be used; ` +
+        'load the key into ssh-agent, or use `transport: ssh2`',
+    );
+  }
+}
+
+function connectTimeoutSeconds(ms: number): number {
+  // ConnectTimeout=0 would mean "no timeout" to ssh.
+  return Math.max(1, Math.ceil(ms / 1000));
+}
+
+function sshConfigArgs(choice: SshConfigChoice | undefined): string[] {
+  if (choice === undefined || choice.kind === 'off') return ['-F', '/dev/null'];
+  if (choice.kind === 'file') return ['-F', choice.path];
+  return []; // `default`: ssh reads ~/.ssh/config and /etc/ssh/ssh_config itself
+}
+
+function identityArgs(file: string, label: string): string[] {
+  const value = configPath(file, label, 'identity file');
+  // ssh stat()s a `-i` path as given but loads it %-expanded, so a path with `%` only works as IdentityFile.
+  return file.includes('%') ? ['-o', `IdentityFile=${value}`] : ['-i', file];
+}
+
+function hostKeyArgs(level: Level, knownHostsNamed: boolean, label: string, options: OpenSshArgOptions): string[] {
+  // `off` trusts anything and writes nothing: no known_hosts file at all, so no key is ever added or compared.
+  if (options.hostKeyPolicy === 'off') {
+    return ['-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'GlobalKnownHostsFile=/dev/null'];
+  }
+  const args = options.hostKeyPolicy ? ['-o', `StrictHostKeyChecking=${options.hostKeyPolicy === 'strict' ? 'yes' : 'accept-new'}`] : [];
+  if (options.knownHostsOverride) {
+    // --known-hosts names the only file to trust. OpenSSH 9.2 also takes `none`; /dev/null means "no file" to every version.
+    const only = configPath(options.knownHostsOverride, label, 'known_hosts file');
+    args.push('-o', `UserKnownHostsFile=${only}`, '-o', 'GlobalKnownHostsFile=/dev/null');
+  } else if (knownHostsNamed && level.knownHostsFile !== '') {
+    args.push('-o', `UserKnownHostsFile=${configPath(level.knownHostsFile, label, 'known_hosts file')}`);
+  }
+  return args;
+}
+
+/**
+ * A path as an ssh_config value (`-o Key=VALUE`): ssh expands `%` tokens and `${VAR}` in it and splits it on
+ * spaces and quotes, so `%` is doubled, and a path with a space, quote, backslash or `#` goes in double quotes
+ * (where `\\` stands for `\`). Neither `"` nor `${` can be escaped there: such a path is refused.
+ */
+function configPath(file: string, label: string, what: string): string {
+  if (file.includes('"')) throw new TransportError('config', `${label}: the ${what} ${file} contains a double quote, which ssh cannot be given`);
+  if (file.includes('${')) {
+    throw new TransportError('config', `${label}: the ${what} ${file} contains "\${", which ssh would expand as an environment variable`);
+  }
+  const value = file.replace(/%/g, '%%');
+  return /[\s'\\#]/.test(value) ? `"${value.replace(/\\/g, '\\\\')}"` : value;
+}
+
+/**
+ * The ProxyCommand that reaches a host through `jump`: the hop's own ssh (its options by the same rules, its own
+ * jump nested as its own ProxyCommand) forwarding stdin/stdout to the host with `-W`. ssh runs it with `sh -c`
+ * after expanding `%` tokens: each word is shell-quoted and its `%` doubled; only `-W`'s `%h`/`%p` stay tokens.
+ */
+function proxyCommand(jump: JumpHostConfig, label: string, options: OpenSshArgOptions, chain: readonly JumpHostConfig[]): string {
+  if (chain.includes(jump)) {
+    const names = [...chain.slice(chain.indexOf(jump)), jump].map((hop) => hop.name);
+    throw new TransportError('config', `${label}: its jump hosts form a loop (${names.join(' → ')})`);
+  }
+  if (chain.length >= MAX_JUMP_HOPS) throw new TransportError('config', `${label}: more than ${MAX_JUMP_HOPS} jump hosts in a row`);
+  const hop = [options.sshBinary ?? 'ssh', ...levelOptions(jump, `jump host ${jump.name}`, options, [...chain, jump])];
+  // `[%h]` as OpenSSH's own ProxyJump writes it, so an IPv6 address survives -W's host:port split.
+  return `${hop.map(proxyWord).join(' ')} -W '[%h]:%p' -- ${proxyWord(jump.address)}`;
+}
+
+/**
+ * One word of a ProxyCommand. ssh also checks the line's quotes itself, reading `\'` as an escaped quote even
+ * inside single quotes: a backslash is therefore written outside the quotes, as `\\`, which sh reads as `\`.
+ */
+function proxyWord(word: string): string {
+  return word.split('\\').map(shellQuote).join('\\\\').replace(/%/g, '%%');
+}
+
+function isOwnProxyCommand(arg: string): boolean {
+  return arg.startsWith('ProxyCommand=') && arg !== 'ProxyCommand=none';
+}
+
+/** How failures name the destination: what ssh is told of it, e.g. `audit@10.0.0.5:22 via jump host bastion`. */
+function describeDestination(host: HostConfig): string {
+  const user = isNamed(host, 'user') && host.user !== '' ? `${host.user}@` : '';
+  const port = isNamed(host, 'port') ? `:${host.port}` : '';
+  const via = isNamed(host, 'jump') && host.jump ? ` via jump host ${host.jump.name}` : '';
+  return `${user}${host.address}${port}${via}`;
+}
