@@ -26,6 +26,8 @@ export async function main(argv: string[]): Promise<number> {
         return EXIT.ok;
       case 'show-probe':
         return await (await import('./commands.js')).showProbe(command.inventory, command.host);
+      case 'ssh-settings':
+        return await (await import('./sshSettingsCommand.js')).sshSettingsCommand(command.options);
       case 'audit':
         return await (await import('./commands.js')).auditInventory(command.options);
       case 'demo':

@@ -4,7 +4,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InputError } from './errors.js';
 import { closestName } from './util/suggest.js';
-import type { HostKeyPolicy, Severity } from './model.js';
+import { TRANSPORTS, type HostKeyPolicy, type Severity, type TransportName } from './model.js';
 import {
   DEFAULT_CONCURRENCY,
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -42,7 +42,8 @@ export interface AuditOptions {
   limit: string[];
   concurrency: number;
   timeoutMs: number;
-  connectTimeoutMs: number;
+  /** `--connect-timeout`; null when not given (ssh_config's ConnectTimeout, else the default, applies). */
+  connectTimeoutMs: number | null;
   maxBytes: number;
   /** Output buffered across all hosts in flight at once. */
   maxTotalBytes: number;
@@ -51,7 +52,10 @@ export interface AuditOptions {
   json: string | null;
   tui: boolean;
   knownHosts: string | null;
-  hostKeyPolicy: HostKeyPolicy;
+  /** `--host-key-policy`; null when not given (ssh_config's StrictHostKeyChecking, else strict, applies). */
+  hostKeyPolicy: HostKeyPolicy | null;
+  /** `--transport`: every host through this SSH client; null: each host's `transport:`. */
+  transport: TransportName | null;
   saveCaptures: string | null;
   replay: string | null;
   /** Policy files and/or `builtin:baseline`. */
@@ -62,6 +66,17 @@ export interface AuditOptions {
   baseline: string | null;
   /** `--shard K/N`: audit only the selected hosts whose name hashes to K of N (inventory/shard.ts). */
   shard: Shard | null;
+}
+
+/** `ssh-settings`: one host's connection settings, as a run with the same flags would use them. */
+export interface SshSettingsOptions {
+  inventory: string;
+  host: string;
+  json: boolean;
+  transport: TransportName | null;
+  hostKeyPolicy: HostKeyPolicy | null;
+  connectTimeoutMs: number | null;
+  knownHosts: string | null;
 }
 
 /** `merge`: the shard reports to combine, and how to write and judge the result (as audit does). */
@@ -83,11 +98,12 @@ export type Command =
   | { name: 'audit'; options: AuditOptions }
   | { name: 'demo'; options: AuditOptions; hosts: number }
   | { name: 'show-probe'; inventory: string | null; host: string | null }
+  | { name: 'ssh-settings'; options: SshSettingsOptions }
   | { name: 'diff'; oldReport: string; newReport: string; json: boolean; exitCode: boolean }
   | { name: 'merge'; options: MergeOptions };
 
 /** The commands, each with its usage: `help COMMAND` and `COMMAND --help` print it. */
-export const COMMANDS = ['audit', 'demo', 'show-probe', 'diff', 'merge'] as const;
+export const COMMANDS = ['audit', 'demo', 'show-probe', 'ssh-settings', 'diff', 'merge'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const AUDIT_OPTIONS = `Audit options:
@@ -96,7 +112,8 @@ const AUDIT_OPTIONS = `Audit options:
                               comma-separated or repeated)
   -c, --concurrency N         hosts audited at once (default ${DEFAULT_CONCURRENCY})
   -t, --timeout SECONDS       deadline per host, connect + probe (default ${DEFAULT_TIMEOUT_MS / 1000})
-      --connect-timeout SECONDS   TCP connect, SSH handshake and login (default ${DEFAULT_CONNECT_TIMEOUT_MS / 1000})
+      --connect-timeout SECONDS   TCP connect, SSH handshake and login (default: ssh_config's
+                              ConnectTimeout, else ${DEFAULT_CONNECT_TIMEOUT_MS / 1000})
       --max-output MIB        cut off a host's output beyond this (default ${DEFAULT_MAX_BYTES / 1024 / 1024}, at most ${MAX_OUTPUT_LIMIT_MIB})
       --max-output-total MIB  output held for all hosts in flight; a host that would pass it is cut
                               off (default ${DEFAULT_MAX_TOTAL_BYTES / 1024 / 1024})
@@ -105,7 +122,10 @@ const AUDIT_OPTIONS = `Audit options:
       --json FILE|-           also write report.json to FILE, or to stdout with -
       --no-tui                plain line log instead of the live table (also when not a TTY or CI is set)
       --known-hosts FILE      known_hosts file for every host (default: each host's knownHostsFile)
-      --host-key-policy P     strict (default) | accept-new | off
+      --host-key-policy P     strict | accept-new | off (default: each host's ssh_config
+                              StrictHostKeyChecking, else strict)
+      --transport T           ssh2 | openssh: every host through this SSH client (default: each
+                              host's transport:, else ssh2)
       --save-captures DIR     save each host's raw probe output as DIR/HOST.json
       --replay DIR            audit saved captures instead of connecting
       --shard K/N             audit only slice K of N (1-based) of the selected hosts, picked by a hash
@@ -141,6 +161,14 @@ checked with strict host keys. Its two broken hosts failing as designed do not f
   'show-probe': `Usage: kvm-netaudit show-probe [-i inventory.yaml [--host NAME]]
 
 Print the exact read-only script a host runs (its first host, or NAME); only the nonce changes between runs.
+`,
+  'ssh-settings': `Usage: kvm-netaudit ssh-settings -i inventory.yaml --host NAME [--json] [options]
+
+Print how NAME will be connected to, and where each value comes from: the inventory, ssh_config (as \`ssh -G\`
+resolves it), the command line, or OpenSSH's defaults. Nothing is connected to.
+      --json                  the same as JSON on stdout
+      --transport T, --host-key-policy P, --known-hosts FILE, --connect-timeout SECONDS
+                              as for audit: the settings a run with these flags would use
 `,
   diff: `Usage: kvm-netaudit diff OLD.json NEW.json [--json] [--exit-code]
 
@@ -178,6 +206,8 @@ Usage:
                                                      broken hosts failing as designed do not fail the demo)
   kvm-netaudit show-probe [-i inventory.yaml --host NAME]
                                                      print the exact read-only script run on a host
+  kvm-netaudit ssh-settings -i inventory.yaml --host NAME
+                                                     how a host is connected to, and why (ssh_config…)
   kvm-netaudit diff OLD.json NEW.json [--json] [--exit-code]
                                                      what changed between two reports (Markdown or JSON)
   kvm-netaudit merge SHARD.json… [-o DIR]            combine the reports of --shard K/N runs into one
@@ -200,6 +230,7 @@ const AUDIT_FLAGS = {
   'no-tui': { type: 'boolean' },
   'known-hosts': { type: 'string' },
   'host-key-policy': { type: 'string' },
+  transport: { type: 'string' },
   'save-captures': { type: 'string' },
   replay: { type: 'string' },
   policy: { type: 'string', multiple: true },
@@ -228,6 +259,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv, stdoutI
   const [first, ...rest] = argv;
   if (first === 'help') return parseHelp(rest);
   if (first === 'show-probe') return parseShowProbe(rest);
+  if (first === 'ssh-settings') return parseSshSettings(rest);
   if (first === 'diff') return parseDiff(rest);
   if (first === 'merge') return parseMerge(rest);
   if (first === 'demo') {
@@ -321,6 +353,44 @@ function parseShowProbe(args: string[]): Command {
   return { name: 'show-probe', inventory, host };
 }
 
+function parseSshSettings(args: string[]): Command {
+  const { values } = parseOrUsage(args, {
+    inventory: { type: 'string', short: 'i' },
+    host: { type: 'string' },
+    json: { type: 'boolean' },
+    transport: AUDIT_FLAGS.transport,
+    'host-key-policy': AUDIT_FLAGS['host-key-policy'],
+    'known-hosts': AUDIT_FLAGS['known-hosts'],
+    'connect-timeout': AUDIT_FLAGS['connect-timeout'],
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) return { name: 'help', topic: 'ssh-settings' };
+  const v = values as Record<string, string | boolean | undefined>;
+  const str = (key: string) => (typeof v[key] === 'string' ? (v[key] as string) : null);
+  const inventory = str('inventory');
+  const host = str('host');
+  if (inventory === null || host === null) throw new UsageError('ssh-settings needs --inventory FILE and --host NAME');
+  const connection = connectionFlags(str);
+  return { name: 'ssh-settings', options: { inventory, host, json: v.json === true, knownHosts: str('known-hosts'), ...connection } };
+}
+
+/** The flags that decide how hosts are connected to, shared by audit and ssh-settings. */
+function connectionFlags(str: (key: string) => string | null): Pick<AuditOptions, 'transport' | 'hostKeyPolicy' | 'connectTimeoutMs'> {
+  const policy = str('host-key-policy');
+  if (policy !== null && !['strict', 'accept-new', 'off'].includes(policy)) {
+    throw new UsageError(`--host-key-policy: expected strict, accept-new or off, got "${policy}"`);
+  }
+  const transport = str('transport');
+  if (transport !== null && !(TRANSPORTS as readonly string[]).includes(transport)) {
+    throw new UsageError(`--transport: expected ${TRANSPORTS.join(' or ')}, got "${transport}"`);
+  }
+  return {
+    hostKeyPolicy: policy as HostKeyPolicy | null,
+    transport: transport as TransportName | null,
+    connectTimeoutMs: str('connect-timeout') === null ? null : positiveSeconds(str('connect-timeout')!, '--connect-timeout') * 1000,
+  };
+}
+
 function parseAuditLike(
   args: string[],
   extra: Record<string, { type: 'string' | 'boolean' }>,
@@ -330,10 +400,7 @@ function parseAuditLike(
   const { values } = parseOrUsage(args, { ...AUDIT_FLAGS, ...extra });
   const v = values as Record<string, string | string[] | boolean | undefined>;
   const str = (key: string) => (typeof v[key] === 'string' ? (v[key] as string) : null);
-  const policy = str('host-key-policy') ?? 'strict';
-  if (!['strict', 'accept-new', 'off'].includes(policy)) {
-    throw new UsageError(`--host-key-policy: expected strict, accept-new or off, got "${policy}"`);
-  }
+  const connection = connectionFlags(str);
   const { formats, policies, failOn } = reportOptions(v);
   const shard = str('shard') === null ? null : parseShard(str('shard')!);
   if (shard !== null) checkShardOutputs(str('json'), formats, str('baseline'));
@@ -348,8 +415,7 @@ function parseAuditLike(
     limit,
     concurrency: str('concurrency') === null ? DEFAULT_CONCURRENCY : positiveInt(str('concurrency')!, '--concurrency', 10_000),
     timeoutMs: str('timeout') === null ? DEFAULT_TIMEOUT_MS : positiveSeconds(str('timeout')!, '--timeout') * 1000,
-    connectTimeoutMs:
-      str('connect-timeout') === null ? DEFAULT_CONNECT_TIMEOUT_MS : positiveSeconds(str('connect-timeout')!, '--connect-timeout') * 1000,
+    connectTimeoutMs: connection.connectTimeoutMs,
     maxBytes,
     maxTotalBytes,
     out: str('out'),
@@ -357,7 +423,8 @@ function parseAuditLike(
     json: str('json'),
     tui: !v['no-tui'] && stdoutIsTty && !ci && str('json') !== '-',
     knownHosts: str('known-hosts'),
-    hostKeyPolicy: policy as HostKeyPolicy,
+    hostKeyPolicy: connection.hostKeyPolicy,
+    transport: connection.transport,
     saveCaptures: str('save-captures'),
     replay: str('replay'),
     policies,

@@ -7,7 +7,13 @@ import type { HostConfig } from './model.js';
 import { UsageError, type AuditOptions } from './cliArgs.js';
 import { exitCodeOf, reportNotWritten } from './auditExit.js';
 import { EXIT } from './exitCodes.js';
-import { selectHosts } from './inventory/index.js';
+import { localContext, selectHosts } from './inventory/index.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from './defaults.js';
+import { createSshConfigResolver } from './sshconfig/resolver.js';
+import { createFleetConnector } from './transport/fleetConnector.js';
+import { renderSettingRows } from './sshconfig/describe.js';
+import { hostSettingRows } from './sshSettingsCommand.js';
+import { sanitizeForTerminal } from './ui/sanitize.js';
 import { loadInventory } from './io/inventoryFile.js';
 import { createSshConnector } from './transport/ssh.js';
 import { createReplayConnector } from './transport/replay.js';
@@ -25,12 +31,23 @@ const DIFF_CHANGED = 1;
 
 export async function showProbe(inventoryFile: string | null, hostName: string | null): Promise<number> {
   let target = { libvirtUri: 'qemu:///system', sudo: false };
+  let connection = '';
   if (inventoryFile !== null) {
     const inventory = loadInventory(inventoryFile);
     const host = hostName === null ? inventory.hosts[0] : inventory.hosts.find((h) => h.name === hostName);
     if (!host) throw new UsageError(`${inventoryFile}: no host named "${hostName}"`);
     target = host;
+    const run = { transport: null, hostKeyPolicy: null, connectTimeoutMs: null, knownHosts: null, defaultConnectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS };
+    const rows = await hostSettingRows(host, run);
+    // As shell comments: the output stays a script that can be piped to `sh -s`.
+    connection = renderSettingRows(rows.map((row) => ({ ...row, value: sanitizeForTerminal(row.value) })))
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => `# ${line}\n`)
+      .join('');
+    connection = `# How ${sanitizeForTerminal(host.name)} is connected to (kvm-netaudit ssh-settings):\n${connection}`;
   }
+  process.stdout.write(connection);
   process.stdout.write(
     '# The nonce (N=…) is random on every run; everything else is exactly what is sent, on stdin of `sh -s`.\n',
   );
@@ -46,10 +63,13 @@ export async function auditInventory(options: AuditOptions): Promise<number> {
   const compliance = await prepareCompliance(options, inventory.groups);
   const connector = options.replay
     ? createReplayConnector(options.replay)
-    : createSshConnector({
+    : createFleetConnector({
+        transport: options.transport,
         hostKeyPolicy: options.hostKeyPolicy,
-        knownHostsOverride: options.knownHosts ?? undefined,
         connectTimeoutMs: options.connectTimeoutMs,
+        defaultConnectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
+        knownHostsOverride: options.knownHosts,
+        resolver: createSshConfigResolver(localContext()),
         warn: (message) => console.error(`kvm-netaudit: warning: ${message}`), // console: Ink prints it above the live table
       });
   const { report, evaluation, writeError } = await auditSelected(hosts, label, connector, options, compliance);
@@ -92,7 +112,7 @@ export async function auditDemo(options: AuditOptions, hostCount: number): Promi
     const connector = createSshConnector({
       hostKeyPolicy: 'strict',
       knownHostsOverride: fleet.knownHostsFile,
-      connectTimeoutMs: options.connectTimeoutMs,
+      connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       warn: (message) => console.error(`kvm-netaudit: warning: ${message}`), // console: Ink prints it above the live table
     });
     const { report, evaluation, writeError } = await auditSelected(hosts, DEMO_LABEL, connector, options, compliance);

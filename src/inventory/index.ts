@@ -1,4 +1,4 @@
 /** The inventory (docs/inventory.md): load, validate, merge, select. */
 export { HostSelectionError, InventoryError } from './errors.js';
-export { parseInventory, type InventoryOptions } from './load.js';
+export { localContext, parseInventory, type InventoryOptions } from './load.js';
 export { selectHosts } from './select.js';

@@ -22,6 +22,16 @@ export interface InventoryOptions {
   localUser?: string;
 }
 
+/** Who runs the audit, as OpenSSH sees them: home directory, user name, and whether an agent is there. */
+export function localContext(options: InventoryOptions = {}): { homeDir: string; localUser: string; agentAvailable: boolean } {
+  const env = options.env ?? process.env;
+  return {
+    homeDir: options.homeDir ?? env.HOME ?? homedir(),
+    localUser: options.localUser ?? (env.USER || env.LOGNAME || userInfo().username),
+    agentAvailable: Boolean(env.SSH_AUTH_SOCK),
+  };
+}
+
 /**
  * Validate inventory text. `file` names it in messages; relative key paths are taken relative to
  * its directory.
@@ -41,11 +51,7 @@ export function parseInventory(text: string, file: string, options: InventoryOpt
   const issues = [...(parsed.success ? [] : fromZodIssues(parsed.error.issues)), ...checkNamesAndReferences(source.data, describeHost)];
   if (!parsed.success || issues.length > 0) throw new InventoryError(formatIssues(issues, file, source));
 
-  const env = options.env ?? process.env;
-  const homeDir = options.homeDir ?? env.HOME ?? homedir();
-  const localUser = options.localUser ?? (env.USER || env.LOGNAME || userInfo().username);
-  const agentAvailable = Boolean(env.SSH_AUTH_SOCK);
-  const resolved = resolveHosts(parsed.data, { homeDir, localUser, agentAvailable, baseDir: dirname(resolve(file)) });
+  const resolved = resolveHosts(parsed.data, { ...localContext(options), baseDir: dirname(resolve(file)) });
   if (resolved.issues.length > 0) throw new InventoryError(formatIssues(resolved.issues, file, source));
   return { file, groups: Object.keys(parsed.data.groups ?? {}), hosts: resolved.hosts };
 }

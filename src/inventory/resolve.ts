@@ -2,7 +2,7 @@
  * Merge defaults → groups (in the host's listed order) → host into one HostConfig per host.
  * A key set to `null` at a later level unsets it (e.g. `jump: null` reaches a host directly).
  */
-import type { HostConfig, JumpHostConfig } from '../model.js';
+import { CONNECTION_KEYS, type ConnectionKey, type HostConfig, type JumpHostConfig, type SshConfigChoice } from '../model.js';
 import type { InventoryIssue } from './issues.js';
 import { expandPath } from './paths.js';
 import type { RawInventory, RawJumpHost, RawSettings } from './schema.js';
@@ -23,6 +23,9 @@ export const BUILTIN_DEFAULTS = {
   sudo: false,
   uplinkInterfaces: [] as string[],
   jump: null,
+  // OpenSSH's own files, when one exists (sshconfig/resolver.ts checks).
+  sshConfig: true,
+  transport: 'ssh2',
 } satisfies Required<RawSettings>;
 
 type Settings = Required<RawSettings>;
@@ -64,6 +67,14 @@ export function resolveHosts(raw: RawInventory, context: ResolveContext): { host
   // Only when no level names a key: `identityFile: null` is an explicit "no key file".
   const defaultKeys = (origin: (string | number)[]): string[] => (namedNowhere(origin) ? openSshDefaults(OPENSSH_DEFAULT_IDENTITY_FILES) : []);
 
+  const sshConfigChoice = (value: boolean | string, origin: (string | number)[]): SshConfigChoice => {
+    if (value === true) return { kind: 'default' };
+    if (value === false) return { kind: 'off' };
+    return { kind: 'file', path: path(value, origin) ?? value };
+  };
+  /** The connection keys some level names: they win over ssh_config. */
+  const namedKeysOf = (levels: Level[]): ConnectionKey[] => CONNECTION_KEYS.filter((key) => !namedNowhere(originOf(key, levels, raw)));
+
   // Jump hosts take the connection keys from defaults (not groups: they are not hypervisors), and their own `jump:`
   // only (defaults' `jump:` is the hypervisors' bastion). Each is made once, after the one it goes through;
   // references.ts has refused loops, and `resolving` guards against one all the same.
@@ -91,6 +102,9 @@ export function resolveHosts(raw: RawInventory, context: ResolveContext): { host
       knownHostsFile: path(merged.knownHostsFile, originOf('knownHostsFile', [['jumpHosts', name, entry]], raw)) ?? merged.knownHostsFile,
       readKnownHostsFiles: alsoRead(originOf('knownHostsFile', [['jumpHosts', name, entry]], raw)),
       jump: through,
+      sshConfig: sshConfigChoice(merged.sshConfig, originOf('sshConfig', [['jumpHosts', name, entry]], raw)),
+      // A jump host's own `jump:` is named by its entry; defaults' `jump:` is the hypervisors' bastion.
+      namedKeys: CONNECTION_KEYS.filter((key) => (key === 'jump' ? entry.jump !== undefined : !namedNowhere(originOf(key, [['jumpHosts', name, entry]], raw)))),
     };
     jumpHosts.set(name, config);
     return config;
@@ -123,6 +137,9 @@ export function resolveHosts(raw: RawInventory, context: ResolveContext): { host
       uplinkInterfaces: [...merged.uplinkInterfaces],
       // references.ts has checked that the name exists.
       jump: merged.jump === null ? null : (jumpHosts.get(merged.jump) ?? null),
+      transport: merged.transport,
+      sshConfig: sshConfigChoice(merged.sshConfig, originOf('sshConfig', levels, raw)),
+      namedKeys: namedKeysOf(levels),
     };
   });
   return { hosts, issues: dedupe(issues) };

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import { isValidLibvirtUri } from '../probe/script.js';
+import { TRANSPORTS } from '../model.js';
 
 const text = (what: string) => z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}, not an empty string` });
 
@@ -31,6 +32,8 @@ const connectionShape = {
   agent: bool.optional(),
   passwordEnv: envName.nullable().optional(),
   knownHostsFile: text('a path to a known_hosts file').optional(),
+  // true: OpenSSH's own files (~/.ssh/config, /etc/ssh/ssh_config); false: none; a path: that file only.
+  sshConfig: z.union([bool, text('true, false or the path of an ssh_config file')], { error: 'expected true, false or the path of an ssh_config file' }).optional(),
 };
 
 /** Keys that `defaults`, a group or a host may set; host wins over group wins over defaults. */
@@ -40,6 +43,7 @@ const settingsShape = {
   sudo: bool.optional(),
   uplinkInterfaces: z.array(text('an interface name glob'), { error: 'expected a list of interface name globs' }).optional(),
   jump: text('the name of an entry of jumpHosts').nullable().optional(),
+  transport: z.enum(TRANSPORTS, { error: `expected one of ${TRANSPORTS.join(', ')}` }).optional(),
 };
 
 export const settingsSchema = z.strictObject(settingsShape, { error: 'expected a mapping of settings' });

@@ -17,7 +17,8 @@ describe('parseCommandLine', () => {
         limit: [],
         concurrency: 32,
         timeoutMs: 30_000,
-        connectTimeoutMs: 10_000,
+        // not given: each host's ssh_config ConnectTimeout, else the default, applies
+        connectTimeoutMs: null,
         maxBytes: 32 * 1024 * 1024,
         maxTotalBytes: 512 * 1024 * 1024,
         out: null,
@@ -25,7 +26,9 @@ describe('parseCommandLine', () => {
         json: null,
         tui: true,
         knownHosts: null,
-        hostKeyPolicy: 'strict',
+        // not given: each host's ssh_config StrictHostKeyChecking, else strict
+        hostKeyPolicy: null,
+        transport: null,
         saveCaptures: null,
         replay: null,
         policies: [],
@@ -66,6 +69,9 @@ describe('parseCommandLine', () => {
     [['-i', 'x', '--timeout', 'soon'], /--timeout/],
     [['-i', 'x', '--format', 'pdf'], /unknown format "pdf"/],
     [['-i', 'x', '--host-key-policy', 'yolo'], /strict, accept-new or off/],
+    [['-i', 'x', '--transport', 'putty'], /--transport: expected ssh2 or openssh, got "putty"/],
+    [['ssh-settings', '-i', 'x'], /ssh-settings needs --inventory FILE and --host NAME/],
+    [['ssh-settings', '--host', 'hv01', '--host-key-policy', 'maybe'], /needs --inventory|strict, accept-new or off/],
     [['-i', 'x', '--bogus'], /bogus/],
     [['-i', 'x', 'extra'], /extra/],
     [[], /missing --inventory/],
@@ -88,6 +94,15 @@ describe('parseCommandLine', () => {
     expect(tty(['diff', '--exit-code', 'a.json', 'b.json'])).toMatchObject({ name: 'diff', exitCode: true });
   });
 
+  it('reads --transport and --host-key-policy as given, for audit and ssh-settings alike', () => {
+    const o = auditOptions(['-i', 'x', '--transport', 'openssh', '--host-key-policy', 'accept-new']);
+    expect([o.transport, o.hostKeyPolicy]).toEqual(['openssh', 'accept-new']);
+    expect(tty(['ssh-settings', '-i', 'inv.yaml', '--host', 'hv01', '--json', '--transport', 'openssh', '--connect-timeout', '3'])).toEqual({
+      name: 'ssh-settings',
+      options: { inventory: 'inv.yaml', host: 'hv01', json: true, transport: 'openssh', hostKeyPolicy: null, connectTimeoutMs: 3000, knownHosts: null },
+    });
+  });
+
   it('knows help, version and show-probe', () => {
     expect(tty(['--help'])).toEqual({ name: 'help', topic: null });
     expect(tty(['-V'])).toEqual({ name: 'version' });
@@ -97,7 +112,7 @@ describe('parseCommandLine', () => {
 
   it('gives one command its own usage: help COMMAND, or COMMAND --help', () => {
     expect(tty(['help'])).toEqual({ name: 'help', topic: null });
-    for (const command of ['audit', 'demo', 'show-probe', 'diff']) {
+    for (const command of ['audit', 'demo', 'show-probe', 'ssh-settings', 'diff']) {
       expect(tty(['help', command])).toEqual({ name: 'help', topic: command });
       expect(tty([command, '--help'])).toEqual({ name: 'help', topic: command });
     }
@@ -111,7 +126,7 @@ describe('parseCommandLine', () => {
   it.each([
     [['demoo'], /unknown command "demoo" \(did you mean demo\?\)/],
     [['show-prob', '-i', 'x'], /unknown command "show-prob" \(did you mean show-probe\?\)/],
-    [['frobnicate'], /unknown command "frobnicate" \(commands: audit, demo, show-probe, diff, merge, help\)/],
+    [['frobnicate'], /unknown command "frobnicate" \(commands: audit, demo, show-probe, ssh-settings, diff, merge, help\)/],
     [['help', 'dif'], /unknown command "dif" \(did you mean diff\?\)/],
     [['-i', 'x', '--timeot', '3'], /Unknown option '--timeot' \(did you mean --timeout\?\)/],
     [['demo', '--host', '3'], /Unknown option '--host' \(did you mean --hosts\?\)/],

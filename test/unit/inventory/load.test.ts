@@ -265,6 +265,9 @@ describe('merging defaults, groups and host settings', () => {
       knownHostsFile: `${HOME}/.ssh/known_hosts`,
       readKnownHostsFiles: [`${HOME}/.ssh/known_hosts2`, '/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'],
       jump: null,
+      sshConfig: { kind: 'default' },
+      // named by its entry (user) and by defaults (port, identityFile): ssh_config does not override them
+      namedKeys: ['user', 'port', 'identityFile'],
     });
     expect(reversed?.jump).toBe(both?.jump);
   });
@@ -291,7 +294,30 @@ describe('merging defaults, groups and host settings', () => {
       sudo: false,
       uplinkInterfaces: [],
       jump: null,
+      transport: 'ssh2',
+      // OpenSSH's own ssh_config files, when one exists
+      sshConfig: { kind: 'default' },
+      // no key named anywhere: ssh_config may set any of them
+      namedKeys: [],
     });
+  });
+
+  it('names ssh_config by choice: true is OpenSSH\'s own files, false none, a path that file; named keys win over it', () => {
+    const text = [
+      'defaults: { sshConfig: ~/lab/ssh_config, user: ops }',
+      'groups:',
+      '  direct: { sshConfig: false, jump: null }',
+      'hosts:',
+      '  - { name: a, address: h }',
+      '  - { name: b, address: h, groups: [direct], transport: openssh }',
+      '  - { name: c, address: h, sshConfig: true, port: 2222 }',
+    ].join('\n');
+    const hosts = parseInventory(text, 'inventory.yaml', { homeDir: HOME }).hosts;
+    expect(hosts.map((h) => [h.sshConfig, h.namedKeys, h.transport])).toEqual([
+      [{ kind: 'file', path: `${HOME}/lab/ssh_config` }, ['user'], 'ssh2'],
+      [{ kind: 'off' }, ['user', 'jump'], 'openssh'],
+      [{ kind: 'default' }, ['user', 'port'], 'ssh2'],
+    ]);
   });
 
   it('logs in as the local user and uses the agent when SSH_AUTH_SOCK is set, as OpenSSH does, unless the inventory says otherwise', () => {

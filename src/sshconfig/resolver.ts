@@ -1,0 +1,230 @@
+/**
+ * ssh_config resolved the way OpenSSH resolves it, for the ssh2 transport (docs/inventory.md, "ssh_config"): each
+ * host's `address` is handed to `ssh -G`, OpenSSH's own resolver (Include, Match, Host order, canonicalisation),
+ * and what the configuration set is laid over the host (apply.ts); ProxyJump hops are resolved the same way, each
+ * with its own settings. Where no `ssh` binary exists, the ssh-config library's `compute` stands in
+ * (libraryResolver.ts). Results are cached per destination: a fleet behind one bastion asks about it once.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import path from 'node:path';
+import { CONNECTION_KEYS, TransportError, type ConnectionKey, type HostConfig, type JumpHostConfig, type SshConfigChoice } from '../model.js';
+import { abortError } from '../transport/errors.js';
+import { applySshSettings, type ConfigurableField } from './apply.js';
+import { computeWithLibrary } from './libraryResolver.js';
+import { isHostIndependent } from './shape.js';
+import { configuredKeys, parseProxyJump, parseSshG, type JumpSpec, type SshSettings } from './settings.js';
+
+/** A host as it will be connected to, and which of its fields ssh_config set. */
+export interface ResolvedHost {
+  host: HostConfig;
+  fromConfig: ReadonlySet<ConfigurableField>;
+  /** What resolved ssh_config: OpenSSH's `ssh -G`, the library, or nothing (none applies). */
+  resolvedBy: 'ssh -G' | 'ssh-config library' | null;
+  /** The files read when the choice is OpenSSH's own (`default`); the one file otherwise. */
+  files: string[];
+}
+
+export interface SshConfigResolverOptions {
+  localUser: string;
+  /** An agent is there (SSH_AUTH_SOCK): a ProxyJump hop uses it, as OpenSSH would. */
+  agentAvailable: boolean;
+  /**
+   * Where OpenSSH looks for ~/.ssh/config: the password database's home directory, not $HOME (ssh(1) reads
+   * getpwuid's). @default os.userInfo().homedir
+   */
+  opensshHomeDir?: string;
+  /** @default 'ssh' */
+  sshBinary?: string;
+  /** The environment `ssh -G` runs in (not HOME: OpenSSH finds ~ in the password database). @default process.env */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface SshConfigResolver {
+  /** @throws TransportError kind `config` when ssh_config cannot be read or names a ProxyJump that cannot be followed. */
+  resolve(host: HostConfig, signal?: AbortSignal): Promise<ResolvedHost>;
+}
+
+/** ProxyJump hops whose own ProxyJump names further hops: past this depth it is taken for a loop. */
+const MAX_JUMP_DEPTH = 8;
+/** What `ssh -G` is asked about to learn OpenSSH's unconfigured values (never connected to). */
+const UNCONFIGURED_ALIAS = 'kvm-netaudit-unconfigured.invalid';
+/** What `ssh -G` is asked about when its answer stands for every host (never connected to). */
+const ANY_HOST_ALIAS = 'kvm-netaudit-any-host.invalid';
+
+/**
+ * The answer about ANY_HOST_ALIAS holds for every host only if nothing in it was derived from the name: no
+ * HostName of its own (`%h.example.com`), no canonicalisation, no value that repeats the name.
+ */
+function answersForAnyHost(settings: SshSettings): boolean {
+  if (settings.get('hostname')?.[0] !== ANY_HOST_ALIAS) return false;
+  if (!['false', 'no'].includes(settings.get('canonicalizehostname')?.[0] ?? 'false')) return false;
+  for (const [key, values] of settings) {
+    if (key !== 'host' && key !== 'hostname' && values.some((value) => value.includes(ANY_HOST_ALIAS))) return false;
+  }
+  return true;
+}
+
+export function createSshConfigResolver(options: SshConfigResolverOptions): SshConfigResolver {
+  const sshBinary = options.sshBinary ?? 'ssh';
+  const env = options.env ?? process.env;
+  // ssh_config's `~` is OpenSSH's home, as its files' place is.
+  const opensshHome = options.opensshHomeDir ?? userInfo().homedir;
+  const context = { homeDir: opensshHome, localUser: options.localUser };
+  const defaultFiles = [path.join(opensshHome, '.ssh', 'config'), '/etc/ssh/ssh_config'];
+  const cache = new Map<string, Promise<SshSettings>>();
+  let unconfigured: Promise<SshSettings> | null = null;
+  /** Set once `ssh` turned out not to exist: the library stands in from then on. */
+  let noSshBinary = false;
+
+  const filesOf = (choice: SshConfigChoice): string[] =>
+    choice.kind === 'file' ? [choice.path] : choice.kind === 'default' ? defaultFiles.filter((file) => existsSync(file)) : [];
+
+  /** `ssh -G` for one destination, once per distinct question. */
+  function settingsFor(choice: SshConfigChoice, alias: string, user: string | null, port: number | null, signal?: AbortSignal) {
+    const key = JSON.stringify([choice, alias, user, port]);
+    let settings = cache.get(key);
+    if (!settings) {
+      const args = ['-G', '-T', ...(choice.kind === 'file' ? ['-F', choice.path] : []), ...(user ? ['-l', user] : []), ...(port ? ['-p', String(port)] : [])];
+      settings = runSshG(sshBinary, [...args, '--', alias], env, signal);
+      cache.set(key, settings);
+      // A failed question is asked again next time (a cancelled run's answer is no answer).
+      settings.catch(() => cache.delete(key));
+    }
+    return settings;
+  }
+
+  /** One answer for every host when the files cannot tell hosts apart (shape.ts); null when they can. */
+  const shared = new Map<string, Promise<SshSettings | null>>();
+  function sharedSettings(choice: SshConfigChoice): Promise<SshSettings | null> {
+    const key = JSON.stringify(choice);
+    let answer = shared.get(key);
+    if (!answer) {
+      const userFile = choice.kind === 'default' ? (defaultFiles[0] ?? null) : null;
+      answer = isHostIndependent(filesOf(choice), userFile, opensshHome)
+        ? settingsFor(choice, ANY_HOST_ALIAS, null, null).then((settings) => (answersForAnyHost(settings) ? settings : null))
+        : Promise.resolve(null);
+      shared.set(key, answer);
+      answer.catch(() => shared.delete(key));
+    }
+    return answer;
+  }
+
+  async function openSshSettings(choice: SshConfigChoice, alias: string, user: string | null, port: number | null, signal?: AbortSignal) {
+    const any = await sharedSettings(choice);
+    if (any === null) return settingsFor(choice, alias, user, port, signal);
+    const settings = new Map(any);
+    settings.set('host', [alias]);
+    settings.set('hostname', [alias.toLowerCase()]);
+    if (user !== null) settings.set('user', [user]);
+    if (port !== null) settings.set('port', [String(port)]);
+    return settings;
+  }
+
+  async function resolvedSettings(choice: SshConfigChoice, alias: string, user: string | null, port: number | null, signal?: AbortSignal) {
+    if (!noSshBinary) {
+      try {
+        unconfigured ??= runSshG(sshBinary, ['-G', '-T', '-F', '/dev/null', '--', UNCONFIGURED_ALIAS], env);
+        const [settings, before] = await Promise.all([openSshSettings(choice, alias, user, port, signal), unconfigured]);
+        return { settings, configured: configuredKeys(settings, before, alias), resolvedBy: 'ssh -G' as const };
+      } catch (error) {
+        if (!(error instanceof MissingBinaryError)) throw error;
+        noSshBinary = true;
+      }
+    }
+    const settings = computeWithLibrary(filesOf(choice), alias, { user, port, localUser: options.localUser });
+    return { settings, configured: new Set(settings.keys()), resolvedBy: 'ssh-config library' as const };
+  }
+
+  /** The hops of a ProxyJump list, each reached through the one before; the innermost is returned. */
+  async function chainOf(hops: JumpSpec[], choice: SshConfigChoice, depth: number, signal?: AbortSignal): Promise<JumpHostConfig | null> {
+    if (depth > MAX_JUMP_DEPTH) {
+      throw new TransportError('config', `ProxyJump hops name further hops more than ${MAX_JUMP_DEPTH} deep (a loop?): ${hops.map((h) => h.spec).join(',')}`);
+    }
+    let previous: JumpHostConfig | null = null;
+    for (const [index, hop] of hops.entries()) {
+      const { settings, configured } = await resolvedSettings(choice, hop.host, hop.user, hop.port, signal);
+      // OpenSSH reaches the first hop with that hop's own ProxyJump; later hops through the ones before them.
+      const ownJump = index === 0 ? settings.get('proxyjump')?.[0] : undefined;
+      const through: JumpHostConfig | null = ownJump ? await chainOf(jumpSpecs(ownJump, hop.spec), choice, depth + 1, signal) : previous;
+      const bare: JumpHostConfig = {
+        // The chain up to this hop names it: two hosts behind the same hops share its connection, others do not.
+        name: hops.slice(0, index + 1).map((h) => h.spec).join(','),
+        address: hop.host,
+        port: 22,
+        user: options.localUser,
+        identityFile: null,
+        defaultIdentityFiles: [],
+        passphraseEnv: null,
+        agent: options.agentAvailable,
+        passwordEnv: null,
+        knownHostsFile: path.join(opensshHome, '.ssh', 'known_hosts'),
+        sshConfig: choice,
+        namedKeys: [],
+      };
+      // No inventory describes a hop: every value ssh_config gives, its defaults included, is the hop's.
+      previous = applySshSettings(bare, settings, new Set([...settings.keys(), ...configured]), context, through).connection;
+    }
+    return previous;
+  }
+
+  /**
+   * A host or inventory jump host with ssh_config laid over it; an inventory jump host it goes through is
+   * resolved the same way (its `address` may be an alias too).
+   */
+  async function resolveConnection<T extends JumpHostConfig | HostConfig>(connection: T, signal?: AbortSignal) {
+    const through = connection.jump ? (await resolveConnection(connection.jump, signal)).connection : connection.jump;
+    const withJump: T = through === connection.jump ? connection : { ...connection, jump: through };
+    const choice = connection.sshConfig ?? { kind: 'off' };
+    const files = filesOf(choice);
+    if (choice.kind === 'off' || files.length === 0) return { connection: withJump, fromConfig: new Set<ConfigurableField>(), resolvedBy: null, files };
+    const named = new Set<ConnectionKey>(connection.namedKeys ?? CONNECTION_KEYS);
+    const user = named.has('user') ? connection.user : null;
+    const port = named.has('port') ? connection.port : null;
+    const { settings, configured, resolvedBy } = await resolvedSettings(choice, connection.address, user, port, signal);
+    const jumpValue = configured.has('proxyjump') ? settings.get('proxyjump')?.[0] : undefined;
+    const jump = jumpValue === undefined || named.has('jump') ? undefined : await chainOf(jumpSpecs(jumpValue, connection.name), choice, 1, signal);
+    return { ...applySshSettings(withJump, settings, configured, context, jump), resolvedBy, files };
+  }
+
+  return {
+    async resolve(host, signal) {
+      const { connection, fromConfig, resolvedBy, files } = await resolveConnection(host, signal);
+      return { host: connection, fromConfig, resolvedBy, files };
+    },
+  };
+}
+
+function jumpSpecs(value: string, owner: string): JumpSpec[] {
+  try {
+    return parseProxyJump(value);
+  } catch (error) {
+    throw new TransportError('config', `${owner}: ssh_config's ${(error as Error).message}`);
+  }
+}
+
+/** `ssh` is not installed: the library stands in. */
+class MissingBinaryError extends Error {}
+
+/** Run `ssh -G …` and parse what it prints; stdin closed, killed when `signal` aborts. */
+function runSshG(binary: string, args: string[], env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<SshSettings> {
+  const destination = args[args.length - 1] ?? '';
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env, ...(signal ? { signal } : {}) });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') reject(new MissingBinaryError(`${binary} not found`));
+      else if (signal?.aborted) reject(abortError(signal, `reading ssh_config for ${destination}`));
+      else reject(new TransportError('config', `cannot run ${binary} -G for ${destination}: ${error.message}`));
+    });
+    child.on('close', (code) => {
+      if (code === 0) return resolve(parseSshG(Buffer.concat(stdout).toString('utf8')));
+      const why = Buffer.concat(stderr).toString('utf8').trim().split('\n').slice(-3).join('; ');
+      reject(new TransportError('config', `ssh_config could not be read for ${destination} (${binary} -G exited ${code ?? 'on a signal'}): ${why || 'no message'}`));
+    });
+  });
+}

@@ -1,0 +1,209 @@
+/**
+ * ssh_config resolved by the real `ssh -G`, laid over hosts of an inventory and connected to with ssh2: aliases,
+ * Include, Match, ProxyJump through a bastion (its own ssh_config settings), and failures that name the setting.
+ * Servers are in-process on 127.0.0.1; the config is a file of the test's own (`sshConfig: PATH`).
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningSshServer } from '../../../src/demo/sshServer.js';
+import { parseInventory } from '../../../src/inventory/index.js';
+import type { HostConfig } from '../../../src/model.js';
+import { createSshConfigResolver } from '../../../src/sshconfig/resolver.js';
+import { hostSettingRows } from '../../../src/sshSettingsCommand.js';
+import { createFleetConnector } from '../../../src/transport/fleetConnector.js';
+import { knownHostsLineFor, makeTempDir, rejectionOf, startEchoServer, writeClientKey, type ClientKey } from '../../helpers/sshFixtures.js';
+
+let tmp: { dir: string; cleanup: () => Promise<void> };
+let key: ClientKey;
+let direct: RunningSshServer;
+let behind: RunningSshServer;
+let bastion: RunningSshServer;
+let configFile: string;
+
+beforeAll(async () => {
+  tmp = await makeTempDir('sshconfig');
+  key = await writeClientKey(tmp.dir, 'lab_key');
+  [direct, behind] = await Promise.all([startEchoServer(key, 'direct'), startEchoServer(key, 'behind')]);
+  bastion = await startEchoServer(key, 'bastion', { username: 'jump', forwardPorts: [behind.port] });
+  const knownHosts = path.join(tmp.dir, 'lab_known_hosts');
+  writeFileSync(knownHosts, `${[direct, behind, bastion].map(knownHostsLineFor).join('\n')}\n`);
+  mkdirSync(path.join(tmp.dir, 'conf.d'));
+  configFile = path.join(tmp.dir, 'ssh_config');
+  // The aliases live in an included file; who logs in, with which key and known_hosts, comes from a Match block.
+  writeFileSync(configFile, [`Include ${tmp.dir}/conf.d/*.conf`, 'Match originalhost lab-*', '  User audit', `  IdentityFile ${key.file}`, `  UserKnownHostsFile ${knownHosts}`, ''].join('\n'));
+  writeFileSync(
+    path.join(tmp.dir, 'conf.d', 'lab.conf'),
+    [
+      'Host lab-direct',
+      '  HostName 127.0.0.1',
+      `  Port ${direct.port}`,
+      'Host lab-behind',
+      '  HostName 127.0.0.1',
+      `  Port ${behind.port}`,
+      '  ProxyJump jump@lab-bastion',
+      'Host lab-bastion',
+      '  HostName 127.0.0.1',
+      `  Port ${bastion.port}`,
+      'Host lab-proxied',
+      '  HostName 127.0.0.1',
+      '  ProxyCommand nc %h %p',
+      '',
+    ].join('\n'),
+  );
+});
+afterAll(async () => {
+  await Promise.all([direct, behind, bastion].map((server) => server.close()));
+  await tmp.cleanup();
+});
+
+function inventoryHosts(extra = ''): HostConfig[] {
+  const text = [
+    `defaults: { sshConfig: ${configFile} }`,
+    'hosts:',
+    '  - { name: hv-direct, address: lab-direct }',
+    '  - { name: hv-behind, address: lab-behind }',
+    '  - { name: hv-proxied, address: lab-proxied }',
+    `  - { name: hv-named, address: lab-direct, user: nobody${extra} }`,
+  ].join('\n');
+  return parseInventory(text, path.join(tmp.dir, 'inventory.yaml'), { homeDir: tmp.dir, env: { USER: 'alice' } }).hosts;
+}
+
+function fleetConnector() {
+  return createFleetConnector({
+    transport: null,
+    hostKeyPolicy: null,
+    connectTimeoutMs: null,
+    defaultConnectTimeoutMs: 5_000,
+    knownHostsOverride: null,
+    resolver: createSshConfigResolver({ localUser: 'alice', agentAvailable: false, opensshHomeDir: tmp.dir }),
+    warn: () => {},
+  });
+}
+
+async function probe(connector: ReturnType<typeof fleetConnector>, host: HostConfig): Promise<string> {
+  const transport = await connector.connect(host, {});
+  try {
+    return (await transport.exec('probe', { maxBytes: 1 << 20 })).stdout;
+  } finally {
+    transport.close();
+  }
+}
+
+describe('ssh_config through ssh -G, with the ssh2 transport', () => {
+  it('reaches an alias whose address, port, user, key and known_hosts come only from ssh_config (Include and Match)', async () => {
+    const connector = fleetConnector();
+    try {
+      expect(await probe(connector, inventoryHosts()[0]!)).toBe('direct:probe');
+    } finally {
+      await connector.close();
+    }
+  });
+
+  it('follows a ProxyJump hop with its own settings: the hop user from the list, the rest from its Host block', async () => {
+    const connector = fleetConnector();
+    const before = bastion.connections();
+    try {
+      expect(await probe(connector, inventoryHosts()[1]!)).toBe('behind:probe');
+      expect(bastion.connections() - before).toBe(1);
+    } finally {
+      await connector.close();
+    }
+  });
+
+  it('lets the inventory win: a user named there is the one that logs in, whatever Match says', async () => {
+    const connector = fleetConnector();
+    try {
+      const error = await rejectionOf(probe(connector, inventoryHosts()[3]!));
+      expect(error.kind).toBe('auth');
+      expect(error.message).toContain('nobody');
+    } finally {
+      await connector.close();
+    }
+  });
+
+  it('refuses a ProxyCommand with the ssh2 transport, saying to use openssh', async () => {
+    const connector = fleetConnector();
+    try {
+      const error = await rejectionOf(probe(connector, inventoryHosts()[2]!));
+      expect(error.kind).toBe('config');
+      expect(error.message).toMatch(/ProxyCommand.*transport: openssh/);
+    } finally {
+      await connector.close();
+    }
+  });
+
+  it('fails a host whose ssh_config OpenSSH refuses with kind config, quoting OpenSSH on the bad line', async () => {
+    const broken = path.join(tmp.dir, 'broken_config');
+    writeFileSync(broken, 'Host lab-*\n  NoSuchOption yes\n');
+    const [host] = parseInventory(`hosts:\n  - { name: hv, address: lab-direct, sshConfig: ${broken} }\n`, path.join(tmp.dir, 'inventory.yaml'), {
+      homeDir: tmp.dir,
+    }).hosts;
+    const connector = fleetConnector();
+    try {
+      const error = await rejectionOf(probe(connector, host!));
+      expect(error.kind).toBe('config');
+      expect(error.message).toContain('line 2: Bad configuration option: nosuchoption');
+    } finally {
+      await connector.close();
+    }
+  });
+});
+
+describe('ssh-settings', () => {
+  it('names where each value comes from: ssh_config with its directive, the inventory, the command line, a default', async () => {
+    const rows = await hostSettingRows(inventoryHosts()[3]!, {
+      transport: null,
+      hostKeyPolicy: 'accept-new',
+      connectTimeoutMs: null,
+      knownHosts: null,
+      defaultConnectTimeoutMs: 10_000,
+    });
+    const byName = new Map(rows.map((row) => [row.setting, row]));
+    expect(byName.get('address')).toEqual({ setting: 'address', value: '127.0.0.1', source: 'ssh_config (HostName, for lab-direct)' });
+    expect(byName.get('user')).toEqual({ setting: 'user', value: 'nobody', source: 'inventory' });
+    expect(byName.get('port')).toEqual({ setting: 'port', value: String(direct.port), source: 'ssh_config (Port)' });
+    expect(byName.get('key files')).toEqual({ setting: 'key files', value: key.file, source: 'ssh_config (IdentityFile)' });
+    expect(byName.get('host key policy')).toEqual({ setting: 'host key policy', value: 'accept-new', source: '--host-key-policy' });
+    expect(byName.get('connect timeout')).toEqual({ setting: 'connect timeout', value: '10 s', source: 'default' });
+    const behindRows = await hostSettingRows(inventoryHosts()[1]!, { transport: null, hostKeyPolicy: null, connectTimeoutMs: null, knownHosts: null, defaultConnectTimeoutMs: 10_000 });
+    expect(behindRows.find((row) => row.setting === 'jump')).toEqual({
+      setting: 'jump',
+      value: `jump@lab-bastion (jump@127.0.0.1:${bastion.port})`,
+      source: 'ssh_config (ProxyJump)',
+    });
+  });
+});
+
+describe('how many times ssh -G runs', () => {
+  /** A resolver whose `ssh` notes each call in a log, and the hosts hv0…hv49 of an inventory using `config`. */
+  function counted(configText: string) {
+    const dir = path.join(tmp.dir, `count-${Math.random().toString(36).slice(2)}`);
+    mkdirSync(dir);
+    const log = path.join(dir, 'calls.log');
+    const wrapper = path.join(dir, 'ssh');
+    writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> '${log}'\nexec ssh "$@"\n`, { mode: 0o755 });
+    const config = path.join(dir, 'ssh_config');
+    writeFileSync(config, configText);
+    const lines = [`defaults: { sshConfig: ${config} }`, 'hosts:', ...Array.from({ length: 50 }, (_, i) => `  - { name: hv${i}, address: lab-${i} }`)];
+    const hosts = parseInventory(lines.join('\n'), path.join(dir, 'inventory.yaml'), { homeDir: dir, env: { USER: 'alice' } }).hosts;
+    const resolver = createSshConfigResolver({ localUser: 'alice', agentAvailable: false, opensshHomeDir: dir, sshBinary: wrapper });
+    const calls = () => readFileSync(log, 'utf8').trim().split('\n').length;
+    return { hosts, resolver, calls };
+  }
+
+  it('once for the whole fleet when ssh_config cannot tell hosts apart (Host * only), with the same answer', async () => {
+    const { hosts, resolver, calls } = counted('Host *\n  User audit\n  Port 2200\n');
+    const resolved = await Promise.all(hosts.map((host) => resolver.resolve(host)));
+    expect(resolved.map((r) => [r.host.address, r.host.user, r.host.port])).toEqual(hosts.map((h) => [h.address, 'audit', 2200]));
+    // OpenSSH's unconfigured answer, and one answer for any host
+    expect(calls()).toBe(2);
+  });
+
+  it('once per host when a Host pattern can tell them apart', async () => {
+    const { hosts, resolver, calls } = counted('Host lab-1*\n  User special\nHost *\n  User audit\n');
+    const resolved = await Promise.all(hosts.map((host) => resolver.resolve(host)));
+    expect(resolved.map((r) => r.host.user)).toEqual(hosts.map((h) => (h.address.startsWith('lab-1') ? 'special' : 'audit')));
+    expect(calls()).toBe(1 + hosts.length);
+  });
+});
