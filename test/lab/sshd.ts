@@ -59,10 +59,15 @@ export function sshdConfig(paths: {
   hostKeyPath: string;
   authorizedKeysPath: string;
   pidFilePath: string;
+  /** A certificate of the host key, served beside it (`HostCertificate`). @default none */
+  hostCertificatePath?: string;
+  /** Let clients open TCP connections through this server, as a ProxyJump bastion must. @default false */
+  allowTcpForwarding?: boolean;
 }): string {
   return [
     `ListenAddress ${paths.address}:${paths.port}`,
     `HostKey ${paths.hostKeyPath}`,
+    ...(paths.hostCertificatePath ? [`HostCertificate ${paths.hostCertificatePath}`] : []),
     `PidFile ${paths.pidFilePath}`,
     `AuthorizedKeysFile ${paths.authorizedKeysPath}`,
     'PermitRootLogin prohibit-password',
@@ -76,7 +81,7 @@ export function sshdConfig(paths: {
     'PrintMotd no',
     'PrintLastLog no',
     'X11Forwarding no',
-    'AllowTcpForwarding no',
+    `AllowTcpForwarding ${paths.allowTcpForwarding ? 'yes' : 'no'}`,
     'LogLevel VERBOSE',
     '',
   ].join('\n');
@@ -105,6 +110,24 @@ export interface SshdOptions {
    * @default 10000
    */
   readyTimeoutMs?: number;
+  /**
+   * Let clients open TCP connections through this server (`direct-tcpip`), as a ProxyJump bastion must.
+   * @default false
+   */
+  allowTcpForwarding?: boolean;
+  /**
+   * Certify the server's freshly generated host key: called with it before sshd starts, it returns the path
+   * of the certificate (e.g. from `HostCa.certify` in hostCa.ts), which sshd then serves (`HostCertificate`).
+   * @default no certificate
+   */
+  hostCertificate?: (hostKey: SshKeyPair) => Promise<string>;
+  /**
+   * How readiness is told. `banner`: the test's own namespace connects and reads the SSH banner. `log`:
+   * sshd's own `Server listening on ADDRESS port PORT.` line, for a server the test's namespace cannot
+   * reach (one behind a bastion).
+   * @default 'banner'
+   */
+  readiness?: 'banner' | 'log';
 }
 
 /** A running sshd. */
@@ -117,6 +140,8 @@ export interface RunningSshd {
   hostKeyLine: string;
   /** The server's log (`-e` sends it to stderr, which goes here). */
   logPath: string;
+  /** The certificate of its host key that it serves, when `hostCertificate` made one. */
+  hostCertificatePath?: string;
   /** True until `stop` has been called or the process exited. */
   readonly running: boolean;
   /** Stop the server by pid: SIGTERM, then SIGKILL if it lingers. Safe to call twice. */
@@ -155,13 +180,22 @@ export async function startSshd(options: SshdOptions): Promise<RunningSshd> {
   await ensurePrivsepDir();
   await mkdir(workDir, { recursive: true });
   const hostKey = await generateKeyPair(workDir, 'ssh_host_ed25519_key', `${netns} host key`);
+  const hostCertificatePath = options.hostCertificate ? await options.hostCertificate(hostKey) : undefined;
   const authorizedKeysPath = join(workDir, 'authorized_keys');
   await writeFile(authorizedKeysPath, options.authorizedKeys.map((k) => `${k.trim()}\n`).join(''), { mode: 0o600 });
   const configPath = join(workDir, 'sshd_config');
   const pidFilePath = join(workDir, 'sshd.pid');
   await writeFile(
     configPath,
-    sshdConfig({ address, port, hostKeyPath: hostKey.privateKeyPath, authorizedKeysPath, pidFilePath }),
+    sshdConfig({
+      address,
+      port,
+      hostKeyPath: hostKey.privateKeyPath,
+      authorizedKeysPath,
+      pidFilePath,
+      ...(hostCertificatePath ? { hostCertificatePath } : {}),
+      ...(options.allowTcpForwarding ? { allowTcpForwarding: true } : {}),
+    }),
   );
   const logPath = join(workDir, 'sshd.log');
   const log = await open(logPath, 'w');
@@ -179,9 +213,17 @@ export async function startSshd(options: SshdOptions): Promise<RunningSshd> {
   const ended = new Promise<'exited'>((resolve) => child.once('exit', () => resolve('exited')));
   const readLog = () => readFile(logPath, 'utf8').catch(() => '');
 
+  // sshd binds (and logs that it listens) before it writes its pid file: the log check waits for both.
+  const listening = `Server listening on ${address} port ${port}.`;
+  const listensAndWrotePid = async () =>
+    (await readLog()).includes(listening) && (await readFile(pidFilePath, 'utf8').catch(() => '')).trim() !== '';
+  const ready =
+    options.readiness === 'log'
+      ? () => listensAndWrotePid().then((ok) => (ok ? 'ready' : 'waiting'))
+      : () => answersSsh(address, port, 1_000).then((ok) => (ok ? 'ready' : 'waiting'));
   const deadline = Date.now() + (options.readyTimeoutMs ?? 10_000);
   for (;;) {
-    const outcome = await Promise.race([answersSsh(address, port, 1_000).then((ok) => (ok ? 'ready' : 'waiting')), ended, failedToStart]);
+    const outcome = await Promise.race([ready(), ended, failedToStart]);
     if (outcome === 'ready') break;
     if (outcome instanceof Error) throw new Error(`could not run sshd in ${netns}: ${outcome.message}`);
     if (outcome === 'exited') throw new Error(`sshd in ${netns} exited (code ${child.exitCode}); its log:\n${await readLog()}`);
@@ -207,6 +249,7 @@ export async function startSshd(options: SshdOptions): Promise<RunningSshd> {
     pid,
     logPath,
     hostKeyLine: knownHostsLine(address, port, hostKey.publicKey),
+    ...(hostCertificatePath ? { hostCertificatePath } : {}),
     get running() {
       return !stopped && child.exitCode === null && child.signalCode === null;
     },
