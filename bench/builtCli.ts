@@ -11,6 +11,8 @@ export interface ProcessFigures {
   code: number;
   wallMs: number;
   cpuMs: number;
+  /** CPU of the processes it started and waited for (OpenSSH's client, `ssh -G`). */
+  childCpuMs: number;
   maxRssKiB: number;
 }
 
