@@ -4,6 +4,7 @@
  */
 import { homedir, userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
+import { defaultAgentSocket } from '../defaults.js';
 import type { Inventory } from '../model.js';
 import { InventoryError } from './errors.js';
 import { formatIssues, fromZodIssues } from './issues.js';
@@ -28,7 +29,7 @@ export function localContext(options: InventoryOptions = {}): { homeDir: string;
   return {
     homeDir: options.homeDir ?? env.HOME ?? homedir(),
     localUser: options.localUser ?? (env.USER || env.LOGNAME || userInfo().username),
-    agentAvailable: Boolean(env.SSH_AUTH_SOCK),
+    agentAvailable: defaultAgentSocket(env) !== undefined,
   };
 }
 

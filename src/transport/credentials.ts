@@ -5,6 +5,7 @@
  */
 import { access, readFile } from 'node:fs/promises';
 import ssh2 from 'ssh2';
+import { defaultAgentSocket } from '../defaults.js';
 import { TransportError, type HostConfig } from '../model.js';
 import { messageOf } from './errors.js';
 
@@ -58,7 +59,7 @@ export async function resolveCredentials(
   if (settings.agent) {
     // ssh_config's IdentityAgent names the socket for this host, as it does for OpenSSH; else the environment's.
     const configured = settings.fromSshConfig?.agentSocket;
-    const socket = configured || env.SSH_AUTH_SOCK;
+    const socket = configured || defaultAgentSocket(env);
     if (socket) {
       credentials.agent = socket;
       credentials.methods.push(configured ? `agent (IdentityAgent ${configured})` : 'agent');
