@@ -17,13 +17,14 @@
  * instead under KVM_NETAUDIT_REQUIRE_ALL=1 (as in CI). Names: `kna-sc-*` (fabric 198.18.4.0/24) and `kna-sj-*`
  * (the bastions' fabric 198.18.5.0/24) namespaces, links and temp folders.
  */
-import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetReport, HostReport, Mode } from '../../src/model.js';
 import { ensureBuilt, LAUNCHER } from '../helpers/cli.js';
+import { startAgentWithKey } from '../helpers/sshFixtures.js';
 import { jumpChainAddresses, startJumpChain, type JumpChain } from '../lab/bastions.js';
 import { createHostCa, type HostCa } from '../lab/hostCa.js';
 import { resolveTool, run, runCollect, type CommandResult } from '../lab/run.js';
@@ -291,6 +292,48 @@ describe.skipIf(gate.skip)('system: hosts reached through OpenSSH configuration 
       expect(result.code, result.stderr).toBe(2);
       expect(report.summary).toMatchObject({ hosts: ALIASED.length, ok: 0, failed: ALIASED.length });
       expect(report.hosts.map((h) => h.error?.kind), errorsOf(report)).toEqual(ALIASED.map(() => 'unreachable'));
+    });
+  });
+
+  describe("OpenSSH's defaults: no user, key or known_hosts anywhere, the key only in an ssh-agent", () => {
+    it('logs in as the local user with the agent at SSH_AUTH_SOCK, host keys from /etc/ssh/ssh_known_hosts, over both transports', async () => {
+      const { lab: current } = requireLab();
+      // Given a workstation of its own: no ~/.ssh/config, no key file, the hosts' keys only system-wide,
+      const station = await createWorkstation(join(current.workDir, 'workstation-agent'));
+      await writeFile(join(station.etcSsh, 'ssh_known_hosts'), current.hosts.map((h) => `${h.sshd.hostKeyLine}\n`).join(''));
+      // the lab's key only in a running ssh-agent,
+      const agent = await startAgentWithKey(current.workDir, current.clientKey.privateKeyPath);
+      // and an inventory of names and addresses (and where each host's virsh answers)
+      const inventory = await writeInventory(
+        'defaults-only',
+        null,
+        current.hosts.map((h) => ({ expected: h.expected, address: h.address, libvirtUri: h.host.libvirtUri })),
+      );
+      const run = async (name: string, env: Record<string, string>, extra: readonly string[]) => {
+        const out = join(current.workDir, `reports-${name}`);
+        const result = await station.run([process.execPath, LAUNCHER, 'audit', '-i', inventory, '--no-tui', '--json', '-', '--out', out, ...extra], {
+          timeoutMs: 90_000,
+          env,
+        });
+        return { result, report: parseReport(result) };
+      };
+      try {
+        for (const transport of ['ssh2', 'openssh']) {
+          // When it is audited with SSH_AUTH_SOCK set
+          const { result, report } = await run(`agent-${transport}`, { SSH_AUTH_SOCK: agent.socket }, ['--transport', transport]);
+          // Then every host is audited
+          expect(result.code, `${transport}: ${result.stderr}\n${errorsOf(report)}`).toBe(0);
+          for (const expected of ALIASED) expectAuditedAsExpected(report, expected);
+          // And without the agent nothing else would have let it in
+          const refused = await run(`no-agent-${transport}`, {}, ['--transport', transport]);
+          expect(refused.result.code, transport).toBe(2);
+          expect(refused.report.hosts.map((h) => h.error?.kind), transport).toEqual(current.hosts.map(() => 'auth'));
+        }
+        // And nothing was written to a known_hosts file of the user's
+        expect(await readdir(station.sshDir)).toEqual([]);
+      } finally {
+        await agent.stop();
+      }
     });
   });
 
