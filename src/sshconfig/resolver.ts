@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { CONNECTION_KEYS, TransportError, type ConnectionKey, type HostConfig, type JumpHostConfig, type SshConfigChoice } from '../model.js';
-import { abortError } from '../transport/errors.js';
+import { raceAbort } from '../transport/errors.js';
 import { applySshSettings, type ConfigurableField } from './apply.js';
 import { computeWithLibrary } from './libraryResolver.js';
 import { isHostIndependent } from './shape.js';
@@ -46,6 +46,8 @@ export interface SshConfigResolver {
   resolve(host: HostConfig, signal?: AbortSignal): Promise<ResolvedHost>;
 }
 
+/** How long `ssh -G` may take: it reads files, unless a `Match exec` runs a command. */
+const SSH_G_TIMEOUT_MS = 30_000;
 /** ProxyJump hops whose own ProxyJump names further hops: past this depth it is taken for a loop. */
 const MAX_JUMP_DEPTH = 8;
 /** What `ssh -G` is asked about to learn OpenSSH's unconfigured values (never connected to). */
@@ -81,18 +83,19 @@ export function createSshConfigResolver(options: SshConfigResolverOptions): SshC
   const filesOf = (choice: SshConfigChoice): string[] =>
     choice.kind === 'file' ? [choice.path] : choice.kind === 'default' ? defaultFiles.filter((file) => existsSync(file)) : [];
 
-  /** `ssh -G` for one destination, once per distinct question. */
+  /** `ssh -G` for one destination, once per distinct question; a host stops waiting when its own deadline passes. */
   function settingsFor(choice: SshConfigChoice, alias: string, user: string | null, port: number | null, signal?: AbortSignal) {
     const key = JSON.stringify([choice, alias, user, port]);
     let settings = cache.get(key);
     if (!settings) {
       const args = ['-G', '-T', ...(choice.kind === 'file' ? ['-F', choice.path] : []), ...(user ? ['-l', user] : []), ...(port ? ['-p', String(port)] : [])];
-      settings = runSshG(sshBinary, [...args, '--', alias], env, signal);
+      // Shared by every host that asks the same: it runs to its own end, whichever host's deadline passes first.
+      settings = runSshG(sshBinary, [...args, '--', alias], env);
       cache.set(key, settings);
       // A failed question is asked again next time (a cancelled run's answer is no answer).
       settings.catch(() => cache.delete(key));
     }
-    return settings;
+    return raceAbort(settings, signal, `reading ssh_config for ${alias}`);
   }
 
   /** One answer for every host when the files cannot tell hosts apart (shape.ts); null when they can. */
@@ -112,7 +115,7 @@ export function createSshConfigResolver(options: SshConfigResolverOptions): SshC
   }
 
   async function openSshSettings(choice: SshConfigChoice, alias: string, user: string | null, port: number | null, signal?: AbortSignal) {
-    const any = await sharedSettings(choice);
+    const any = await raceAbort(sharedSettings(choice), signal, `reading ssh_config for ${alias}`);
     if (any === null) return settingsFor(choice, alias, user, port, signal);
     const settings = new Map(any);
     settings.set('host', [alias]);
@@ -207,22 +210,27 @@ function jumpSpecs(value: string, owner: string): JumpSpec[] {
 /** `ssh` is not installed: the library stands in. */
 class MissingBinaryError extends Error {}
 
-/** Run `ssh -G …` and parse what it prints; stdin closed, killed when `signal` aborts. */
-function runSshG(binary: string, args: string[], env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<SshSettings> {
+/**
+ * Run `ssh -G …` and parse what it prints; stdin closed. A `Match exec` that never returns would hold it for ever:
+ * past SSH_G_TIMEOUT_MS it is killed and every host that asked fails with kind `config`.
+ */
+function runSshG(binary: string, args: string[], env: NodeJS.ProcessEnv): Promise<SshSettings> {
   const destination = args[args.length - 1] ?? '';
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env, ...(signal ? { signal } : {}) });
+    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env, timeout: SSH_G_TIMEOUT_MS, killSignal: 'SIGKILL' });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
     child.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') reject(new MissingBinaryError(`${binary} not found`));
-      else if (signal?.aborted) reject(abortError(signal, `reading ssh_config for ${destination}`));
       else reject(new TransportError('config', `cannot run ${binary} -G for ${destination}: ${error.message}`));
     });
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       if (code === 0) return resolve(parseSshG(Buffer.concat(stdout).toString('utf8')));
+      if (signal === 'SIGKILL') {
+        return reject(new TransportError('config', `ssh_config for ${destination}: ${binary} -G gave no answer within ${SSH_G_TIMEOUT_MS / 1000} s (a Match exec that hangs?)`));
+      }
       const why = Buffer.concat(stderr).toString('utf8').trim().split('\n').slice(-3).join('; ');
       reject(new TransportError('config', `ssh_config could not be read for ${destination} (${binary} -G exited ${code ?? 'on a signal'}): ${why || 'no message'}`));
     });

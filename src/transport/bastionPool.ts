@@ -5,7 +5,7 @@
  */
 import type { Duplex } from 'node:stream';
 import { TransportError, type JumpHostConfig } from '../model.js';
-import { abortError, asTransportError, messageOf } from './errors.js';
+import { abortError, asTransportError, messageOf, raceAbort } from './errors.js';
 import { describeTarget, type SshSession } from './sshSession.js';
 
 export interface BastionPool {
@@ -131,25 +131,5 @@ function openTunnel(
     } catch (error) {
       settle(() => reject(new TransportError('unreachable', `${via}: the connection to the jump host is gone: ${messageOf(error)}`)));
     }
-  });
-}
-
-/** Wait for `promise`, or reject as soon as `signal` aborts (the promise itself keeps running for others). */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(abortError(signal, what));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal, what));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
   });
 }

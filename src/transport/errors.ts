@@ -51,3 +51,23 @@ export function asTransportError(error: unknown, fallbackKind: ErrorKind, prefix
   }
   return new TransportError(fallbackKind, `${prefix}${messageOf(error)}`);
 }
+
+/** Wait for `promise`, or reject as soon as `signal` aborts (the promise itself keeps running for others). */
+export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(abortError(signal, what));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal, what));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}

@@ -150,6 +150,20 @@ describe('ssh_config through ssh -G, with the ssh2 transport', () => {
   });
 });
 
+describe('a slow ssh_config (a Match exec that takes its time)', () => {
+  it("stops a host at its own deadline, while another host asking the same question still gets the answer", async () => {
+    const slow = path.join(tmp.dir, 'slow_config');
+    writeFileSync(slow, `Match exec "sleep 1"\n  User audit\n  HostName 127.0.0.1\n  Port ${direct.port}\n`);
+    const [host] = parseInventory(`hosts:\n  - { name: hv, address: lab-slow, sshConfig: ${slow} }\n`, path.join(tmp.dir, 'inventory.yaml'), { homeDir: tmp.dir }).hosts;
+    const resolver = createSshConfigResolver({ localUser: 'alice', agentAvailable: false, opensshHomeDir: tmp.dir });
+    const started = Date.now();
+    const [hurried, patient] = await Promise.allSettled([resolver.resolve(host!, AbortSignal.timeout(200)), resolver.resolve(host!)]);
+    expect(hurried.status === 'rejected' && (hurried.reason as { kind?: string }).kind).toBe('timeout');
+    expect(patient.status === 'fulfilled' && patient.value.host.user).toBe('audit');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+});
+
 describe('ssh-settings', () => {
   it('names where each value comes from: ssh_config with its directive, the inventory, the command line, a default', async () => {
     const rows = await hostSettingRows(inventoryHosts()[3]!, {
