@@ -7,6 +7,7 @@
  *
  *   kvm-netaudit   the built CLI: `node bin/kvm-netaudit.js audit -i INVENTORY --no-tui -o DIR`, strict host keys
  *                  (dist/ is rebuilt first when src/ is newer: test/helpers/cli.ts ensureBuilt)
+ *   kvm-netaudit-openssh   the same with `--transport openssh`: one OpenSSH client process per host
  *   bare ssh2      the floor: plain node + ssh2 sending kvm-netaudit's own probe over one exec channel per host
  *                  (bench/fleet/bareClient.js; no host-key check, no parsing, no report)
  *   xargs-ssh      `xargs -P` + OpenSSH running the manual loop per host (bench/baselines/manual-method.sh)

@@ -99,31 +99,40 @@ function opensshOptions(ctx: MethodContext): string[] {
   ];
 }
 
-const kvmNetaudit: Method = {
-  id: 'kvm-netaudit',
-  label: 'kvm-netaudit (built CLI)',
-  missing: () => null,
-  async prepare(ctx) {
-    const out = join(ctx.runDir, 'report');
-    return {
-      // The operator's command line: reports to a folder (report.json and report.md), the plain line log. The
-      // deadlines are generous so that a loaded machine fails no host; unreached, they cost nothing.
-      argv: [
-        process.execPath, CLI_LAUNCHER, 'audit', '-i', ctx.inventoryPath, '--no-tui', '-o', out,
-        '--concurrency', String(ctx.concurrency), '--timeout', String(ctx.timeoutSeconds), '--connect-timeout', '60',
-      ],
-      env: { ...process.env, CI: '1', NO_COLOR: '1' },
-      async succeeded() {
-        const text = await readFile(join(out, 'report.json'), 'utf8').catch(() => '');
-        if (!text) return [];
-        const report = JSON.parse(text) as FleetReport;
-        return report.hosts
-          .filter((h) => h.status === 'ok' && h.vms.length === ctx.expected.guests && h.networks.length === ctx.expected.networks)
-          .map((h) => h.name);
-      },
-    };
-  },
-};
+/** The built CLI as an operator runs it, through the SSH client `transport` names. */
+function cliMethod(id: string, label: string, transport: 'ssh2' | 'openssh', missing: () => string | null): Method {
+  return {
+    id,
+    label,
+    missing,
+    async prepare(ctx) {
+      const out = join(ctx.runDir, 'report');
+      return {
+        // The operator's command line: reports to a folder (report.json and report.md), the plain line log. The
+        // deadlines are generous so that a loaded machine fails no host; unreached, they cost nothing.
+        argv: [
+          process.execPath, CLI_LAUNCHER, 'audit', '-i', ctx.inventoryPath, '--no-tui', '-o', out, '--transport', transport,
+          '--concurrency', String(ctx.concurrency), '--timeout', String(ctx.timeoutSeconds), '--connect-timeout', '60',
+        ],
+        env: { ...process.env, CI: '1', NO_COLOR: '1' },
+        async succeeded() {
+          const text = await readFile(join(out, 'report.json'), 'utf8').catch(() => '');
+          if (!text) return [];
+          const report = JSON.parse(text) as FleetReport;
+          return report.hosts
+            .filter((h) => h.status === 'ok' && h.vms.length === ctx.expected.guests && h.networks.length === ctx.expected.networks)
+            .map((h) => h.name);
+        },
+      };
+    },
+  };
+}
+
+const kvmNetaudit = cliMethod('kvm-netaudit', 'kvm-netaudit (built CLI)', 'ssh2', () => null);
+/** The same CLI through OpenSSH's client (`--transport openssh`): what one `ssh` per host costs both ends. */
+const kvmNetauditOpenssh = cliMethod('kvm-netaudit-openssh', 'kvm-netaudit --transport openssh', 'openssh', () =>
+  onPath('ssh') ? null : 'ssh not installed',
+);
 
 const bareSsh2: Method = {
   id: 'bare-ssh2',
@@ -271,4 +280,4 @@ const ansibleRaw: Method = {
 };
 
 /** Every method, in the order the table lists them. */
-export const METHODS: readonly Method[] = [kvmNetaudit, bareSsh2, xargsOpenssh, pssh, clush, ansibleRaw];
+export const METHODS: readonly Method[] = [kvmNetaudit, kvmNetauditOpenssh, bareSsh2, xargsOpenssh, pssh, clush, ansibleRaw];
