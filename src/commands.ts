@@ -40,7 +40,7 @@ export async function showProbe(inventoryFile: string | null, hostName: string |
     const run = { transport: null, hostKeyPolicy: null, connectTimeoutMs: null, knownHosts: null, defaultConnectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS };
     const rows = await hostSettingRows(host, run);
     // As shell comments: the output stays a script that can be piped to `sh -s`.
-    connection = renderSettingRows(rows.map((row) => ({ ...row, value: sanitizeForTerminal(row.value) })))
+    connection = renderSettingRows(rows, sanitizeForTerminal)
       .split('\n')
       .filter(Boolean)
       .map((line) => `# ${line}\n`)

@@ -63,6 +63,8 @@ export interface SshConfigExtras {
   agentSocket?: string;
   /** ProxyCommand: only the openssh transport can run it. */
   proxyCommand?: string;
+  /** HostKeyAlias: the name known_hosts holds the key under; only the openssh transport honours it. */
+  hostKeyAlias?: string;
 }
 
 /** A bastion that hosts are reached through (one shared connection per bastion). */

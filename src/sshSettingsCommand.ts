@@ -22,7 +22,7 @@ export async function sshSettingsCommand(options: SshSettingsOptions): Promise<n
     process.stdout.write(`${JSON.stringify({ host: host.name, settings: rows }, null, 2)}\n`);
   } else {
     process.stdout.write(`${sanitizeForTerminal(host.name)} (${sanitizeForTerminal(options.inventory)})\n`);
-    process.stdout.write(renderSettingRows(rows.map((row) => ({ ...row, value: sanitizeForTerminal(row.value) }))));
+    process.stdout.write(renderSettingRows(rows, sanitizeForTerminal));
   }
   return EXIT.ok;
 }

@@ -1,15 +1,16 @@
 /**
  * Laying ssh_config's settings over a host's connection for the ssh2 transport (docs/inventory.md, "ssh_config"):
  * a key the inventory names at any level wins; what ssh_config set comes next; what neither says keeps the
- * inventory's defaults, which are OpenSSH's own. Pure: the settings come from openSshResolver.ts.
+ * inventory's defaults, which are OpenSSH's own. Pure: the settings come from resolver.ts.
  */
 import { CONNECTION_KEYS, type ConnectionKey, type HostKeyPolicy, type JumpHostConfig, type SshConfigExtras } from '../model.js';
 import { expandSshPath, fileList, type SshSettings } from './settings.js';
 
-/** What the paths' `~` and tokens expand with. */
+/** What the paths' `~` and tokens expand with, and where `IdentityAgent $VAR` is read. */
 export interface ApplyContext {
   homeDir: string;
   localUser: string;
+  env: NodeJS.ProcessEnv;
 }
 
 /** The connection fields ssh_config can set, named as the report and `ssh-settings` name them. */
@@ -24,16 +25,38 @@ export type ConfigurableField =
   | 'hostKeyPolicy'
   | 'hashKnownHosts'
   | 'connectTimeout'
-  | 'proxyCommand';
+  | 'proxyCommand'
+  | 'hostKeyAlias';
+
+/** Each field's ssh_config directive, and the inventory key that wins over it when there is one (ssh-settings names both). */
+export const FIELD_SOURCES: Readonly<Record<ConfigurableField, { directive: string; inventoryKey: ConnectionKey | null }>> = {
+  address: { directive: 'HostName', inventoryKey: null },
+  user: { directive: 'User', inventoryKey: 'user' },
+  port: { directive: 'Port', inventoryKey: 'port' },
+  identityFiles: { directive: 'IdentityFile', inventoryKey: 'identityFile' },
+  agent: { directive: 'IdentityAgent/IdentitiesOnly', inventoryKey: 'agent' },
+  knownHostsFile: { directive: 'UserKnownHostsFile/GlobalKnownHostsFile', inventoryKey: 'knownHostsFile' },
+  jump: { directive: 'ProxyJump', inventoryKey: 'jump' },
+  hostKeyPolicy: { directive: 'StrictHostKeyChecking', inventoryKey: null },
+  hashKnownHosts: { directive: 'HashKnownHosts', inventoryKey: null },
+  connectTimeout: { directive: 'ConnectTimeout', inventoryKey: null },
+  proxyCommand: { directive: 'ProxyCommand', inventoryKey: 'jump' },
+  hostKeyAlias: { directive: 'HostKeyAlias', inventoryKey: null },
+};
 
 /** The connection fields both hosts and jump hosts have. */
 type Connection = Omit<JumpHostConfig, 'name'> & { name: string };
 
-/** StrictHostKeyChecking → the three policies. `ask` cannot ask in a batch run: it refuses, as `yes` does. */
+/**
+ * StrictHostKeyChecking → the three policies. `ssh -G` prints `yes` as `true` and `no`/`off` as `false`; the
+ * library (no ssh binary) gives the words as written. `ask` cannot ask in a batch run: it refuses, as `yes` does.
+ */
 const POLICY_BY_STRICT_HOST_KEY_CHECKING: Readonly<Record<string, HostKeyPolicy>> = {
+  true: 'strict',
   yes: 'strict',
   ask: 'strict',
   'accept-new': 'accept-new',
+  false: 'off',
   no: 'off',
   off: 'off',
 };
@@ -90,8 +113,10 @@ export function applySshSettings<T extends Connection>(
       next.agent = false;
       fromConfig.add('agent');
     } else if (agent !== undefined && agent !== 'SSH_AUTH_SOCK') {
-      next.agent = true;
-      extras.agentSocket = path(agent);
+      // `$NAME` is the socket an environment variable names (ssh_config(5)); unset, there is no agent.
+      const socket = agent.startsWith('$') ? context.env[agent.slice(1)] : path(agent);
+      next.agent = Boolean(socket);
+      if (socket) extras.agentSocket = socket;
       fromConfig.add('agent');
     } else if (take('identitiesonly', null) === 'yes' && configured.has('identityfile')) {
       // IdentitiesOnly: only the configured files. ssh2 would offer every key the agent holds, so the agent stays out.
@@ -130,6 +155,11 @@ export function applySshSettings<T extends Connection>(
   if (proxyCommand !== undefined && proxyCommand.toLowerCase() !== 'none' && !fromConfig.has('jump')) {
     extras.proxyCommand = proxyCommand;
     fromConfig.add('proxyCommand');
+  }
+  const alias = take('hostkeyalias', null);
+  if (alias !== undefined) {
+    extras.hostKeyAlias = alias;
+    fromConfig.add('hostKeyAlias');
   }
   if (Object.keys(extras).length > 0) next.fromSshConfig = extras;
   return { connection: next, fromConfig };

@@ -4,7 +4,7 @@
  * their text.
  */
 import { CONNECTION_KEYS, type ConnectionKey, type HostConfig, type HostKeyPolicy, type JumpHostConfig, type TransportName } from '../model.js';
-import type { ConfigurableField } from './apply.js';
+import { FIELD_SOURCES, type ConfigurableField } from './apply.js';
 import type { ResolvedHost } from './resolver.js';
 
 export interface SettingRow {
@@ -23,38 +23,13 @@ export interface RunOverrides {
   defaultConnectTimeoutMs: number;
 }
 
-/** The ssh_config directive behind each field, for the source column. */
-const DIRECTIVE: Record<ConfigurableField, string> = {
-  address: 'HostName',
-  user: 'User',
-  port: 'Port',
-  identityFiles: 'IdentityFile',
-  agent: 'IdentityAgent/IdentitiesOnly',
-  knownHostsFile: 'UserKnownHostsFile/GlobalKnownHostsFile',
-  jump: 'ProxyJump',
-  hostKeyPolicy: 'StrictHostKeyChecking',
-  hashKnownHosts: 'HashKnownHosts',
-  connectTimeout: 'ConnectTimeout',
-  proxyCommand: 'ProxyCommand',
-};
-
-/** The inventory key behind each field, when there is one. */
-const INVENTORY_KEY: Partial<Record<ConfigurableField, ConnectionKey>> = {
-  user: 'user',
-  port: 'port',
-  identityFiles: 'identityFile',
-  agent: 'agent',
-  knownHostsFile: 'knownHostsFile',
-  jump: 'jump',
-};
-
 export function settingRows(original: HostConfig, resolved: ResolvedHost, run: RunOverrides): SettingRow[] {
   const host = resolved.host;
   const named = new Set<ConnectionKey>(original.namedKeys ?? CONNECTION_KEYS);
   const source = (field: ConfigurableField, fallback: string): string => {
-    if (resolved.fromConfig.has(field)) return `ssh_config (${DIRECTIVE[field]})`;
-    const key = INVENTORY_KEY[field];
-    return key !== undefined && named.has(key) ? 'inventory' : fallback;
+    const { directive, inventoryKey } = FIELD_SOURCES[field];
+    if (resolved.fromConfig.has(field)) return `ssh_config (${directive})`;
+    return inventoryKey !== null && named.has(inventoryKey) ? 'inventory' : fallback;
   };
   const transport = run.transport ?? host.transport ?? 'ssh2';
   const extras = host.fromSshConfig ?? {};
@@ -92,6 +67,7 @@ export function settingRows(original: HostConfig, resolved: ResolvedHost, run: R
     { setting: 'jump', value: chainOf(host.jump ?? null), source: source('jump', 'default (directly)') },
   ];
   if (extras.proxyCommand !== undefined) rows.push({ setting: 'proxy command', value: extras.proxyCommand, source: source('proxyCommand', '') });
+  if (extras.hostKeyAlias !== undefined) rows.push({ setting: 'host key alias', value: extras.hostKeyAlias, source: source('hostKeyAlias', '') });
   return rows;
 }
 
@@ -104,13 +80,16 @@ function sshConfigValue(original: HostConfig, resolved: ResolvedHost): string {
 /** The hops, outermost first: `gateway → bastion (ops@198.18.0.2:22)`. */
 function chainOf(jump: JumpHostConfig | null): string {
   const hops: string[] = [];
-  // A ProxyJump hop is named by the chain up to it (resolver.ts): its own spec is the last of the list.
-  for (let hop: JumpHostConfig | null | undefined = jump; hop; hop = hop.jump) hops.unshift(`${hop.name.split(',').pop()} (${hop.user}@${hop.address}:${hop.port})`);
+  for (let hop: JumpHostConfig | null | undefined = jump; hop; hop = hop.jump) hops.unshift(`${hop.name} (${hop.user}@${hop.address}:${hop.port})`);
   return hops.length === 0 ? 'none' : hops.join(' → ');
 }
 
-/** The rows as an aligned table. */
-export function renderSettingRows(rows: readonly SettingRow[]): string {
+/**
+ * The rows as an aligned table. Values and sources quote the inventory and ssh_config (an address, a path):
+ * `safe` makes each cell fit for where the table goes (the terminal; shell comments).
+ */
+export function renderSettingRows(rows: readonly SettingRow[], safe: (text: string) => string): string {
+  rows = rows.map((row) => ({ setting: row.setting, value: safe(row.value), source: safe(row.source) }));
   const width = (column: 'setting' | 'value') => Math.max(...rows.map((row) => row[column].length), column.length);
   const settingWidth = width('setting');
   const valueWidth = Math.min(width('value'), 60);

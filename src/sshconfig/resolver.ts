@@ -37,6 +37,8 @@ export interface SshConfigResolverOptions {
   opensshHomeDir?: string;
   /** @default 'ssh' */
   sshBinary?: string;
+  /** How long one `ssh -G` may run before it and what it started are killed. @default 30 s */
+  sshGTimeoutMs?: number;
   /** The environment `ssh -G` runs in (not HOME: OpenSSH finds ~ in the password database). @default process.env */
   env?: NodeJS.ProcessEnv;
 }
@@ -48,24 +50,27 @@ export interface SshConfigResolver {
 
 /** How long `ssh -G` may take: it reads files, unless a `Match exec` runs a command. */
 const SSH_G_TIMEOUT_MS = 30_000;
+/** How long the output of an `ssh -G` that has exited may take to arrive. */
+const EXIT_GRACE_MS = 1_000;
 /** ProxyJump hops whose own ProxyJump names further hops: past this depth it is taken for a loop. */
 const MAX_JUMP_DEPTH = 8;
 /** What `ssh -G` is asked about to learn OpenSSH's unconfigured values (never connected to). */
 const UNCONFIGURED_ALIAS = 'kvm-netaudit-unconfigured.invalid';
-/** What `ssh -G` is asked about when its answer stands for every host (never connected to). */
-const ANY_HOST_ALIAS = 'kvm-netaudit-any-host.invalid';
+/** Two names `ssh -G` is asked about when one answer may stand for every host (never connected to). */
+const ANY_HOST_ALIASES = ['kvm-netaudit-any-host-a.invalid', 'kvm-netaudit-any-host-b.invalid'] as const;
 
 /**
- * The answer about ANY_HOST_ALIAS holds for every host only if nothing in it was derived from the name: no
- * HostName of its own (`%h.example.com`), no canonicalisation, no value that repeats the name.
+ * The answers about two made-up names hold for every host only if nothing in them was derived from the name:
+ * each keeps its own name as HostName (no `%h.example.com`, no canonicalisation), and every other value is the
+ * same for both (no `%h`, `%n` or `%C`, the hash of the name, in a known_hosts or agent path).
  */
-function answersForAnyHost(settings: SshSettings): boolean {
-  if (settings.get('hostname')?.[0] !== ANY_HOST_ALIAS) return false;
-  if (!['false', 'no'].includes(settings.get('canonicalizehostname')?.[0] ?? 'false')) return false;
-  for (const [key, values] of settings) {
-    if (key !== 'host' && key !== 'hostname' && values.some((value) => value.includes(ANY_HOST_ALIAS))) return false;
-  }
-  return true;
+function answersForAnyHost([a, b]: readonly [SshSettings, SshSettings]): boolean {
+  if (a.get('hostname')?.[0] !== ANY_HOST_ALIASES[0] || b.get('hostname')?.[0] !== ANY_HOST_ALIASES[1]) return false;
+  if (!['false', 'no'].includes(a.get('canonicalizehostname')?.[0] ?? 'false')) return false;
+  const keys = new Set([...a.keys(), ...b.keys()]);
+  keys.delete('host');
+  keys.delete('hostname');
+  return [...keys].every((key) => (a.get(key) ?? []).join('\n') === (b.get(key) ?? []).join('\n'));
 }
 
 export function createSshConfigResolver(options: SshConfigResolverOptions): SshConfigResolver {
@@ -73,7 +78,8 @@ export function createSshConfigResolver(options: SshConfigResolverOptions): SshC
   const env = options.env ?? process.env;
   // ssh_config's `~` is OpenSSH's home, as its files' place is.
   const opensshHome = options.opensshHomeDir ?? userInfo().homedir;
-  const context = { homeDir: opensshHome, localUser: options.localUser };
+  const context = { homeDir: opensshHome, localUser: options.localUser, env };
+  const sshGTimeoutMs = options.sshGTimeoutMs ?? SSH_G_TIMEOUT_MS;
   const defaultFiles = [path.join(opensshHome, '.ssh', 'config'), '/etc/ssh/ssh_config'];
   const cache = new Map<string, Promise<SshSettings>>();
   let unconfigured: Promise<SshSettings> | null = null;
@@ -90,7 +96,7 @@ export function createSshConfigResolver(options: SshConfigResolverOptions): SshC
     if (!settings) {
       const args = ['-G', '-T', ...(choice.kind === 'file' ? ['-F', choice.path] : []), ...(user ? ['-l', user] : []), ...(port ? ['-p', String(port)] : [])];
       // Shared by every host that asks the same: it runs to its own end, whichever host's deadline passes first.
-      settings = runSshG(sshBinary, [...args, '--', alias], env);
+      settings = runSshG(sshBinary, [...args, '--', alias], env, sshGTimeoutMs);
       cache.set(key, settings);
       // A failed question is asked again next time (a cancelled run's answer is no answer).
       settings.catch(() => cache.delete(key));
@@ -98,15 +104,21 @@ export function createSshConfigResolver(options: SshConfigResolverOptions): SshC
     return raceAbort(settings, signal, `reading ssh_config for ${alias}`);
   }
 
-  /** One answer for every host when the files cannot tell hosts apart (shape.ts); null when they can. */
+  /**
+   * One answer for every host with this user and port (`%r` and `%p` may be in paths) when the files cannot tell
+   * hosts apart (shape.ts); null when they can.
+   */
   const shared = new Map<string, Promise<SshSettings | null>>();
-  function sharedSettings(choice: SshConfigChoice): Promise<SshSettings | null> {
-    const key = JSON.stringify(choice);
+  function sharedSettings(choice: SshConfigChoice, user: string | null, port: number | null): Promise<SshSettings | null> {
+    const key = JSON.stringify([choice, user, port]);
     let answer = shared.get(key);
     if (!answer) {
-      const userFile = choice.kind === 'default' ? (defaultFiles[0] ?? null) : null;
+      // `ssh -F FILE` reads FILE as the user's own: its relative Includes are under ~/.ssh, as ~/.ssh/config's are.
+      const userFile = choice.kind === 'file' ? choice.path : choice.kind === 'default' ? (defaultFiles[0] ?? null) : null;
       answer = isHostIndependent(filesOf(choice), userFile, opensshHome)
-        ? settingsFor(choice, ANY_HOST_ALIAS, null, null).then((settings) => (answersForAnyHost(settings) ? settings : null))
+        ? Promise.all(ANY_HOST_ALIASES.map((alias) => settingsFor(choice, alias, user, port))).then((both) =>
+            answersForAnyHost(both as [SshSettings, SshSettings]) ? both[0]! : null,
+          )
         : Promise.resolve(null);
       shared.set(key, answer);
       answer.catch(() => shared.delete(key));
@@ -115,20 +127,21 @@ export function createSshConfigResolver(options: SshConfigResolverOptions): SshC
   }
 
   async function openSshSettings(choice: SshConfigChoice, alias: string, user: string | null, port: number | null, signal?: AbortSignal) {
-    const any = await raceAbort(sharedSettings(choice), signal, `reading ssh_config for ${alias}`);
+    const any = await raceAbort(sharedSettings(choice, user, port), signal, `reading ssh_config for ${alias}`);
     if (any === null) return settingsFor(choice, alias, user, port, signal);
     const settings = new Map(any);
     settings.set('host', [alias]);
     settings.set('hostname', [alias.toLowerCase()]);
-    if (user !== null) settings.set('user', [user]);
-    if (port !== null) settings.set('port', [String(port)]);
     return settings;
   }
 
   async function resolvedSettings(choice: SshConfigChoice, alias: string, user: string | null, port: number | null, signal?: AbortSignal) {
     if (!noSshBinary) {
       try {
-        unconfigured ??= runSshG(sshBinary, ['-G', '-T', '-F', '/dev/null', '--', UNCONFIGURED_ALIAS], env);
+        if (!unconfigured) {
+          unconfigured = runSshG(sshBinary, ['-G', '-T', '-F', '/dev/null', '--', UNCONFIGURED_ALIAS], env, sshGTimeoutMs);
+          unconfigured.catch(() => (unconfigured = null)); // asked again by the next host
+        }
         const [settings, before] = await Promise.all([openSshSettings(choice, alias, user, port, signal), unconfigured]);
         return { settings, configured: configuredKeys(settings, before, alias), resolvedBy: 'ssh -G' as const };
       } catch (error) {
@@ -148,12 +161,13 @@ export function createSshConfigResolver(options: SshConfigResolverOptions): SshC
     let previous: JumpHostConfig | null = null;
     for (const [index, hop] of hops.entries()) {
       const { settings, configured } = await resolvedSettings(choice, hop.host, hop.user, hop.port, signal);
-      // OpenSSH reaches the first hop with that hop's own ProxyJump; later hops through the ones before them.
+      // OpenSSH reaches the first hop with that hop's own ProxyJump, or its own ProxyCommand (which ssh2 then
+      // refuses, as for any host); later hops only through the ones before them, as `ssh -J` does.
       const ownJump = index === 0 ? settings.get('proxyjump')?.[0] : undefined;
-      const through: JumpHostConfig | null = ownJump ? await chainOf(jumpSpecs(ownJump, hop.spec), choice, depth + 1, signal) : previous;
+      const through: JumpHostConfig | null | undefined = ownJump ? await chainOf(jumpSpecs(ownJump, hop.spec), choice, depth + 1, signal) : index === 0 ? undefined : previous;
       const bare: JumpHostConfig = {
-        // The chain up to this hop names it: two hosts behind the same hops share its connection, others do not.
-        name: hops.slice(0, index + 1).map((h) => h.spec).join(','),
+        // Named as written; the bastion pool tells hops apart by everything they are (bastionPool.ts).
+        name: hop.spec,
         address: hop.host,
         port: 22,
         user: options.localUser,
@@ -211,28 +225,59 @@ function jumpSpecs(value: string, owner: string): JumpSpec[] {
 class MissingBinaryError extends Error {}
 
 /**
- * Run `ssh -G …` and parse what it prints; stdin closed. A `Match exec` that never returns would hold it for ever:
- * past SSH_G_TIMEOUT_MS it is killed and every host that asked fails with kind `config`.
+ * Run `ssh -G …` and parse what it prints; stdin closed. A `Match exec` command that never returns would hold it
+ * for ever, and a command it started would hold its output pipes open even after ssh is gone: past `timeoutMs`
+ * the whole process group is killed, and the answer is settled on ssh's exit, not on its pipes closing.
  */
-function runSshG(binary: string, args: string[], env: NodeJS.ProcessEnv): Promise<SshSettings> {
+function runSshG(binary: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<SshSettings> {
   const destination = args[args.length - 1] ?? '';
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env, timeout: SSH_G_TIMEOUT_MS, killSignal: 'SIGKILL' });
+    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env, detached: true });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
+    let timedOut = false;
+    const killGroup = () => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // ESRCH: the group has gone.
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup();
+    }, timeoutMs);
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
     child.on('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
       if (error.code === 'ENOENT') reject(new MissingBinaryError(`${binary} not found`));
       else reject(new TransportError('config', `cannot run ${binary} -G for ${destination}: ${error.message}`));
     });
-    child.on('close', (code, signal) => {
-      if (code === 0) return resolve(parseSshG(Buffer.concat(stdout).toString('utf8')));
-      if (signal === 'SIGKILL') {
-        return reject(new TransportError('config', `ssh_config for ${destination}: ${binary} -G gave no answer within ${SSH_G_TIMEOUT_MS / 1000} s (a Match exec that hangs?)`));
+    let settled = false;
+    let grace: NodeJS.Timeout | undefined;
+    const settle = (code: number | null) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(grace);
+      if (timedOut) {
+        return reject(new TransportError('config', `ssh_config for ${destination}: ${binary} -G gave no answer within ${timeoutMs / 1000} s (a Match exec that hangs?)`));
       }
+      if (code === 0) return resolve(parseSshG(Buffer.concat(stdout).toString('utf8')));
       const why = Buffer.concat(stderr).toString('utf8').trim().split('\n').slice(-3).join('; ');
       reject(new TransportError('config', `ssh_config could not be read for ${destination} (${binary} -G exited ${code ?? 'on a signal'}): ${why || 'no message'}`));
+    };
+    // Settled when ssh's pipes close; a command it started that escaped the group kill and still holds them is
+    // given a moment, then not waited for.
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      grace = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        settle(code);
+      }, EXIT_GRACE_MS);
     });
+    child.on('close', (code) => settle(code));
   });
 }

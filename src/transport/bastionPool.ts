@@ -27,9 +27,13 @@ export interface BastionPoolOptions {
   tunnelTimeoutMs: number;
 }
 
-/** Same name, address, port and user: the same bastion connection. */
+/**
+ * The same bastion connection only for the same hop in every respect: name, address, user, keys, known_hosts,
+ * policy from ssh_config and the chain in front of it. A hop `gw` that one group's ssh_config trusts under
+ * accept-new must never carry hosts whose own settings would refuse it. (Key order can only split a share.)
+ */
 function bastionKey(jump: JumpHostConfig): string {
-  return JSON.stringify([jump.name, jump.address, jump.port, jump.user]);
+  return JSON.stringify(jump);
 }
 
 export function createBastionPool(options: BastionPoolOptions): BastionPool {

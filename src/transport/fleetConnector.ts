@@ -3,7 +3,7 @@
  * client it names, or the run's `--transport`. ssh2 hosts get ssh_config laid over them first (OpenSSH's
  * client reads it itself); settings the operator gave on the command line win over ssh_config's.
  */
-import type { Connector, HostConfig, HostKeyPolicy, TransportName } from '../model.js';
+import type { Connector, HostConfig, HostKeyPolicy, JumpHostConfig, TransportName } from '../model.js';
 import type { SshConfigResolver } from '../sshconfig/resolver.js';
 import { createOpenSshConnector } from './openssh.js';
 import { createSshConnector } from './ssh.js';
@@ -53,9 +53,9 @@ export function createFleetConnector(options: FleetConnectorOptions): Connector 
   };
 }
 
-/** `--connect-timeout` was given: it wins over ssh_config's ConnectTimeout. */
-function withoutConfiguredTimeout(host: HostConfig): HostConfig {
-  if (host.fromSshConfig?.connectTimeoutMs === undefined) return host;
-  const { connectTimeoutMs: _dropped, ...extras } = host.fromSshConfig;
-  return { ...host, fromSshConfig: extras };
+/** `--connect-timeout` was given: it wins over ssh_config's ConnectTimeout, for the host and every hop in front of it. */
+function withoutConfiguredTimeout<T extends HostConfig | JumpHostConfig>(connection: T): T {
+  const jump = connection.jump ? withoutConfiguredTimeout(connection.jump) : connection.jump;
+  const { connectTimeoutMs: _dropped, ...extras } = connection.fromSshConfig ?? {};
+  return { ...connection, jump, ...(connection.fromSshConfig ? { fromSshConfig: extras } : {}) };
 }

@@ -131,12 +131,16 @@ export function createSshConnector(options: SshConnectorOptions = {}): Connector
 
 /**
  * ssh2 cannot run a ProxyCommand: connecting directly instead would reach another path, or another host, than the
- * operator's ssh does.
+ * operator's ssh does. Nor does it look keys up under a HostKeyAlias: it would refuse a pinned host as unknown, or
+ * pin it a second time under its address.
  * @throws TransportError kind `config`
  */
 function refuseProxyCommand(connection: HostConfig | JumpHostConfig, who: string): void {
   if (connection.fromSshConfig?.proxyCommand) {
     throw new TransportError('config', `${who}: ssh_config gives a ProxyCommand, which only transport: openssh can run`);
+  }
+  if (connection.fromSshConfig?.hostKeyAlias) {
+    throw new TransportError('config', `${who}: ssh_config gives a HostKeyAlias, which only transport: openssh honours`);
   }
 }
 

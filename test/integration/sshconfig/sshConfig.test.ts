@@ -3,10 +3,11 @@
  * Include, Match, ProxyJump through a bastion (its own ssh_config settings), and failures that name the setting.
  * Servers are in-process on 127.0.0.1; the config is a file of the test's own (`sshConfig: PATH`).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningSshServer } from '../../../src/demo/sshServer.js';
+import { startSshServer, type RunningSshServer } from '../../../src/demo/sshServer.js';
 import { parseInventory } from '../../../src/inventory/index.js';
 import type { HostConfig } from '../../../src/model.js';
 import { createSshConfigResolver } from '../../../src/sshconfig/resolver.js';
@@ -150,6 +151,79 @@ describe('ssh_config through ssh -G, with the ssh2 transport', () => {
   });
 });
 
+describe('jump hosts from ssh_config', () => {
+  /** An inventory host at `alias` with its own ssh_config file `text` (the lab's Match block included). */
+  function hostWithConfig(name: string, alias: string, text: string): HostConfig {
+    const file = path.join(tmp.dir, `${name}.conf`);
+    // The lab's file first: at the end, its lines would sit inside the last Host block of `text`.
+    writeFileSync(file, `Include ${configFile}\n${text}\n`);
+    return parseInventory(`hosts:\n  - { name: ${name}, address: ${alias}, sshConfig: ${file} }\n`, path.join(tmp.dir, 'inventory.yaml'), { homeDir: tmp.dir }).hosts[0]!;
+  }
+
+  it('refuses a first hop that OpenSSH would reach by its own ProxyCommand, rather than connecting to it directly', async () => {
+    const host = hostWithConfig('hv-cmdhop', 'lab-cmdhop-target', [
+      'Host lab-cmdhop-target', '  HostName 127.0.0.1', `  Port ${behind.port}`, '  ProxyJump jump@lab-cmdhop',
+      'Host lab-cmdhop', '  HostName 127.0.0.1', `  Port ${bastion.port}`, '  ProxyCommand nc %h %p',
+    ].join('\n'));
+    const connector = fleetConnector();
+    const before = bastion.connections();
+    try {
+      const error = await rejectionOf(probe(connector, host));
+      expect(error.kind).toBe('config');
+      expect(error.message).toMatch(/jump host jump@lab-cmdhop.*ProxyCommand/);
+      expect(bastion.connections()).toBe(before);
+    } finally {
+      await connector.close();
+    }
+  });
+
+  it('opens one bastion connection per distinct hop: the same name under two ssh_configs that differ is two hops', async () => {
+    const knownHostsB = path.join(tmp.dir, 'known_hosts_b');
+    writeFileSync(knownHostsB, `${knownHostsLineFor(bastion)}\n${knownHostsLineFor(behind)}\n`);
+    const gw = (knownHosts: string) =>
+      ['Host lab-behind-gw', '  HostName 127.0.0.1', `  Port ${behind.port}`, '  ProxyJump jump@gw', 'Host gw', '  HostName 127.0.0.1', `  Port ${bastion.port}`, `  IdentityFile ${key.file}`, `  UserKnownHostsFile ${knownHosts}`].join('\n');
+    const a = hostWithConfig('hv-a', 'lab-behind-gw', gw(path.join(tmp.dir, 'lab_known_hosts')));
+    const b = hostWithConfig('hv-b', 'lab-behind-gw', gw(knownHostsB));
+    const connector = fleetConnector();
+    const before = bastion.connections();
+    try {
+      expect(await Promise.all([probe(connector, a), probe(connector, b), probe(connector, a)])).toEqual(['behind:probe', 'behind:probe', 'behind:probe']);
+      expect(bastion.connections() - before).toBe(2);
+    } finally {
+      await connector.close();
+    }
+  });
+
+  it('lets --connect-timeout win over a hop\'s own ConnectTimeout', async () => {
+    const silent = await startSshServer({ behaviour: 'never-answer' });
+    try {
+      const host = hostWithConfig('hv-slowhop', 'lab-slowhop-target', [
+        'Host lab-slowhop-target', '  HostName 127.0.0.1', `  Port ${behind.port}`, '  ProxyJump jump@lab-slowhop',
+        'Host lab-slowhop', '  HostName 127.0.0.1', `  Port ${silent.port}`, '  ConnectTimeout 60',
+      ].join('\n'));
+      const connector = createFleetConnector({
+        transport: null,
+        hostKeyPolicy: null,
+        connectTimeoutMs: 300,
+        defaultConnectTimeoutMs: 5_000,
+        knownHostsOverride: null,
+        resolver: createSshConfigResolver({ localUser: 'alice', agentAvailable: false, opensshHomeDir: tmp.dir }),
+        warn: () => {},
+      });
+      const started = Date.now();
+      try {
+        const error = await rejectionOf(probe(connector, host));
+        expect(error.kind).toBe('timeout');
+        expect(Date.now() - started).toBeLessThan(3_000);
+      } finally {
+        await connector.close();
+      }
+    } finally {
+      await silent.close();
+    }
+  });
+});
+
 describe('a slow ssh_config (a Match exec that takes its time)', () => {
   it("stops a host at its own deadline, while another host asking the same question still gets the answer", async () => {
     const slow = path.join(tmp.dir, 'slow_config');
@@ -163,6 +237,76 @@ describe('a slow ssh_config (a Match exec that takes its time)', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
   });
 });
+
+describe('what ssh -G says, taken as OpenSSH means it', () => {
+  function configured(name: string, text: string) {
+    const file = path.join(tmp.dir, name);
+    writeFileSync(file, text);
+    return file;
+  }
+  const resolver = () => createSshConfigResolver({ localUser: 'alice', agentAvailable: false, opensshHomeDir: tmp.dir });
+
+  it('maps StrictHostKeyChecking yes, accept-new and no (printed true, accept-new, false) onto strict, accept-new, off', async () => {
+    const file = configured('strictness', 'Host lab-yes\n  StrictHostKeyChecking yes\nHost lab-new\n  StrictHostKeyChecking accept-new\nHost lab-no\n  StrictHostKeyChecking no\n');
+    const hosts = parseInventory(
+      `defaults: { sshConfig: ${file} }\nhosts:\n  - { name: a, address: lab-yes }\n  - { name: b, address: lab-new }\n  - { name: c, address: lab-no }\n`,
+      path.join(tmp.dir, 'inventory.yaml'),
+      { homeDir: tmp.dir },
+    ).hosts;
+    const resolved = await Promise.all(hosts.map((host) => resolver().resolve(host)));
+    expect(resolved.map((r) => r.host.fromSshConfig?.hostKeyPolicy)).toEqual(['strict', 'accept-new', 'off']);
+  });
+
+  it('gives each host what its own ssh -G would, also where paths hold %r, %p or %C (one answer per user and port, or per host)', async () => {
+    for (const pattern of ['kh-%r-%p', 'kh-%r-%p-%C']) {
+      const file = configured(`tokens-${pattern}`, `Host *\n  UserKnownHostsFile ~/.ssh/${pattern}\n`);
+      const text = [
+        `defaults: { sshConfig: ${file} }`,
+        'hosts:',
+        '  - { name: a, address: lab-a, user: audit, port: 2200 }',
+        '  - { name: b, address: lab-b, user: ops }',
+        '  - { name: c, address: lab-c }',
+      ].join('\n');
+      const hosts = parseInventory(text, path.join(tmp.dir, 'inventory.yaml'), { homeDir: tmp.dir, env: { USER: 'alice' } }).hosts;
+      const resolved = await Promise.all(hosts.map((host) => resolver().resolve(host)));
+      const direct = hosts.map((host) => {
+        const named = host.namedKeys ?? [];
+        const args = ['-G', '-F', file, ...(named.includes('user') ? ['-l', host.user] : []), ...(named.includes('port') ? ['-p', String(host.port)] : []), '--', host.address];
+        const line = spawnSync('ssh', args, { encoding: 'utf8' }).stdout.split('\n').find((l) => l.startsWith('userknownhostsfile '));
+        return line?.split(' ')[1];
+      });
+      expect(resolved.map((r) => r.host.knownHostsFile), pattern).toEqual(direct);
+      expect(new Set(direct).size, pattern).toBe(3);
+    }
+  });
+
+  it('kills a Match exec that never returns, and what it started, and fails the host with kind config', async () => {
+    const file = configured('hung', 'Match exec "sleep 1000.25"\n  User never\n');
+    const [host] = parseInventory(`hosts:\n  - { name: hv, address: lab-hung, sshConfig: ${file} }\n`, path.join(tmp.dir, 'inventory.yaml'), { homeDir: tmp.dir }).hosts;
+    const hurried = createSshConfigResolver({ localUser: 'alice', agentAvailable: false, opensshHomeDir: tmp.dir, sshGTimeoutMs: 500 });
+    const started = Date.now();
+    const error = await rejectionOf(hurried.resolve(host!));
+    expect(error.kind).toBe('config');
+    expect(error.message).toMatch(/gave no answer within 0.5 s/);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(processesRunning('1000.25')).toEqual([]);
+  });
+});
+
+/** Pids of processes whose command line holds `marker` as an argument. */
+function processesRunning(marker: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(marker);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
 
 describe('ssh-settings', () => {
   it('names where each value comes from: ssh_config with its directive, the inventory, the command line, a default', async () => {
@@ -210,8 +354,8 @@ describe('how many times ssh -G runs', () => {
     const { hosts, resolver, calls } = counted('Host *\n  User audit\n  Port 2200\n');
     const resolved = await Promise.all(hosts.map((host) => resolver.resolve(host)));
     expect(resolved.map((r) => [r.host.address, r.host.user, r.host.port])).toEqual(hosts.map((h) => [h.address, 'audit', 2200]));
-    // OpenSSH's unconfigured answer, and one answer for any host
-    expect(calls()).toBe(2);
+    // OpenSSH's unconfigured answer, and the answers for two made-up names (alike, so they stand for any host)
+    expect(calls()).toBe(3);
   });
 
   it('once per host when a Host pattern can tell them apart', async () => {

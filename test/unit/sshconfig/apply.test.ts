@@ -17,7 +17,7 @@ const UNCONFIGURED = parseSshG(
     'globalknownhostsfile /etc/ssh/ssh_known_hosts /etc/ssh/ssh_known_hosts2',
   ].join('\n'),
 );
-const CONTEXT = { homeDir: '/home/alice', localUser: 'alice' };
+const CONTEXT = { homeDir: '/home/alice', localUser: 'alice', env: { LAB_AGENT: '/run/lab-agent.sock' } };
 
 function host(overrides: Partial<HostConfig> = {}): HostConfig {
   return {
@@ -100,14 +100,26 @@ describe('ssh_config laid over a host', () => {
 
   it('maps StrictHostKeyChecking onto the three policies, ask refusing as in a batch run', () => {
     const policy = (value: string) => apply(host(), `stricthostkeychecking ${value}`).connection.fromSshConfig?.hostKeyPolicy;
-    expect([policy('yes'), policy('accept-new'), policy('no'), policy('off')]).toEqual(['strict', 'accept-new', 'off', 'off']);
+    // as `ssh -G` prints yes and no/off
+    expect([policy('true'), policy('accept-new'), policy('false')]).toEqual(['strict', 'accept-new', 'off']);
+    // as written in the file (the library stands in for ssh -G)
+    expect([policy('yes'), policy('no'), policy('off')]).toEqual(['strict', 'off', 'off']);
     expect(policy('ask')).toBeUndefined();
   });
 
-  it('uses IdentityAgent: none turns the agent off, a path replaces SSH_AUTH_SOCK', () => {
+  it('notes a HostKeyAlias, which only OpenSSH honours', () => {
+    expect(apply(host(), 'hostkeyalias hv1-key').connection.fromSshConfig?.hostKeyAlias).toBe('hv1-key');
+  });
+
+  it('uses IdentityAgent: none turns the agent off, a path replaces SSH_AUTH_SOCK, $NAME is the variable\'s socket', () => {
     expect(apply(host(), 'identityagent none').connection.agent).toBe(false);
     const socket = apply(host({ agent: false }), 'identityagent ~/.agent.sock').connection;
     expect([socket.agent, socket.fromSshConfig?.agentSocket]).toEqual([true, '/home/alice/.agent.sock']);
+    const variable = apply(host({ agent: false }), 'identityagent $LAB_AGENT').connection;
+    expect([variable.agent, variable.fromSshConfig?.agentSocket]).toEqual([true, '/run/lab-agent.sock']);
+    // an unset variable: no agent, never a socket literally named "$UNSET"
+    const unset = apply(host(), 'identityagent $UNSET').connection;
+    expect([unset.agent, unset.fromSshConfig?.agentSocket]).toEqual([false, undefined]);
   });
 
   it('takes a ProxyJump chain unless the inventory names jump:, even jump: null', () => {

@@ -32,6 +32,14 @@ describe('whether ssh_config can tell hosts apart', () => {
     expect(isHostIndependent([including], including, home)).toBe(true);
   });
 
+  it('reads a file given with sshConfig: FILE as OpenSSH reads -F FILE: its relative Includes under ~/.ssh', () => {
+    file('conf.d/30-special.conf', 'Host hv01\n  User special\n');
+    const elsewhere = path.join(home, 'elsewhere.conf');
+    writeFileSync(elsewhere, 'Include conf.d/30-special.conf\n');
+    expect(isHostIndependent([elsewhere], elsewhere, home)).toBe(false);
+    rmSync(path.join(home, '.ssh', 'conf.d', '30-special.conf'));
+  });
+
   it('takes what it cannot read for certain as host-specific: a glob in a folder name, an Include loop', () => {
     expect(isHostIndependent([file('globdir', 'Include /etc/*/ssh_config\n')], null, home)).toBe(false);
     const loop = file('loop', `Include ${path.join(home, '.ssh', 'loop')}\n`);
