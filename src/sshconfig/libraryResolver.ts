@@ -21,11 +21,12 @@ const parsedFiles = new Map<string, SSHConfig>();
 export function computeWithLibrary(
   files: readonly string[],
   alias: string,
-  query: { user: string | null; port: number | null; localUser: string },
+  query: { user: string | null; port: number | null },
 ): SshSettings {
   const settings = new Map<string, string[]>();
   for (const file of files) {
-    const computed = parsed(file).compute({ Host: alias, User: query.user ?? query.localUser }, { ignoreCase: true });
+    // A User given to compute() is taken as set (first value wins): only a named one is, as `ssh -l` is.
+    const computed = parsed(file).compute({ Host: alias, ...(query.user !== null ? { User: query.user } : {}) }, { ignoreCase: true });
     for (const [key, value] of Object.entries(computed)) {
       const lower = key.toLowerCase();
       if (settings.has(lower) || lower === 'host') continue; // the first file to set a key wins
@@ -35,6 +36,9 @@ export function computeWithLibrary(
   }
   if (query.user !== null) settings.set('user', [query.user]);
   if (query.port !== null) settings.set('port', [String(query.port)]);
+  // `ssh -G` expands the tokens HostName allows; the library leaves them (%h the name asked about, %% a percent).
+  const hostname = settings.get('hostname')?.[0];
+  if (hostname !== undefined) settings.set('hostname', [hostname.replace(/%([%h])/g, (_all, token: string) => (token === 'h' ? alias : '%'))]);
   return settings;
 }
 

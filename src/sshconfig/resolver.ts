@@ -149,7 +149,7 @@ export function createSshConfigResolver(options: SshConfigResolverOptions): SshC
         noSshBinary = true;
       }
     }
-    const settings = computeWithLibrary(filesOf(choice), alias, { user, port, localUser: options.localUser });
+    const settings = computeWithLibrary(filesOf(choice), alias, { user, port });
     return { settings, configured: new Set(settings.keys()), resolvedBy: 'ssh-config library' as const };
   }
 

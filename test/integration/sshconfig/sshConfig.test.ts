@@ -280,6 +280,15 @@ describe('what ssh -G says, taken as OpenSSH means it', () => {
     }
   });
 
+  it('falls back to the ssh-config library where no ssh binary exists, and says so', async () => {
+    const file = configured('no-binary', `Host lab-nobin\n  HostName 127.0.0.1\n  Port ${direct.port}\n  User audit\n  IdentityFile ${key.file}\n  UserKnownHostsFile ${path.join(tmp.dir, 'lab_known_hosts')}\n`);
+    const [host] = parseInventory(`hosts:\n  - { name: hv, address: lab-nobin, sshConfig: ${file} }\n`, path.join(tmp.dir, 'inventory.yaml'), { homeDir: tmp.dir }).hosts;
+    const withoutSsh = createSshConfigResolver({ localUser: 'alice', agentAvailable: false, opensshHomeDir: tmp.dir, sshBinary: path.join(tmp.dir, 'no-such-ssh') });
+    const resolved = await withoutSsh.resolve(host!);
+    expect(resolved.resolvedBy).toBe('ssh-config library');
+    expect([resolved.host.address, resolved.host.port, resolved.host.user, resolved.host.defaultIdentityFiles]).toEqual(['127.0.0.1', direct.port, 'audit', [key.file]]);
+  });
+
   it('kills a Match exec that never returns, and what it started, and fails the host with kind config', async () => {
     const file = configured('hung', 'Match exec "sleep 1000.25"\n  User never\n');
     const [host] = parseInventory(`hosts:\n  - { name: hv, address: lab-hung, sshConfig: ${file} }\n`, path.join(tmp.dir, 'inventory.yaml'), { homeDir: tmp.dir }).hosts;
