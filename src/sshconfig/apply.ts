@@ -127,7 +127,8 @@ export function applySshSettings<T extends Connection>(
   if (!named.has('knownHostsFile') && (configured.has('userknownhostsfile') || configured.has('globalknownhostsfile'))) {
     // The first user file is the one written to; the rest, and the global ones, are only read (ssh_config(5)).
     const [written, ...alsoUser] = fileList(settings.get('userknownhostsfile')).map(path);
-    if (written !== undefined) next.knownHostsFile = written;
+    // `UserKnownHostsFile none`: no file of the user's is read, and accept-new has nowhere to keep a key.
+    next.knownHostsFile = written ?? '/dev/null';
     next.readKnownHostsFiles = [...alsoUser, ...fileList(settings.get('globalknownhostsfile')).map(path)];
     fromConfig.add('knownHostsFile');
   }

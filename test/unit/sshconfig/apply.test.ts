@@ -107,6 +107,11 @@ describe('ssh_config laid over a host', () => {
     expect(policy('ask')).toBeUndefined();
   });
 
+  it('reads UserKnownHostsFile none as no file of the user\'s at all', () => {
+    const { connection } = apply(host(), 'userknownhostsfile none\nglobalknownhostsfile /etc/ssh/ssh_known_hosts /etc/ssh/ssh_known_hosts2');
+    expect([connection.knownHostsFile, connection.readKnownHostsFiles]).toEqual(['/dev/null', ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2']]);
+  });
+
   it('notes a HostKeyAlias, which only OpenSSH honours', () => {
     expect(apply(host(), 'hostkeyalias hv1-key').connection.fromSshConfig?.hostKeyAlias).toBe('hv1-key');
   });
