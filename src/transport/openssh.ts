@@ -1,17 +1,19 @@
 /**
  * The openssh transport (docs/inventory.md `transport: openssh`): the same probe, run through OpenSSH's own
  * `ssh`, so whatever that client supports works unchanged (host certificates, FIDO keys, GSSAPI, ControlMaster,
- * ProxyCommand, everything in ~/.ssh/config). One `ssh … -- ADDRESS 'sh -s'` per exec, the script on stdin.
+ * ProxyCommand, ProxyJump, everything in ~/.ssh/config). One `ssh … -F RUN_CONFIG … -- ADDRESS 'sh -s'` per exec,
+ * the script on stdin.
  *
  * OpenSSH takes the FIRST value it is given for an option, and the command line comes before any ssh_config
- * file: so every `-o` below wins over ssh_config, and each option is given at most once.
+ * file: so every `-o` below wins over ssh_config, and each option is given at most once. The `-o` options reach
+ * only the ssh we start; the hops OpenSSH starts itself for an ssh_config ProxyJump are given only `-F`, so the
+ * run's settings are also written into that file (opensshRunConfig.ts), ahead of an `Include` of the operator's.
  */
 import {
   TransportError,
   type ConnectionKey,
   type Connector,
   type HostConfig,
-  type HostKeyPolicy,
   type JumpHostConfig,
   type SshConfigChoice,
   type Transport,
@@ -20,53 +22,80 @@ import { DEFAULT_CONNECT_TIMEOUT_MS } from '../defaults.js';
 import { shellQuote } from '../probe/shell.js';
 import { abortError } from './errors.js';
 import { openSshFailure } from './opensshErrors.js';
+import {
+  choiceKey,
+  configPath,
+  connectTimeoutSeconds,
+  createRunConfigFiles,
+  READ_ONLY_SETTINGS,
+  type RunConfigFilesOptions,
+  type RunSshSettings,
+} from './opensshRunConfig.js';
 import { runSpawnedScript } from './spawnExec.js';
 import { REMOTE_COMMAND } from './sshExec.js';
 
-export interface OpenSshConnectorOptions {
-  /**
-   * The run's `--host-key-policy` when the operator gave one; absent: ssh_config decides (OpenSSH's default `ask`
-   * refuses unknown keys in batch mode, i.e. strict).
-   */
-  hostKeyPolicy?: HostKeyPolicy;
-  /** The CLI's `--known-hosts FILE`: the only file trusted, for every host and jump host. */
-  knownHostsOverride?: string;
-  /**
-   * ssh's ConnectTimeout (TCP connect and banner exchange), rounded up to whole seconds, at least 1. Absent (no
-   * `--connect-timeout`): where an ssh_config applies its ConnectTimeout decides (none there: the kernel's TCP
-   * timeout, still bounded by the run's deadline); where none applies, DEFAULT_CONNECT_TIMEOUT_MS.
-   */
-  connectTimeoutMs?: number;
-  /** The environment of `ssh` (SSH_AUTH_SOCK, PATH, HOME). @default process.env */
+/**
+ * The run's settings (RunSshSettings: `hostKeyPolicy`, `knownHostsOverride`, `connectTimeoutMs`) reach the host's
+ * ssh on its command line and every hop's ssh, the inventory's jump hosts and ssh_config's ProxyJump alike,
+ * through the generated ssh_config.
+ */
+export interface OpenSshConnectorOptions extends RunSshSettings {
+  /** The environment of `ssh` (SSH_AUTH_SOCK, PATH, HOME); SSH_ASKPASS_REQUIRE is always `never`. @default process.env */
   env?: NodeJS.ProcessEnv;
   /** The client to run, for every hop too. @default 'ssh' */
   sshBinary?: string;
+  /**
+   * OpenSSH's home, whose `.ssh/config` the `default` ssh_config choice reads (ssh finds it through the password
+   * database, not $HOME; tests point it elsewhere). @default os.userInfo().homedir
+   */
+  opensshHomeDir?: string;
+  /** The system-wide ssh_config the `default` choice reads. @default '/etc/ssh/ssh_config' */
+  systemConfigFile?: string;
 }
 
 /** The options `openSshArgs` reads. */
-export type OpenSshArgOptions = Pick<OpenSshConnectorOptions, 'hostKeyPolicy' | 'knownHostsOverride' | 'connectTimeoutMs' | 'sshBinary'>;
+export interface OpenSshArgOptions extends RunSshSettings {
+  /** The client run for each inventory jump host. @default 'ssh' */
+  sshBinary?: string;
+  /**
+   * The generated ssh_config (opensshRunConfig.ts) given with `-F` to the ssh of a host or jump host whose
+   * ssh_config choice is `choice` (`off` when the level has none).
+   */
+  runConfig: (choice: SshConfigChoice) => string;
+}
 
 /** The most jump hosts in front of a host: each hop nests the quoting of the ones behind it once more. */
 export const MAX_JUMP_HOPS = 8;
 
 /**
- * Create the connector a run uses for its openssh hosts. `connect()` only checks that the host can be audited
- * this way; each `exec()` runs one ssh. `close()` kills any ssh still running.
+ * Create the connector a run uses for its openssh hosts. `connect()` checks that the host can be audited this way
+ * and writes the generated ssh_config its ssh and hops read (once per ssh_config choice, in a private folder);
+ * each `exec()` runs one ssh. `close()` kills any ssh still running and removes the generated files.
  * @example
  *   const connector = createOpenSshConnector({ connectTimeoutMs: 10_000, hostKeyPolicy: 'accept-new' });
  *   const transport = await connector.connect(host, { signal });
  *   try { await transport.exec(script, { maxBytes: 64 << 20, signal }); } finally { transport.close(); }
+ *   await connector.close();
  */
 export function createOpenSshConnector(options: OpenSshConnectorOptions): Connector {
   const sshBinary = options.sshBinary ?? 'ssh';
-  const baseEnv = options.env ?? process.env;
+  // An ssh started without a terminal may still pop up an askpass dialog on the operator's desktop: never.
+  const baseEnv = { ...(options.env ?? process.env), SSH_ASKPASS_REQUIRE: 'never' };
+  const runConfigFiles = createRunConfigFiles(runConfigOptions(options));
   const open = new Set<{ close(): void }>();
   let closed = false;
 
   async function connect(host: HostConfig, { signal }: { signal?: AbortSignal }): Promise<Transport> {
     if (closed) throw new TransportError('cancelled', `cannot connect to ${host.name}: the connector is closed`);
     if (signal?.aborted) throw abortError(signal, `connecting to ${host.name}`);
-    const args = openSshArgs(host, options);
+    // Which generated files the host's ssh and its hops read: asked of openSshArgs itself (it also refuses what
+    // cannot work before anything is written), then each file written once for the whole run.
+    const choices: SshConfigChoice[] = [];
+    openSshArgs(host, { ...options, runConfig: (choice) => (choices.push(choice), '') });
+    const paths = new Map<string, string>();
+    for (const choice of choices) paths.set(choiceKey(choice), await runConfigFiles.pathFor(choice));
+    if (closed) throw new TransportError('cancelled', `cannot connect to ${host.name}: the connector is closed`);
+    const args = openSshArgs(host, { ...options, runConfig: (choice) => paths.get(choiceKey(choice))! });
     // ssh runs ProxyCommand with $SHELL -c: ours is quoted for POSIX sh, whatever the operator's login shell is.
     const env = args.some(isOwnProxyCommand) ? { ...baseEnv, SHELL: '/bin/sh' } : baseEnv;
     const where = describeDestination(host);
@@ -84,7 +113,15 @@ export function createOpenSshConnector(options: OpenSshConnectorOptions): Connec
         else outer?.addEventListener('abort', forward, { once: true });
         running.add(stop);
         try {
-          const result = await runSpawnedScript(sshBinary, args, script, { ...execOptions, signal: stop.signal }, 'the probe over ssh', env);
+          const result = await runSpawnedScript(
+            sshBinary,
+            args,
+            script,
+            { ...execOptions, signal: stop.signal },
+            'the probe over ssh',
+            env,
+            missingSshFailure,
+          );
           // 255 with no stdout: ssh itself failed and the probe never started (the probe prints before it can fail).
           const failure = result.stdout === '' ? openSshFailure(result.stderr, result.code, where) : null;
           if (failure) {
@@ -112,22 +149,46 @@ export function createOpenSshConnector(options: OpenSshConnectorOptions): Connec
   async function close(): Promise<void> {
     closed = true;
     for (const transport of [...open]) transport.close();
+    await runConfigFiles.close();
   }
 
   return { connect, close };
 }
 
+function runConfigOptions(options: OpenSshConnectorOptions): RunConfigFilesOptions {
+  const { hostKeyPolicy, knownHostsOverride, connectTimeoutMs, opensshHomeDir, systemConfigFile } = options;
+  return {
+    ...(hostKeyPolicy ? { hostKeyPolicy } : {}),
+    ...(knownHostsOverride ? { knownHostsOverride } : {}),
+    ...(connectTimeoutMs !== undefined ? { connectTimeoutMs } : {}),
+    ...(opensshHomeDir !== undefined ? { opensshHomeDir } : {}),
+    ...(systemConfigFile !== undefined ? { systemConfigFile } : {}),
+  };
+}
+
+/** ENOENT from spawning ssh: OpenSSH's client is not there, which the operator fixes, not us. */
+function missingSshFailure(command: string, error: NodeJS.ErrnoException): TransportError | null {
+  if (error.code !== 'ENOENT') return null;
+  return new TransportError(
+    'config',
+    `cannot start ${command}: OpenSSH's client is not installed (${error.code}); install openssh-client, or use \`transport: ssh2\``,
+  );
+}
+
 /**
  * The arguments of `ssh` (after the program name) that run the probe on `host`: options, then `--`, the address
  * and `sh -s`, so an address like `-oProxyCommand=x` can never be read as an option.
- * Pure: nothing is read or checked on disk.
+ * Pure: nothing is read or checked on disk; `options.runConfig` names the generated ssh_config of each choice.
  * @throws TransportError `config` for what OpenSSH's client cannot do (a password or passphrase from the
  *   environment), a path ssh_config syntax cannot carry, or a jump chain that loops or is too long
  * @example
- *   openSshArgs(host, { connectTimeoutMs: 10_000 })
- *   // ['-T', '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR', '-o', 'ConnectTimeout=10', '-F', '/dev/null',
- *   //  '-l', 'audit', '-p', '22', '-i', '/home/me/.ssh/id_ed25519', '-o', 'IdentityAgent=none',
- *   //  '-o', 'UserKnownHostsFile=/home/me/.ssh/known_hosts', '-o', 'ProxyCommand=none', '--', '10.0.0.5', 'sh -s']
+ *   // a host with no ssh_config (every inventory key is said), agent: false
+ *   openSshArgs(host, { connectTimeoutMs: 10_000, runConfig: () => '/tmp/kvm-netaudit-ssh-Ab12Cd/off.conf' })
+ *   // ['-T', '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR', '-o', 'RemoteCommand=none', '-o', 'ClearAllForwardings=yes',
+ *   //  '-o', 'ForwardAgent=no', '-o', 'ForwardX11=no', '-o', 'PermitLocalCommand=no', '-o', 'ConnectTimeout=10',
+ *   //  '-F', '/tmp/kvm-netaudit-ssh-Ab12Cd/off.conf', '-l', 'audit', '-p', '22', '-i', '/home/me/.ssh/id_ed25519',
+ *   //  '-o', 'IdentityAgent=none', '-o', 'UserKnownHostsFile=/home/me/.ssh/known_hosts', '-o', 'GlobalKnownHostsFile=/dev/null',
+ *   //  '-o', 'ProxyCommand=none', '--', '10.0.0.5', 'sh -s']
  */
 export function openSshArgs(host: HostConfig, options: OpenSshArgOptions): string[] {
   return [...levelOptions(host, host.name, options, []), '--', host.address, REMOTE_COMMAND];
@@ -141,14 +202,17 @@ function levelOptions(level: Level, label: string, options: OpenSshArgOptions, c
   const named = (key: ConnectionKey) => isNamed(level, key);
   // LogLevel=ERROR keeps ssh's chatter ("Permanently added …") out of the probe's stderr; errors still show.
   const args = ['-T', '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR'];
+  // Read-only and quiet whatever ssh_config says (the generated file says the same to OpenSSH's own hops).
+  for (const [key, value] of READ_ONLY_SETTINGS) args.push('-o', `${key}=${value}`);
   const timeoutMs = options.connectTimeoutMs ?? (usesSshConfig(level) ? undefined : DEFAULT_CONNECT_TIMEOUT_MS);
   if (timeoutMs !== undefined) args.push('-o', `ConnectTimeout=${connectTimeoutSeconds(timeoutMs)}`);
-  args.push(...sshConfigArgs(level.sshConfig));
+  // Always a -F: OpenSSH passes it on to the hops of an ssh_config ProxyJump, which no -o reaches.
+  args.push('-F', options.runConfig(level.sshConfig ?? { kind: 'off' }));
   if (named('user') && level.user !== '') args.push('-l', level.user);
   if (named('port')) args.push('-p', String(level.port));
   if (named('identityFile') && level.identityFile !== null) args.push(...identityArgs(level.identityFile, label));
-  // agent true: nothing to say, ssh uses SSH_AUTH_SOCK (or ssh_config's IdentityAgent).
-  if (named('agent') && !level.agent) args.push('-o', 'IdentityAgent=none');
+  // Named either way, it wins over ssh_config's IdentityAgent (`none` included); SSH_AUTH_SOCK is the agent it names.
+  if (named('agent')) args.push('-o', level.agent ? 'IdentityAgent=SSH_AUTH_SOCK' : 'IdentityAgent=none');
   args.push(...hostKeyArgs(level, named('knownHostsFile'), label, options));
   if (named('jump')) {
     const jump = level.jump ?? null;
@@ -189,17 +253,6 @@ function refuseTerminalOnlyAuth(level: Level, label: string): void {
   }
 }
 
-function connectTimeoutSeconds(ms: number): number {
-  // ConnectTimeout=0 would mean "no timeout" to ssh.
-  return Math.max(1, Math.ceil(ms / 1000));
-}
-
-function sshConfigArgs(choice: SshConfigChoice | undefined): string[] {
-  if (choice === undefined || choice.kind === 'off') return ['-F', '/dev/null'];
-  if (choice.kind === 'file') return ['-F', choice.path];
-  return []; // `default`: ssh reads ~/.ssh/config and /etc/ssh/ssh_config itself
-}
-
 function identityArgs(file: string, label: string): string[] {
   const value = configPath(file, label, 'identity file');
   // ssh stat()s a `-i` path as given but loads it %-expanded, so a path with `%` only works as IdentityFile.
@@ -217,23 +270,10 @@ function hostKeyArgs(level: Level, knownHostsNamed: boolean, label: string, opti
     const only = configPath(options.knownHostsOverride, label, 'known_hosts file');
     args.push('-o', `UserKnownHostsFile=${only}`, '-o', 'GlobalKnownHostsFile=/dev/null');
   } else if (knownHostsNamed && level.knownHostsFile !== '') {
-    args.push('-o', `UserKnownHostsFile=${configPath(level.knownHostsFile, label, 'known_hosts file')}`);
+    // The inventory's file is the only one, as with ssh2: no system-wide file from ssh_config or OpenSSH's defaults.
+    args.push('-o', `UserKnownHostsFile=${configPath(level.knownHostsFile, label, 'known_hosts file')}`, '-o', 'GlobalKnownHostsFile=/dev/null');
   }
   return args;
-}
-
-/**
- * A path as an ssh_config value (`-o Key=VALUE`): ssh expands `%` tokens and `${VAR}` in it and splits it on
- * spaces and quotes, so `%` is doubled, and a path with a space, quote, backslash or `#` goes in double quotes
- * (where `\\` stands for `\`). Neither `"` nor `${` can be escaped there: such a path is refused.
- */
-function configPath(file: string, label: string, what: string): string {
-  if (file.includes('"')) throw new TransportError('config', `${label}: the ${what} ${file} contains a double quote, which ssh cannot be given`);
-  if (file.includes('${')) {
-    throw new TransportError('config', `${label}: the ${what} ${file} contains "\${", which ssh would expand as an environment variable`);
-  }
-  const value = file.replace(/%/g, '%%');
-  return /[\s'\\#]/.test(value) ? `"${value.replace(/\\/g, '\\\\')}"` : value;
 }
 
 /**

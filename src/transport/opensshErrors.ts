@@ -32,6 +32,9 @@ const RULES: readonly FailureRule[] = [
       /Can't open user config file/i,
       /Bad owner or permissions on/i,
       /line \d+: (invalid quotes|Unsupported option|Missing argument)/i,
+      // ssh_config's RemoteCommand beside a command line's command. Our ssh says RemoteCommand=none, but an ssh that
+      // the operator's ProxyCommand runs with a command of its own can still fail so (its stderr is ours).
+      /Cannot execute command-line and remote command/i,
     ],
     prefix: (where) => `ssh cannot use its configuration for ${where}`,
   },

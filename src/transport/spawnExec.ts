@@ -11,10 +11,14 @@ import { createOutputCollector } from './outputCollector.js';
 /**
  * Spawn `command args…`, write `script` to its stdin, and collect its output.
  * Resolves on exit with the exit status, or as soon as stdout + stderr pass `maxBytes` (or the fleet budget) with
- * what was received and `truncated: true`. Rejects `timeout`/`cancelled` on abort, `internal` when the program
- * cannot be started.
+ * what was received and `truncated: true`. Rejects `timeout`/`cancelled` on abort; when the program cannot be
+ * started, with what `spawnFailure` makes of it, else `internal`.
  * @param what what is running, for abort messages: `deadline exceeded while running <what>`
  * @param env the child's environment. @default process.env
+ * @param spawnFailure the error for a program that could not be started (e.g. ENOENT: not installed); null: `internal`
+ * @example
+ *   await runSpawnedScript('sh', ['-s'], 'echo hi\n', { maxBytes: 1 << 20 }, 'the local probe')
+ *   // { code: 0, signal: null, stdout: 'hi\n', stderr: '', truncated: false, bytes: 3, cutOffBy: null }
  */
 export function runSpawnedScript(
   command: string,
@@ -23,6 +27,7 @@ export function runSpawnedScript(
   options: ExecOptions,
   what: string,
   env?: NodeJS.ProcessEnv,
+  spawnFailure?: (command: string, error: NodeJS.ErrnoException) => TransportError | null,
 ): Promise<ExecResult> {
   const { signal, maxBytes } = options;
   if (signal?.aborted) return Promise.reject(abortError(signal, `running ${what}`));
@@ -70,7 +75,9 @@ export function runSpawnedScript(
     child.stderr.on('data', onData('stderr'));
     // The program may exit before reading all of stdin (EPIPE): that is its business, not an error of ours.
     child.stdin.on('error', () => {});
-    child.on('error', (error) => finish(() => reject(new TransportError('internal', `cannot start ${command}: ${error.message}`))));
+    child.on('error', (error) =>
+      finish(() => reject(spawnFailure?.(command, error) ?? new TransportError('internal', `cannot start ${command}: ${error.message}`))),
+    );
     child.on('close', (code, exitSignal) => {
       finish(() => resolve(output.finish({ code, signal: exitSignal })));
     });

@@ -2,17 +2,21 @@
  * The openssh transport against OpenSSH's real `ssh` client, talking to in-process ssh2 servers on 127.0.0.1.
  *
  * The developer's own ~/.ssh must never take part: OpenSSH finds `~` through the password database, not $HOME,
- * so what keeps it out is the hosts' settings (no ssh_config: `-F /dev/null`; their own key and known_hosts file;
- * no agent). HOME still points at an empty temp dir, and SSH_AUTH_SOCK is not passed on.
+ * so what keeps it out is the hosts' settings (no ssh_config, or a file of the test's own; `opensshHomeDir` for
+ * the default choice; their own key and known_hosts file; no agent). HOME still points at an empty temp dir, and
+ * SSH_AUTH_SOCK is not passed on.
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSshServer, type ExecContext, type RunningSshServer } from '../../../src/demo/sshServer.js';
 import type { HostConfig, JumpHostConfig } from '../../../src/model.js';
 import { createOpenSshConnector, type OpenSshConnectorOptions } from '../../../src/transport/openssh.js';
+import { runSpawnedScript } from '../../../src/transport/spawnExec.js';
+import { resolveTool } from '../../lab/run.js';
 import { gateTier, tool } from '../../helpers/prerequisites.js';
 import {
+  startAgentWithKey,
   hostConfig,
   jumpConfig,
   knownHostsLineFor,
@@ -25,6 +29,7 @@ import {
 } from '../../helpers/sshFixtures.js';
 
 const gate = gateTier('integration tier (the openssh transport runs OpenSSH’s own client)', [tool('ssh')]);
+const agentTools = gateTier('integration tier (the openssh transport with an ssh-agent)', [tool('ssh'), tool('ssh-agent'), tool('ssh-add')]);
 
 let tmp: { dir: string; cleanup: () => Promise<void> };
 let key: ClientKey;
@@ -69,17 +74,65 @@ function knownHostsIn(dir: string, trusted: RunningSshServer[]): string {
 }
 
 function connector(options: Partial<OpenSshConnectorOptions> = {}) {
-  return createOpenSshConnector({ connectTimeoutMs: 5_000, env, ...options });
+  return createOpenSshConnector({ connectTimeoutMs: 5_000, env, opensshHomeDir: path.join(tmp.dir, 'home'), ...options });
 }
 
-/** Connect and run one script; the transport is closed after. */
+/** Connect and run one script; the transport and the connector (with its generated files) are closed after. */
 async function probe(host: HostConfig, script: string, options: Partial<OpenSshConnectorOptions> = {}, maxBytes = 1 << 20) {
-  const transport = await connector(options).connect(host, {});
+  const openssh = connector(options);
   try {
-    return await transport.exec(script, { maxBytes });
+    const transport = await openssh.connect(host, {});
+    try {
+      return await transport.exec(script, { maxBytes });
+    } finally {
+      transport.close();
+    }
   } finally {
-    transport.close();
+    await openssh.close();
   }
+}
+
+/** An ssh_config file of the operator's in `dir`. */
+function sshConfigIn(dir: string, lines: readonly string[], name = 'ssh_config'): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, `${lines.join('\n')}\n`, { mode: 0o600 });
+  return file;
+}
+
+/** One run of `ssh`: its arguments, and the text of the file it was given with -F. */
+interface SshCall {
+  argv: string[];
+  config: string;
+}
+
+/**
+ * An `ssh` that notes each of its command lines (and its -F file's text) in `log`, then runs the real one under
+ * its own name: OpenSSH starts a ProxyJump hop with the client it was started as (an absolute argv[0]), so the
+ * hops are noted too.
+ */
+function loggingSsh(dir: string): { binary: string; calls: () => SshCall[] } {
+  const binary = path.join(dir, 'ssh');
+  const log = path.join(dir, 'ssh-calls.jsonl');
+  writeFileSync(
+    binary,
+    [
+      `#!${process.execPath}`,
+      "const { appendFileSync, readFileSync } = require('node:fs');",
+      "const { spawnSync } = require('node:child_process');",
+      'const argv = process.argv.slice(2);',
+      "const config = argv.includes('-F') ? readFileSync(argv[argv.indexOf('-F') + 1], 'utf8') : '';",
+      `appendFileSync(${JSON.stringify(log)}, JSON.stringify({ argv, config }) + '\\n');`,
+      `const run = spawnSync(${JSON.stringify(resolveTool('ssh'))}, process.argv.slice(2), { argv0: __filename, stdio: 'inherit' });`,
+      'process.exit(run.status ?? 1);',
+    ].join('\n'),
+  );
+  chmodSync(binary, 0o755);
+  const calls = () =>
+    readFileSync(log, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as SshCall);
+  return { binary, calls };
 }
 
 /** Live processes whose command line mentions `marker` (a test's own directory): its ssh and ProxyCommand ssh. */
@@ -227,12 +280,31 @@ describe.skipIf(gate.skip)('openssh transport', () => {
     expect(target.connections()).toBe(0);
   });
 
-  it('reports a missing ssh binary as an internal error', async () => {
+  it('reports a missing ssh binary as a config error that says to install OpenSSH’s client or use ssh2', async () => {
     const server = await track(startEchoServer(key, 'hv'));
     const host = hostConfig({ port: server.port, identityFile: key.file, knownHostsFile: knownHostsIn(testDir(), [server]) });
     const error = await rejectionOf(probe(host, 'probe', { sshBinary: path.join(tmp.dir, 'no-such-ssh') }));
-    expect(error.kind).toBe('internal');
-    expect(error.message).toMatch(/^cannot start .*no-such-ssh: .*ENOENT/);
+    expect(error.kind).toBe('config');
+    expect(error.message).toBe(
+      `cannot start ${path.join(tmp.dir, 'no-such-ssh')}: OpenSSH's client is not installed (ENOENT); install openssh-client, or use \`transport: ssh2\``,
+    );
+  });
+
+  it('keeps other failures to start ssh, and any program’s but ssh’s, internal errors', async () => {
+    // Given an ssh that is there but cannot be run, and a shell for the local probe that is not there
+    const server = await track(startEchoServer(key, 'hv'));
+    const host = hostConfig({ port: server.port, identityFile: key.file, knownHostsFile: knownHostsIn(testDir(), [server]) });
+    const notExecutable = path.join(tmp.dir, 'not-executable-ssh');
+    writeFileSync(notExecutable, '', { mode: 0o644 });
+
+    // When each is started
+    const sshError = await rejectionOf(probe(host, 'probe', { sshBinary: notExecutable }));
+    const shError = await rejectionOf(runSpawnedScript(path.join(tmp.dir, 'no-such-sh'), ['-s'], 'true\n', { maxBytes: 1 << 10 }, 'the local probe'));
+
+    // Then neither is said to be a missing OpenSSH
+    expect([sshError.kind, shError.kind]).toEqual(['internal', 'internal']);
+    expect(sshError.message).toMatch(/^cannot start .*not-executable-ssh: .*EACCES/);
+    expect(shError.message).toMatch(/^cannot start .*no-such-sh: .*ENOENT/);
   });
 
   it('on the run’s deadline kills ssh and its ProxyCommand at once, and rejects with timeout', async () => {
@@ -244,7 +316,8 @@ describe.skipIf(gate.skip)('openssh transport', () => {
     const knownHosts = knownHostsIn(dir, [target]);
     const jump = jumpConfig({ port: bastion.port, identityFile: key.file, knownHostsFile: knownHosts });
     const host = hostConfig({ port: target.port, identityFile: key.file, knownHostsFile: knownHosts, jump });
-    const transport = await connector({ connectTimeoutMs: 20_000 }).connect(host, {});
+    const openssh = connector({ connectTimeoutMs: 20_000 });
+    const transport = await openssh.connect(host, {});
     const deadline = new AbortController();
     const pending = rejectionOf(transport.exec('probe', { maxBytes: 1 << 20, signal: deadline.signal }));
     await expect.poll(() => bastion.connections(), { timeout: 5_000 }).toBe(1);
@@ -261,6 +334,7 @@ describe.skipIf(gate.skip)('openssh transport', () => {
     await expect.poll(() => processesMentioning(dir), { timeout: 2_000 }).toEqual([]);
     await expect.poll(() => bastion.openConnections(), { timeout: 2_000 }).toBe(0);
     transport.close();
+    await openssh.close();
   });
 
   it('closing the connector kills an ssh still running, rejecting with cancelled', async () => {
@@ -332,5 +406,164 @@ describe.skipIf(gate.skip)('openssh transport', () => {
     // Then the target answered, through one connection to each bastion
     expect(result).toMatchObject({ code: 0, stdout: 'hv:probe', stderr: '' });
     expect([outer.connections(), inner.connections(), target.connections()]).toEqual([1, 1, 1]);
+  });
+  describe('with ssh_config', () => {
+    /** target ← hop2 ← hop1, chained by ssh_config's ProxyJump alone (the inventory names no jump host). */
+    async function proxyJumpChain(dir: string) {
+      const target = await track(startEchoServer(key, 'hv'));
+      const hop2 = await track(startEchoServer(key, 'hop2', { username: 'jump', forwardPorts: [target.port] }));
+      const hop1 = await track(startEchoServer(key, 'hop1', { username: 'jump', forwardPorts: [hop2.port] }));
+      const config = sshConfigIn(dir, [
+        'Host hv',
+        `  HostName 127.0.0.1`,
+        `  Port ${target.port}`,
+        '  User audit',
+        '  ProxyJump hop2',
+        'Host hop2',
+        `  HostName 127.0.0.1`,
+        `  Port ${hop2.port}`,
+        '  ProxyJump hop1',
+        'Host hop1',
+        `  HostName 127.0.0.1`,
+        `  Port ${hop1.port}`,
+        'Host *',
+        '  User jump',
+        `  IdentityFile ${key.file}`,
+        '  IdentitiesOnly yes',
+        // The operator's own known_hosts file (empty): what --known-hosts must win over, at every hop.
+        `  UserKnownHostsFile ${path.join(dir, 'operators_known_hosts')}`,
+      ]);
+      const host = hostConfig({ address: 'hv', port: 22, sshConfig: { kind: 'file', path: config }, namedKeys: [] });
+      return { target, hop1, hop2, host };
+    }
+
+    it('reaches a host through ssh_config’s ProxyJump over two hops, every hop given the generated file with -F', async () => {
+      // Given a two-hop ProxyJump chain in ssh_config, whose host keys only --known-hosts trusts
+      const dir = testDir();
+      const { target, hop1, hop2, host } = await proxyJumpChain(dir);
+      const runKnownHosts = knownHostsIn(dir, [target, hop1, hop2]);
+      const ssh = loggingSsh(dir);
+
+      // When probed under strict with --known-hosts
+      const result = await probe(host, 'probe', { hostKeyPolicy: 'strict', knownHostsOverride: runKnownHosts, sshBinary: ssh.binary });
+
+      // Then each hop's ssh (started by OpenSSH, not by us) was given the generated file, and so trusted --known-hosts
+      expect(result).toMatchObject({ code: 0, stdout: 'hv:probe', stderr: '' });
+      expect([hop1.connections(), hop2.connections(), target.connections()]).toEqual([1, 1, 1]);
+      const [ours, ...hops] = ssh.calls();
+      const generated = ours!.argv[ours!.argv.indexOf('-F') + 1]!;
+      expect(hops.map(({ argv }) => argv)).toEqual([
+        ['-F', generated, '-W', `[127.0.0.1]:${target.port}`, 'hop2'],
+        ['-F', generated, '-W', `[127.0.0.1]:${hop2.port}`, 'hop1'],
+      ]);
+      // And that file holds the run's settings ahead of the operator's file: BatchMode, policy and --known-hosts
+      const lines = hops[0]!.config.split('\n');
+      const beforeIncludes = lines.slice(0, lines.findIndex((line) => line.startsWith('Include ')));
+      expect(beforeIncludes).toEqual(expect.arrayContaining(['BatchMode yes', 'StrictHostKeyChecking yes', `UserKnownHostsFile ${runKnownHosts}`]));
+      // And the connector removed it on close
+      expect(() => readFileSync(generated)).toThrow(/ENOENT/);
+    });
+
+    it('under accept-new adds every hop’s key to --known-hosts, none to the operator’s file, without a word on stderr', async () => {
+      // Given the same chain, and a --known-hosts file that trusts nothing yet
+      const dir = testDir();
+      const { target, hop1, hop2, host } = await proxyJumpChain(dir);
+      const runKnownHosts = knownHostsIn(dir, []);
+
+      // When probed under accept-new
+      const result = await probe(host, 'probe', { hostKeyPolicy: 'accept-new', knownHostsOverride: runKnownHosts });
+
+      // Then each ssh wrote its host's key to the run's file, quietly (LogLevel ERROR reached the hops too)
+      expect(result).toMatchObject({ code: 0, stdout: 'hv:probe', stderr: '' });
+      const added = readFileSync(runKnownHosts, 'utf8').trim().split('\n').sort();
+      expect(added).toEqual([target, hop1, hop2].map(knownHostsLineFor).sort());
+      expect(existsSync(path.join(dir, 'operators_known_hosts'))).toBe(false);
+    });
+
+    it('runs the probe even when ssh_config gives every host a RemoteCommand and a LocalCommand', async () => {
+      // Given an ssh_config that would replace `sh -s` by its own command, and run a local one after connecting
+      const dir = testDir();
+      const server = await track(startEchoServer(key, 'hv'));
+      const config = sshConfigIn(dir, ['Host *', '  RemoteCommand echo hijacked', '  PermitLocalCommand yes', '  LocalCommand echo local >&2']);
+      const host = hostConfig({ port: server.port, identityFile: key.file, knownHostsFile: knownHostsIn(dir, [server]), sshConfig: { kind: 'file', path: config } });
+
+      // When probed
+      const result = await probe(host, 'probe', { hostKeyPolicy: 'strict' });
+
+      // Then the probe ran, and nothing of ssh_config's ran beside it
+      expect(result).toMatchObject({ code: 0, stdout: 'hv:probe', stderr: '' });
+    });
+
+    it('reads OpenSSH’s own files for the default choice: ~/.ssh/config of OpenSSH’s home, then the system-wide file', async () => {
+      // Given an alias only the user's file resolves, and a key only the system-wide file names
+      const dir = testDir();
+      const home = path.join(dir, 'home');
+      mkdirSync(path.join(home, '.ssh'), { recursive: true });
+      const server = await track(startEchoServer(key, 'hv'));
+      sshConfigIn(path.join(home, '.ssh'), ['Host hv-alias', '  HostName 127.0.0.1', `  Port ${server.port}`, '  User audit'], 'config');
+      const system = sshConfigIn(dir, ['Host hv-alias', `  IdentityFile ${key.file}`, '  IdentitiesOnly yes']);
+      const host = hostConfig({
+        address: 'hv-alias',
+        port: 22,
+        knownHostsFile: knownHostsIn(dir, [server]),
+        sshConfig: { kind: 'default' },
+        namedKeys: ['knownHostsFile'],
+      });
+
+      // When probed with that home and system file
+      const result = await probe(host, 'probe', { hostKeyPolicy: 'strict', opensshHomeDir: home, systemConfigFile: system });
+
+      // Then both files took part
+      expect(result).toMatchObject({ code: 0, stdout: 'hv:probe', stderr: '' });
+    });
+
+    it('trusts only the known_hosts file the inventory names, not a GlobalKnownHostsFile of ssh_config’s', async () => {
+      // Given a server trusted only by the system-wide file ssh_config names, and an empty file the inventory names
+      const dir = testDir();
+      const server = await track(startEchoServer(key, 'hv'));
+      const global = path.join(dir, 'global_known_hosts');
+      writeFileSync(global, `${knownHostsLineFor(server)}\n`);
+      const config = sshConfigIn(dir, ['Host *', `  GlobalKnownHostsFile ${global}`]);
+      const host = hostConfig({
+        port: server.port,
+        identityFile: key.file,
+        knownHostsFile: knownHostsIn(dir, []),
+        sshConfig: { kind: 'file', path: config },
+        namedKeys: ['user', 'port', 'identityFile', 'knownHostsFile'],
+      });
+
+      // When probed under strict
+      const error = await rejectionOf(probe(host, 'probe', { hostKeyPolicy: 'strict' }));
+
+      // Then the key is unknown, as the ssh2 transport would say
+      expect(error.kind).toBe('hostkey');
+      expect(server.connections()).toBe(1);
+    });
+
+    it.skipIf(agentTools.skip)('uses the agent when the inventory says agent: true, even where ssh_config says IdentityAgent none', async () => {
+      agentTools.enforce();
+      // Given the key only in an ssh-agent, and an ssh_config that turns agents off (and names no key that exists)
+      const dir = testDir();
+      const agent = await startAgentWithKey(dir, key.file);
+      try {
+        const server = await track(startEchoServer(key, 'hv'));
+        const config = sshConfigIn(dir, ['Host *', '  IdentityAgent none', `  IdentityFile ${path.join(dir, 'absent')}`]);
+        const host = hostConfig({
+          port: server.port,
+          agent: true,
+          knownHostsFile: knownHostsIn(dir, [server]),
+          sshConfig: { kind: 'file', path: config },
+          namedKeys: ['user', 'port', 'agent', 'knownHostsFile'],
+        });
+
+        // When probed with that agent's socket
+        const result = await probe(host, 'probe', { hostKeyPolicy: 'strict', env: { ...env, SSH_AUTH_SOCK: agent.socket } });
+
+        // Then the agent's key logged in
+        expect(result).toMatchObject({ code: 0, stdout: 'hv:probe' });
+      } finally {
+        await agent.stop();
+      }
+    });
   });
 });

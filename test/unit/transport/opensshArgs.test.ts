@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { ConnectionKey, HostConfig, JumpHostConfig } from '../../../src/model.js';
+import type { ConnectionKey, HostConfig, JumpHostConfig, SshConfigChoice } from '../../../src/model.js';
 import { createOpenSshConnector, MAX_JUMP_HOPS, openSshArgs, type OpenSshArgOptions } from '../../../src/transport/openssh.js';
 import { hostConfig, jumpConfig, rejectionOf } from '../../helpers/sshFixtures.js';
 
-const options: OpenSshArgOptions = { connectTimeoutMs: 10_000 };
-const ALWAYS = ['-T', '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR', '-o', 'ConnectTimeout=10'];
+/** Where the connector would have written the generated ssh_config for each choice. */
+const runConfig = (choice: SshConfigChoice) => (choice.kind === 'file' ? `/run/cfg/file(${choice.path})` : `/run/cfg/${choice.kind}`);
+const options: OpenSshArgOptions = { connectTimeoutMs: 10_000, runConfig };
+const READ_ONLY = ['RemoteCommand=none', 'ClearAllForwardings=yes', 'ForwardAgent=no', 'ForwardX11=no', 'PermitLocalCommand=no'];
+const ALWAYS = ['-T', '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR', ...READ_ONLY.flatMap((option) => ['-o', option]), '-o', 'ConnectTimeout=10'];
 
 function host(overrides: Partial<HostConfig> = {}): HostConfig {
   return hostConfig({ name: 'hv01', address: '10.0.0.5', port: 2222, knownHostsFile: '/kh/known_hosts', ...overrides });
@@ -82,7 +85,7 @@ describe('openSshArgs', () => {
     expect(args).toEqual([
       ...ALWAYS,
       '-F',
-      '/dev/null',
+      '/run/cfg/off',
       '-l',
       'audit',
       '-p',
@@ -93,6 +96,8 @@ describe('openSshArgs', () => {
       'IdentityAgent=none',
       '-o',
       'UserKnownHostsFile=/kh/known_hosts',
+      '-o',
+      'GlobalKnownHostsFile=/dev/null',
       '-o',
       'ProxyCommand=none',
       '--',
@@ -108,26 +113,53 @@ describe('openSshArgs', () => {
   });
 
   it('rounds the connect timeout up to whole seconds, never to 0 (which ssh reads as no timeout)', () => {
-    const timeout = (connectTimeoutMs: number) => optionValues(openSshArgs(host(), { connectTimeoutMs }), 'ConnectTimeout');
+    const timeout = (connectTimeoutMs: number) => optionValues(openSshArgs(host(), { connectTimeoutMs, runConfig }), 'ConnectTimeout');
     expect([timeout(1_500), timeout(1), timeout(0), timeout(30_000)]).toEqual([['2'], ['1'], ['1'], ['30']]);
   });
 
   it('leaves ConnectTimeout to ssh_config when the run gave none, and uses the default where no ssh_config applies', () => {
-    const timeout = (hv: HostConfig) => optionValues(openSshArgs(hv, {}), 'ConnectTimeout');
+    const timeout = (hv: HostConfig) => optionValues(openSshArgs(hv, { runConfig }), 'ConnectTimeout');
     expect(timeout(host({ sshConfig: { kind: 'default' } }))).toEqual([]);
     expect(timeout(host({ sshConfig: { kind: 'off' } }))).toEqual(['10']);
   });
 
-  it('reads ssh_config as the host says: none (-F /dev/null), one file (-F FILE), or OpenSSH’s own files (no -F)', () => {
+  it('gives ssh the run’s generated ssh_config for the host’s choice with -F, whatever that choice (OpenSSH hands -F on to its hops)', () => {
+    // Given hosts with each ssh_config choice, and one with none
     const configArgs = (hv: HostConfig) => {
-      const args = openSshArgs(hv, options);
-      const at = args.indexOf('-F');
-      return at < 0 ? null : args[at + 1];
+      const args = optionsOf(openSshArgs(hv, options));
+      return args.flatMap((arg, i) => (args[i - 1] === '-F' ? [arg] : []));
     };
-    expect(configArgs(host())).toBe('/dev/null');
-    expect(configArgs(host({ sshConfig: { kind: 'off' } }))).toBe('/dev/null');
-    expect(configArgs(host({ sshConfig: { kind: 'file', path: '/etc/audit/ssh config' } }))).toBe('/etc/audit/ssh config');
-    expect(configArgs(host({ sshConfig: { kind: 'default' } }))).toBeNull();
+
+    // Then each ssh is given exactly one -F: the generated file for its choice (none counts as off)
+    expect(configArgs(host())).toEqual(['/run/cfg/off']);
+    expect(configArgs(host({ sshConfig: { kind: 'off' } }))).toEqual(['/run/cfg/off']);
+    expect(configArgs(host({ sshConfig: { kind: 'file', path: '/etc/audit/ssh config' } }))).toEqual(['/run/cfg/file(/etc/audit/ssh config)']);
+    expect(configArgs(host({ sshConfig: { kind: 'default' } }))).toEqual(['/run/cfg/default']);
+  });
+
+  it('keeps ssh read-only and quiet whatever ssh_config says: no RemoteCommand, forwarding, agent or X11, no LocalCommand', () => {
+    // Given a host under the operator's ssh_config, which could set any of these
+    const args = openSshArgs(host({ sshConfig: { kind: 'default' }, namedKeys: [] }), options);
+
+    // Then each is given on the command line, where it wins over ssh_config
+    expect(READ_ONLY.map((option) => optionValues(args, option.split('=')[0]!))).toEqual(READ_ONLY.map((option) => [option.split('=')[1]]));
+  });
+
+  it('asks for the generated ssh_config of each level’s own choice: the host’s and each jump host’s', () => {
+    // Given a host under the default choice behind a jump host that reads one file
+    const asked: SshConfigChoice[] = [];
+    const bastion = jump('bastion', 22, { sshConfig: { kind: 'file', path: '/etc/jump.conf' } });
+    const hv = host({ sshConfig: { kind: 'default' }, namedKeys: ['jump'], jump: bastion });
+
+    // When its arguments are built
+    const [command] = optionValues(
+      openSshArgs(hv, { ...options, runConfig: (choice) => (asked.push(choice), runConfig(choice)) }),
+      'ProxyCommand',
+    );
+
+    // Then the jump host's ssh (the ProxyCommand) reads its own file
+    expect(asked).toEqual([{ kind: 'default' }, { kind: 'file', path: '/etc/jump.conf' }]);
+    expect(proxyArgv(command!, { host: hv.address, port: hv.port })).toEqual(expect.arrayContaining(['-F', '/run/cfg/file(/etc/jump.conf)']));
   });
 
   it('passes only the keys an inventory level names when ssh_config applies, so ssh_config decides the rest', () => {
@@ -143,7 +175,17 @@ describe('openSshArgs', () => {
     const args = openSshArgs(hv, options);
 
     // Then only those two are said; port, key, agent and jump host come from ssh_config
-    expect(optionsOf(args)).toEqual([...ALWAYS, '-l', 'audit', '-o', 'UserKnownHostsFile=/kh/known_hosts']);
+    expect(optionsOf(args)).toEqual([
+      ...ALWAYS,
+      '-F',
+      '/run/cfg/default',
+      '-l',
+      'audit',
+      '-o',
+      'UserKnownHostsFile=/kh/known_hosts',
+      '-o',
+      'GlobalKnownHostsFile=/dev/null',
+    ]);
   });
 
   it('passes every key when no ssh_config applies, named or not (nothing else would supply them)', () => {
@@ -152,9 +194,23 @@ describe('openSshArgs', () => {
     expect(args).toEqual(expect.arrayContaining(['-p', '2222', '-i', '/keys/id', 'IdentityAgent=none', 'ProxyCommand=none']));
   });
 
-  it('leaves the agent to SSH_AUTH_SOCK when the host uses it, and turns it off when it does not', () => {
-    expect(optionValues(openSshArgs(host({ agent: true }), options), 'IdentityAgent')).toEqual([]);
-    expect(optionValues(openSshArgs(host({ agent: false }), options), 'IdentityAgent')).toEqual(['none']);
+  it('uses the agent at SSH_AUTH_SOCK when the host names agent: true, whatever ssh_config’s IdentityAgent, and none when false', () => {
+    const agent = (hv: HostConfig) => optionValues(openSshArgs(hv, options), 'IdentityAgent');
+    expect(agent(host({ agent: true }))).toEqual(['SSH_AUTH_SOCK']);
+    expect(agent(host({ agent: false }))).toEqual(['none']);
+    expect(agent(host({ agent: true, sshConfig: { kind: 'default' }, namedKeys: ['agent'] }))).toEqual(['SSH_AUTH_SOCK']);
+    // Not named: ssh_config (or OpenSSH's default, SSH_AUTH_SOCK) decides.
+    expect(agent(host({ agent: true, sshConfig: { kind: 'default' }, namedKeys: [] }))).toEqual([]);
+  });
+
+  it('trusts only the known_hosts file the inventory names, never a system-wide one (as with ssh2)', () => {
+    // Given a host under ssh_config naming its known_hosts file, and one that does not name it
+    const named = openSshArgs(host({ sshConfig: { kind: 'default' }, namedKeys: ['knownHostsFile'] }), options);
+    const unnamed = openSshArgs(host({ sshConfig: { kind: 'default' }, namedKeys: [] }), options);
+
+    // Then the named file is the only one; otherwise ssh_config decides both
+    expect([optionValues(named, 'UserKnownHostsFile'), optionValues(named, 'GlobalKnownHostsFile')]).toEqual([['/kh/known_hosts'], ['/dev/null']]);
+    expect([optionValues(unnamed, 'UserKnownHostsFile'), optionValues(unnamed, 'GlobalKnownHostsFile')]).toEqual([[], []]);
   });
 
   it('writes paths the way ssh_config syntax reads them back: spaces quoted, % doubled, backslashes escaped', () => {
@@ -208,9 +264,10 @@ describe('openSshArgs', () => {
 
     // Then the hop is one shell-quoted ssh command whose only % tokens are -W's
     expect(command).toBe(
-      "'ssh' '-T' '-o' 'BatchMode=yes' '-o' 'LogLevel=ERROR' '-o' 'ConnectTimeout=10' '-F' '/dev/null' '-l' 'jumper' '-p' '2200' " +
-        "'-i' '/keys/jump' '-o' 'IdentityAgent=none' '-o' 'UserKnownHostsFile=/kh/jump' '-o' 'ProxyCommand=none' " +
-        "-W '[%h]:%p' -- 'bastion.example'",
+      "'ssh' '-T' '-o' 'BatchMode=yes' '-o' 'LogLevel=ERROR' '-o' 'RemoteCommand=none' '-o' 'ClearAllForwardings=yes' " +
+        "'-o' 'ForwardAgent=no' '-o' 'ForwardX11=no' '-o' 'PermitLocalCommand=no' '-o' 'ConnectTimeout=10' '-F' '/run/cfg/off' " +
+        "'-l' 'jumper' '-p' '2200' '-i' '/keys/jump' '-o' 'IdentityAgent=none' '-o' 'UserKnownHostsFile=/kh/jump' " +
+        "'-o' 'GlobalKnownHostsFile=/dev/null' '-o' 'ProxyCommand=none' -W '[%h]:%p' -- 'bastion.example'",
     );
   });
 

@@ -53,6 +53,10 @@ const CAPTURED = {
     '/tmp/badcfg: terminating, 2 bad configuration options\n',
   noConfigFile: "Can't open user config file /nonexistent/cfg: No such file or directory\n",
   invalidQuotes: 'command-line line 0: invalid quotes\n',
+  // ssh_config's `Host *` / `RemoteCommand …` beside a command of ssh's own: its fatal() ends lines with \r\n.
+  remoteCommand: 'Cannot execute command-line and remote command.\r\n',
+  // The same said by the ssh an operator's ProxyCommand runs (`ProxyCommand ssh hop cat`), then the outer ssh.
+  proxyRemoteCommand: 'Cannot execute command-line and remote command.\r\nkex_exchange_identification: Connection closed by remote host\r\n',
   // Through a jump host (its ssh runs as the ProxyCommand, its stderr is ssh's): what the hop said, then the outer ssh.
   hopAuth: 'jump@127.0.0.1: Permission denied (publickey,password).\nkex_exchange_identification: Connection closed by remote host\n',
   hopHostKey:
@@ -82,6 +86,8 @@ describe('openSshFailure', () => {
     ['badFile', 'config'],
     ['noConfigFile', 'config'],
     ['invalidQuotes', 'config'],
+    ['remoteCommand', 'config'],
+    ['proxyRemoteCommand', 'config'],
     ['hopAuth', 'auth'],
     ['hopHostKey', 'hostkey'],
     ['hopRefused', 'unreachable'],
@@ -114,6 +120,12 @@ describe('openSshFailure', () => {
       'ssh refused the host key of audit@127.0.0.1:36033: WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED! ' +
         'Offending ED25519 key in /tmp/osx/run-QaDCXU/kh:1 ' +
         'Host key for [127.0.0.1]:36033 has changed and you have requested strict checking.',
+    );
+  });
+
+  it('says ssh_config’s RemoteCommand is what stopped ssh, as a config error', () => {
+    expect(openSshFailure(CAPTURED.remoteCommand, 255, where)?.message).toBe(
+      'ssh cannot use its configuration for audit@127.0.0.1:36033: Cannot execute command-line and remote command.',
     );
   });
 
