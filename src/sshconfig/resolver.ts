@@ -56,20 +56,26 @@ const EXIT_GRACE_MS = 1_000;
 const MAX_JUMP_DEPTH = 8;
 /** What `ssh -G` is asked about to learn OpenSSH's unconfigured values (never connected to). */
 const UNCONFIGURED_ALIAS = 'kvm-netaudit-unconfigured.invalid';
-/** Two names `ssh -G` is asked about when one answer may stand for every host (never connected to). */
-const ANY_HOST_ALIASES = ['kvm-netaudit-any-host-a.invalid', 'kvm-netaudit-any-host-b.invalid'] as const;
+/**
+ * Two made-up destinations `ssh -G` is asked about when one answer may stand for every host (never connected to):
+ * they differ in name, and in user and port where the inventory names those (given with -l and -p).
+ */
+const ANY_HOST_QUESTIONS = [
+  { alias: 'kvm-netaudit-any-host-a.invalid', user: 'kvm-netaudit-user-a', port: 65001 },
+  { alias: 'kvm-netaudit-any-host-b.invalid', user: 'kvm-netaudit-user-b', port: 65002 },
+] as const;
 
 /**
- * The answers about two made-up names hold for every host only if nothing in them was derived from the name:
- * each keeps its own name as HostName (no `%h.example.com`, no canonicalisation), and every other value is the
- * same for both (no `%h`, `%n` or `%C`, the hash of the name, in a known_hosts or agent path).
+ * The answers about the two made-up destinations hold for every host only if nothing in them was derived from
+ * the destination: each keeps its own name as HostName (no `%h.example.com`, no canonicalisation), and every
+ * other value but the user and port asked with is the same for both (no `%h`, `%n`, `%r`, `%p` or `%C`, the hash
+ * of them all, in a known_hosts or agent path).
  */
-function answersForAnyHost([a, b]: readonly [SshSettings, SshSettings]): boolean {
-  if (a.get('hostname')?.[0] !== ANY_HOST_ALIASES[0] || b.get('hostname')?.[0] !== ANY_HOST_ALIASES[1]) return false;
+function answersForAnyHost([a, b]: readonly [SshSettings, SshSettings], asked: { user: boolean; port: boolean }): boolean {
+  if (a.get('hostname')?.[0] !== ANY_HOST_QUESTIONS[0].alias || b.get('hostname')?.[0] !== ANY_HOST_QUESTIONS[1].alias) return false;
   if (!['false', 'no'].includes(a.get('canonicalizehostname')?.[0] ?? 'false')) return false;
   const keys = new Set([...a.keys(), ...b.keys()]);
-  keys.delete('host');
-  keys.delete('hostname');
+  for (const key of ['host', 'hostname', ...(asked.user ? ['user'] : []), ...(asked.port ? ['port'] : [])]) keys.delete(key);
   return [...keys].every((key) => (a.get(key) ?? []).join('\n') === (b.get(key) ?? []).join('\n'));
 }
 
@@ -105,20 +111,20 @@ export function createSshConfigResolver(options: SshConfigResolverOptions): SshC
   }
 
   /**
-   * One answer for every host with this user and port (`%r` and `%p` may be in paths) when the files cannot tell
-   * hosts apart (shape.ts); null when they can.
+   * One answer for every host whose user (and port) the inventory names or not alike, when the files cannot tell
+   * hosts apart (shape.ts); null when they can. A fleet of thousands with ports of their own asks it once.
    */
   const shared = new Map<string, Promise<SshSettings | null>>();
-  function sharedSettings(choice: SshConfigChoice, user: string | null, port: number | null): Promise<SshSettings | null> {
-    const key = JSON.stringify([choice, user, port]);
+  function sharedSettings(choice: SshConfigChoice, asked: { user: boolean; port: boolean }): Promise<SshSettings | null> {
+    const key = JSON.stringify([choice, asked.user, asked.port]);
     let answer = shared.get(key);
     if (!answer) {
       // `ssh -F FILE` reads FILE as the user's own: its relative Includes are under ~/.ssh, as ~/.ssh/config's are.
       const userFile = choice.kind === 'file' ? choice.path : choice.kind === 'default' ? (defaultFiles[0] ?? null) : null;
       answer = isHostIndependent(filesOf(choice), userFile, opensshHome)
-        ? Promise.all(ANY_HOST_ALIASES.map((alias) => settingsFor(choice, alias, user, port))).then((both) =>
-            answersForAnyHost(both as [SshSettings, SshSettings]) ? both[0]! : null,
-          )
+        ? Promise.all(
+            ANY_HOST_QUESTIONS.map((q) => settingsFor(choice, q.alias, asked.user ? q.user : null, asked.port ? q.port : null)),
+          ).then((both) => (answersForAnyHost(both as [SshSettings, SshSettings], asked) ? both[0]! : null))
         : Promise.resolve(null);
       shared.set(key, answer);
       answer.catch(() => shared.delete(key));
@@ -127,11 +133,14 @@ export function createSshConfigResolver(options: SshConfigResolverOptions): SshC
   }
 
   async function openSshSettings(choice: SshConfigChoice, alias: string, user: string | null, port: number | null, signal?: AbortSignal) {
-    const any = await raceAbort(sharedSettings(choice, user, port), signal, `reading ssh_config for ${alias}`);
+    const asked = { user: user !== null, port: port !== null };
+    const any = await raceAbort(sharedSettings(choice, asked), signal, `reading ssh_config for ${alias}`);
     if (any === null) return settingsFor(choice, alias, user, port, signal);
     const settings = new Map(any);
     settings.set('host', [alias]);
     settings.set('hostname', [alias.toLowerCase()]);
+    if (user !== null) settings.set('user', [user]);
+    if (port !== null) settings.set('port', [String(port)]);
     return settings;
   }
 

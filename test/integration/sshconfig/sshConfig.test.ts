@@ -344,7 +344,7 @@ describe('ssh-settings', () => {
 
 describe('how many times ssh -G runs', () => {
   /** A resolver whose `ssh` notes each call in a log, and the hosts hv0…hv49 of an inventory using `config`. */
-  function counted(configText: string) {
+  function counted(configText: string, hostExtra: (i: number) => string = () => '') {
     const dir = path.join(tmp.dir, `count-${Math.random().toString(36).slice(2)}`);
     mkdirSync(dir);
     const log = path.join(dir, 'calls.log');
@@ -352,7 +352,7 @@ describe('how many times ssh -G runs', () => {
     writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> '${log}'\nexec ssh "$@"\n`, { mode: 0o755 });
     const config = path.join(dir, 'ssh_config');
     writeFileSync(config, configText);
-    const lines = [`defaults: { sshConfig: ${config} }`, 'hosts:', ...Array.from({ length: 50 }, (_, i) => `  - { name: hv${i}, address: lab-${i} }`)];
+    const lines = [`defaults: { sshConfig: ${config} }`, 'hosts:', ...Array.from({ length: 50 }, (_, i) => `  - { name: hv${i}, address: lab-${i}${hostExtra(i)} }`)];
     const hosts = parseInventory(lines.join('\n'), path.join(dir, 'inventory.yaml'), { homeDir: dir, env: { USER: 'alice' } }).hosts;
     const resolver = createSshConfigResolver({ localUser: 'alice', agentAvailable: false, opensshHomeDir: dir, sshBinary: wrapper });
     const calls = () => readFileSync(log, 'utf8').trim().split('\n').length;
@@ -364,6 +364,13 @@ describe('how many times ssh -G runs', () => {
     const resolved = await Promise.all(hosts.map((host) => resolver.resolve(host)));
     expect(resolved.map((r) => [r.host.address, r.host.user, r.host.port])).toEqual(hosts.map((h) => [h.address, 'audit', 2200]));
     // OpenSSH's unconfigured answer, and the answers for two made-up names (alike, so they stand for any host)
+    expect(calls()).toBe(3);
+  });
+
+  it('once for a fleet whose hosts each name a port of their own, and a user', async () => {
+    const { hosts, resolver, calls } = counted('Host *\n  User ignored\n  HashKnownHosts yes\n', (i) => `, port: ${2200 + i}, user: audit`);
+    const resolved = await Promise.all(hosts.map((host) => resolver.resolve(host)));
+    expect(resolved.map((r) => [r.host.user, r.host.port, r.host.fromSshConfig?.hashKnownHosts])).toEqual(hosts.map((_, i) => ['audit', 2200 + i, true]));
     expect(calls()).toBe(3);
   });
 
