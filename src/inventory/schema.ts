@@ -6,6 +6,7 @@
 import * as z from 'zod';
 import { isValidLibvirtUri } from '../probe/script.js';
 import { TRANSPORTS } from '../model.js';
+import { globCheck } from '../util/globSchema.js';
 
 const text = (what: string) => z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}, not an empty string` });
 
@@ -41,7 +42,12 @@ const settingsShape = {
   ...connectionShape,
   libvirtUri: libvirtUri.optional(),
   sudo: bool.optional(),
-  uplinkInterfaces: z.array(text('an interface name glob'), { error: 'expected a list of interface name globs' }).optional(),
+  uplinkInterfaces: z
+    .array(
+      text('an interface name glob').check(globCheck),
+      { error: 'expected a list of interface name globs' },
+    )
+    .optional(),
   jump: text('the name of an entry of jumpHosts').nullable().optional(),
   transport: z.enum(TRANSPORTS, { error: `expected one of ${TRANSPORTS.join(', ')}` }).optional(),
 };

@@ -3,11 +3,11 @@
  */
 import type { HostConfig } from '../model.js';
 import { HostSelectionError } from './errors.js';
-import { globToRegExp } from '../util/glob.js';
+import { compileGlob, GlobError, splitPatternList, type Glob } from '../util/glob.js';
 
 /**
  * Select hosts by patterns, keeping inventory order. Each pattern may hold several, comma-separated;
- * a pattern matches a host when it matches its name or one of its groups (`*`, `?` globs).
+ * a pattern matches a host when it matches its name or one of its groups (globs: `*`, `?`, `[a-z]`, `{a,b}`).
  * Hosts matching any include (all hosts when there are only exclusions) and no `!exclusion` are kept.
  * No patterns keep every host.
  * @throws HostSelectionError naming every pattern that matches no host name or group, or when
@@ -15,12 +15,12 @@ import { globToRegExp } from '../util/glob.js';
  * @example selectHosts(hosts, ['prod,!hv0?', 'lab-*'])
  */
 export function selectHosts(hosts: readonly HostConfig[], patterns: readonly string[]): HostConfig[] {
-  const terms = patterns.flatMap((pattern) => pattern.split(',')).map((term) => term.trim()).filter((term) => term !== '');
+  const terms = patterns.flatMap(splitPatternList).map((term) => term.trim()).filter((term) => term !== '');
   if (terms.length === 0) return [...hosts];
 
   const problems: string[] = [];
-  const includes: RegExp[] = [];
-  const excludes: RegExp[] = [];
+  const includes: Glob[] = [];
+  const excludes: Glob[] = [];
   for (const term of terms) {
     const isExclusion = term.startsWith('!');
     const glob = isExclusion ? term.slice(1).trim() : term;
@@ -28,7 +28,14 @@ export function selectHosts(hosts: readonly HostConfig[], patterns: readonly str
       problems.push(`--limit: "${term}" excludes nothing: write !NAME or !GLOB`);
       continue;
     }
-    const matcher = globToRegExp(glob);
+    let matcher: Glob;
+    try {
+      matcher = compileGlob(glob);
+    } catch (error) {
+      if (!(error instanceof GlobError)) throw error;
+      problems.push(`--limit: ${error.message}`);
+      continue;
+    }
     if (!hosts.some((host) => hostMatches(host, matcher))) {
       problems.push(`--limit: "${term}" matches no host name or group`);
     }
@@ -45,6 +52,6 @@ export function selectHosts(hosts: readonly HostConfig[], patterns: readonly str
   return selected;
 }
 
-function hostMatches(host: HostConfig, matcher: RegExp): boolean {
+function hostMatches(host: HostConfig, matcher: Glob): boolean {
   return matcher.test(host.name) || host.groups.some((group) => matcher.test(group));
 }

@@ -2,7 +2,7 @@
  * Testing a subject against a rule's conditions. Pure. Every condition says, in words, why it failed, so a
  * finding's message explains itself.
  */
-import { globToRegExp } from '../util/glob.js';
+import { compileGlob, type Glob } from '../util/glob.js';
 import { listSome, type HostSubjects, type SubjectView } from './subjects.js';
 import type { Condition } from './types.js';
 
@@ -99,13 +99,13 @@ function yesNo(value: boolean): string {
 }
 
 // Rules are tested against every subject of every host: compile each glob once.
-const compiled = new Map<string, RegExp>();
+const compiled = new Map<string, Glob>();
 
 function anyGlob(globs: readonly string[]): (name: string) => boolean {
   const patterns = globs.map((glob) => {
     let pattern = compiled.get(glob);
     if (!pattern) {
-      pattern = globToRegExp(glob);
+      pattern = compileGlob(glob);
       compiled.set(glob, pattern);
     }
     return pattern;

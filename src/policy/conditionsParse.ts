@@ -10,7 +10,7 @@
  */
 import type { InventoryIssue } from '../inventory/issues.js';
 import type { PathSegment } from '../inventory/yaml-source.js';
-import { globToRegExp } from '../util/glob.js';
+import { compileGlob, globProblem } from '../util/glob.js';
 import { attributeNames, attributeSpec, type AttributeSpec } from './attributes.js';
 import { SUBJECT_KINDS, type Condition, type SubjectKind } from './types.js';
 
@@ -70,18 +70,22 @@ function parseAttributeCondition(attribute: string, spec: AttributeSpec, value: 
     return wrong;
   }
   if (!Array.isArray(values) || values.length === 0 || !values.every((v): v is string => typeof v === 'string' && v !== '')) {
-    return { condition: null, issues: [{ path: valuesPath, message: 'expected a non-empty list of names (globs * and ? allowed)' }] };
+    return { condition: null, issues: [{ path: valuesPath, message: 'expected a non-empty list of names (globs * ? [a-z] {a,b} allowed)' }] };
   }
   const issues: InventoryIssue[] = [];
-  if (spec.values) {
+  values.forEach((glob, index) => {
+    const at = typeof value === 'string' ? valuesPath : [...valuesPath, index];
+    const problem = globProblem(glob);
+    if (problem !== null) {
+      issues.push({ path: at, message: problem });
+      return;
+    }
     // A value that can never occur is a typo (`brigded`): refuse it rather than let the rule pass forever.
-    values.forEach((glob, index) => {
-      const pattern = globToRegExp(glob);
-      if (!spec.values!.some((known) => pattern.test(known))) {
-        issues.push({ path: typeof value === 'string' ? valuesPath : [...valuesPath, index], message: `"${glob}" is not a ${attribute} (one of: ${spec.values!.join(', ')})` });
-      }
-    });
-  }
+    const pattern = compileGlob(glob);
+    if (spec.values && !spec.values.some((known) => pattern.test(known))) {
+      issues.push({ path: at, message: `"${glob}" is not a ${attribute} (one of: ${spec.values.join(', ')})` });
+    }
+  });
   return { condition: issues.length > 0 ? null : { attribute, op, values: [...values] }, issues };
 }
 

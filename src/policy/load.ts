@@ -6,7 +6,7 @@
 import type * as z from 'zod';
 import { formatIssues, formatPath, type InventoryIssue } from '../inventory/issues.js';
 import { parseYamlSource, type PathSegment, type YamlSource } from '../inventory/yaml-source.js';
-import { globToRegExp } from '../util/glob.js';
+import { compileGlob } from '../util/glob.js';
 import { BASELINE_RULE_IDS, BASELINE_SOURCE, baselineRules } from './baseline.js';
 import { parseConditions } from './conditionsParse.js';
 import { PolicyError } from './errors.js';
@@ -191,7 +191,7 @@ function groupIssues(data: unknown, options: PolicyLoadOptions): InventoryIssue[
     if (!Array.isArray(globs)) return;
     globs.forEach((glob: unknown, index) => {
       if (typeof glob !== 'string' || glob === '') return;
-      const pattern = globToRegExp(glob);
+      const pattern = compileGlob(glob);
       if (!known.some((group) => pattern.test(group))) {
         const defined = known.length > 0 ? `defined: ${known.join(', ')}` : 'it defines none';
         issues.push({ path: [...path, index], message: `group "${glob}" matches no group of the inventory (${defined})` });

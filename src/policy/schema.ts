@@ -8,10 +8,14 @@ import { BASELINE_RULE_IDS } from './baseline.js';
 import { SEVERITY_ORDER } from './severity.js';
 import { SUBJECT_KINDS } from './types.js';
 import { parseIsoDate } from './waivers.js';
+import { globCheck } from '../util/globSchema.js';
 
 const text = (what: string) => z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}, not an empty string` });
 
-const globList = (what: string) => z.array(text(what), { error: `expected a list of ${what}s` });
+/** A glob: refused here, with its path, when its braces expand too far (util/glob.ts). */
+const glob = (what: string) => text(what).check(globCheck);
+
+const globList = (what: string) => z.array(glob(what), { error: `expected a list of ${what}s` });
 
 /** Rule ids: safe in file names, JUnit class names and waiver references. */
 export const RULE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
@@ -59,7 +63,7 @@ export const ruleSchema = z.strictObject(
 export const waiverSchema = z.strictObject(
   {
     rule: text('the id of a rule'),
-    subject: text('a subject glob such as "vm web01 *" or "network default"').optional(),
+    subject: glob('a subject glob such as "vm web01 *" or "network default"').optional(),
     hosts: selectorSchema.optional(),
     justification: text('a justification'),
     // YAML 1.1 documents turn an unquoted date into a timestamp: accept both, normalise in the loader.

@@ -6,7 +6,7 @@
  * the comparator), and the live view calls it at most once per frame, only when something changed.
  */
 import { MODES, type ErrorKind, type Mode } from '../model.js';
-import { globToRegExp } from '../util/glob.js';
+import { compileGlob } from '../util/glob.js';
 import type { FleetState, HostRow } from './fleetState.js';
 
 /** The orders `s` cycles through, in that order. */
@@ -99,8 +99,14 @@ function modesOf(row: HostRow): string[] {
 type Matcher = (candidate: string) => boolean;
 
 function matcherOf(value: string, exact: boolean): Matcher {
-  if (value.includes('*') || value.includes('?')) {
-    const pattern = new RegExp(globToRegExp(value).source, 'is');
+  if (/[*?[{]/.test(value)) {
+    // A filter is typed as it goes: a brace group the user has not closed yet just matches nothing so far.
+    let pattern: { test(candidate: string): boolean };
+    try {
+      pattern = compileGlob(value, { ignoreCase: true });
+    } catch {
+      return () => false;
+    }
     return (candidate) => pattern.test(candidate);
   }
   return exact ? (candidate) => candidate.toLowerCase() === value : (candidate) => candidate.toLowerCase().includes(value);

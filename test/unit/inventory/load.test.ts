@@ -197,6 +197,12 @@ describe('inventory errors name file, line and key path', () => {
     expect(errorsOf(text)).toEqual(['inventory.yaml:3: hosts[1].name: duplicate host name "a" (first defined at inventory.yaml:2)']);
   });
 
+  it('refuses an uplinkInterfaces glob whose braces expand past the limit', () => {
+    const errors = errorsOf(`defaults:\n  uplinkInterfaces: ["${'{a,b}'.repeat(9)}"]\nhosts:\n  - { name: a, address: h }\n`);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^inventory\.yaml:2: defaults\.uplinkInterfaces\[0\]: ".*" expands to more than 256 patterns/);
+  });
+
   it('refuses host names that would be ambiguous in --limit', () => {
     const errors = errorsOf('hosts:\n  - name: "web*,1"\n    address: h\n');
     expect(errors).toHaveLength(1);

@@ -39,6 +39,17 @@ describe('selectHosts (--limit)', () => {
     expect(names(['edge,hv*'])).toEqual(['hv01', 'hv02', 'hv10', 'edge']);
   });
 
+  it('matches with classes and braces as a shell does, a comma inside braces not splitting the list', () => {
+    expect(names(['hv[01]?'])).toEqual(['hv01', 'hv02', 'hv10']);
+    expect(names(['hv0[!1]'])).toEqual(['hv02']);
+    expect(names(['{edge,lab-*},hv1?'])).toEqual(['hv10', 'lab-1', 'edge']);
+    expect(names(['!{prod,lab}'])).toEqual(['hv10', 'edge']);
+  });
+
+  it('refuses a pattern whose braces expand past the limit, naming it', () => {
+    expect(selectionErrors(['{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}'])[0]).toMatch(/^--limit: ".*" expands to more than 256 patterns/);
+  });
+
   it('matches group names', () => {
     expect(names(['dmz'])).toEqual(['hv02', 'hv10']);
     expect(names(['l*'])).toEqual(['lab-1']);

@@ -117,6 +117,15 @@ describe('loading a policy', () => {
 });
 
 describe('policy errors name file, line and key path', () => {
+  it('refuses a glob whose braces expand past the limit, in a selector and in a condition', () => {
+    const huge = '{a,b}'.repeat(9);
+    const text = VALID_RULE.replace('exceptNames: [hv-lab-*]', `exceptNames: ["${huge}"]`).replace('"dmz-*"', `"${huge}"`);
+    const errors = errorsOf(text);
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toMatch(/^policy\.yaml:\d+: rules\[0\]\.hosts\.exceptNames\[0\]: ".*" expands to more than 256 patterns/);
+    expect(errors[1]).toMatch(/^policy\.yaml:\d+: rules\[0\]\.expect\.network\[1\]: ".*" expands to more than 256 patterns/);
+  });
+
   it('reports an unknown key at its line with the key meant, or the keys allowed there', () => {
     // Given a rule with a misspelt key, and one with a key like no other
     const typo = VALID_RULE.replace('    severity: high', '    severity: high\n    descripton: typo');

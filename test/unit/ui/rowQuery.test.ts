@@ -62,6 +62,9 @@ describe('orderRows filtering', () => {
     expect(names({ filter: 'dmz' })).toEqual(['hv-dead', 'hv-half']);
     expect(names({ filter: 'hv-?' })).toEqual(['hv-2']);
     expect(names({ filter: 'name:hv-1*' })).toEqual(['hv-10']);
+    // classes and braces as in a shell, any case; a brace group not closed yet (still being typed) matches nothing
+    expect(names({ filter: 'name:HV-[12]{,0}' })).toEqual(['hv-2', 'hv-10']);
+    expect(names({ filter: 'name:hv-{2' })).toEqual([]);
   });
 
   it('needs every term to match, and a negated term not to', () => {
