@@ -10,7 +10,7 @@ export const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
 export const DEFAULT_MAX_TOTAL_BYTES = 512 * 1024 * 1024;
 
 /** The report files `--format` can ask for. */
-export const REPORT_FORMATS = ['json', 'md', 'junit'] as const;
+export const REPORT_FORMATS = ['json', 'md', 'junit', 'prom'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** Windows' OpenSSH agent (the ssh-agent service) listens on this named pipe; OpenSSH uses it when SSH_AUTH_SOCK is unset. */

@@ -10,6 +10,7 @@ import { writeFileAtomic, writePieces } from './atomicFile.js';
 import type { FleetReport, FleetReportView } from '../model.js';
 import { jsonChunks } from '../report/json.js';
 import { markdownChunks } from '../report/markdown.js';
+import { prometheusChunks } from '../report/prometheus.js';
 
 import type { ReportFormat } from '../defaults.js';
 
@@ -34,13 +35,15 @@ export interface WriteReportsOptions {
 /** Where run folders go when `--out` is not given. */
 export const DEFAULT_REPORTS_DIR = 'reports';
 
-const FILE_NAMES: Record<ReportFormat, string> = { json: 'report.json', md: 'report.md', junit: 'junit.xml' };
+/** Each format's file in the report folder; `.prom` is the extension node_exporter's textfile collector reads. */
+const FILE_NAMES: Record<ReportFormat, string> = { json: 'report.json', md: 'report.md', junit: 'junit.xml', prom: 'kvm_netaudit.prom' };
 /** A report file's text, whole or in pieces (rendered one host at a time: see jsonChunks). */
 export type ReportRenderer = (report: FleetReportView) => string | Iterable<string>;
 
 const DEFAULT_RENDERERS: Partial<Record<ReportFormat, ReportRenderer>> = {
   json: jsonChunks,
   md: (report) => markdownChunks(report),
+  prom: prometheusChunks,
 };
 
 /** Directory name suffixes tried before giving up (`-2` … `-999`). */

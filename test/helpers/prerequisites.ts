@@ -53,6 +53,8 @@ const DEBIAN_PACKAGES = {
   nsenter: 'util-linux',
   useradd: 'passwd',
   groupadd: 'passwd',
+  // Prometheus's own exposition-format parser and linter, for --format prom.
+  promtool: 'prometheus',
 } as const satisfies Record<string, string>;
 
 /** A tool a test runs: a name looked up like the lab looks it up, or an absolute path. */
