@@ -1,57 +1,47 @@
 /**
- * `--limit`: choose hosts by name or group with globs, and `!pattern` to exclude.
+ * `--limit`: choose hosts by name or group with globs, Ansible's `:&` and `:!`, ranges and subscripts.
  */
 import type { HostConfig } from '../model.js';
 import { HostSelectionError } from './errors.js';
-import { compileGlob, GlobError, splitPatternList, type Glob } from '../util/glob.js';
+import { limitTerms, termMatches, type LimitTerm } from './limitPatterns.js';
 
 /**
- * Select hosts by patterns, keeping inventory order. Each pattern may hold several, comma-separated;
- * a pattern matches a host when it matches its name or one of its groups (globs: `*`, `?`, `[a-z]`, `{a,b}`).
- * Hosts matching any include (all hosts when there are only exclusions) and no `!exclusion` are kept.
- * No patterns keep every host.
- * @throws HostSelectionError naming every pattern that matches no host name or group, or when
- *   nothing is left.
- * @example selectHosts(hosts, ['prod,!hv0?', 'lab-*'])
+ * Select hosts by patterns (limitPatterns.ts), keeping inventory order: the hosts any union term picks (every
+ * host when there is none), that every `&` term picks too, and that no `!` term picks. No patterns keep every host.
+ * @throws HostSelectionError naming every term that matches no host name or group, or when nothing is left.
+ * @example selectHosts(hosts, ['prod:&dmz,!hv0?', 'lab-*'])
  */
 export function selectHosts(hosts: readonly HostConfig[], patterns: readonly string[]): HostConfig[] {
-  const terms = patterns.flatMap(splitPatternList).map((term) => term.trim()).filter((term) => term !== '');
+  const terms = limitTerms(patterns);
   if (terms.length === 0) return [...hosts];
 
   const problems: string[] = [];
-  const includes: Glob[] = [];
-  const excludes: Glob[] = [];
+  const picked = new Map<LimitTerm, Set<number>>();
   for (const term of terms) {
-    const isExclusion = term.startsWith('!');
-    const glob = isExclusion ? term.slice(1).trim() : term;
-    if (glob === '') {
-      problems.push(`--limit: "${term}" excludes nothing: write !NAME or !GLOB`);
+    if (term.pattern === '') {
+      problems.push(`--limit: "${term.text}" ${term.kind === 'exclusion' ? 'excludes' : 'intersects with'} nothing: write ${term.text}NAME or ${term.text}GLOB`);
       continue;
     }
-    let matcher: Glob;
     try {
-      matcher = compileGlob(glob);
+      const matches = termMatches(term.pattern, hosts);
+      if (matches.size === 0) problems.push(`--limit: "${term.text}" matches no host name or group`);
+      picked.set(term, matches);
     } catch (error) {
-      if (!(error instanceof GlobError)) throw error;
-      problems.push(`--limit: ${error.message}`);
-      continue;
+      problems.push(`--limit: "${term.text}": ${(error as Error).message}`);
     }
-    if (!hosts.some((host) => hostMatches(host, matcher))) {
-      problems.push(`--limit: "${term}" matches no host name or group`);
-    }
-    (isExclusion ? excludes : includes).push(matcher);
   }
   if (problems.length > 0) throw new HostSelectionError(problems);
 
+  const of = (kind: LimitTerm['kind']) => terms.filter((term) => term.kind === kind).map((term) => picked.get(term)!);
+  const unions = of('union');
+  const intersections = of('intersection');
+  const exclusions = of('exclusion');
   const selected = hosts.filter(
-    (host) =>
-      (includes.length === 0 || includes.some((matcher) => hostMatches(host, matcher))) &&
-      !excludes.some((matcher) => hostMatches(host, matcher)),
+    (_, index) =>
+      (unions.length === 0 || unions.some((set) => set.has(index))) &&
+      intersections.every((set) => set.has(index)) &&
+      !exclusions.some((set) => set.has(index)),
   );
-  if (selected.length === 0) throw new HostSelectionError([`--limit ${terms.join(',')}: no host left to audit`]);
+  if (selected.length === 0) throw new HostSelectionError([`--limit ${terms.map((t) => t.text).join(',')}: no host left to audit`]);
   return selected;
-}
-
-function hostMatches(host: HostConfig, matcher: Glob): boolean {
-  return matcher.test(host.name) || host.groups.some((group) => matcher.test(group));
 }

@@ -46,6 +46,24 @@ describe('selectHosts (--limit)', () => {
     expect(names(['!{prod,lab}'])).toEqual(['hv10', 'edge']);
   });
 
+  it("takes Ansible's patterns: `:` as well as `,`, `&` intersects and `!` excludes whatever the order", () => {
+    expect(names(['prod:&dmz'])).toEqual(['hv02']);
+    expect(names(['prod:!dmz'])).toEqual(['hv01']);
+    expect(names(['!dmz:prod'])).toEqual(['hv01']);
+    expect(names(['hv*:&dmz:!hv10'])).toEqual(['hv02']);
+    expect(selectionErrors(['prod:&'])).toEqual(['--limit: "&" intersects with nothing: write &NAME or &GLOB']);
+  });
+
+  it('takes ranges of host names, zero-padded as written, and picks hosts of a group by position', () => {
+    expect(names(['hv[01:02]'])).toEqual(['hv01', 'hv02']);
+    expect(names(['hv[09:10]'])).toEqual(['hv10']);
+    expect(selectionErrors(['hv[1:2]'])).toEqual(['--limit: "hv[1:2]" matches no host name or group']);
+    expect(names(['prod[0]'])).toEqual(['hv01']);
+    expect(names(['dmz[-1]'])).toEqual(['hv10']);
+    expect(names(['prod[0:1],lab[0:]'])).toEqual(['hv01', 'hv02', 'lab-1']);
+    expect(selectionErrors(['hv[0:99999999]'])[0]).toMatch(/holds more than 100000 names/);
+  });
+
   it('refuses a pattern whose braces expand past the limit, naming it', () => {
     expect(selectionErrors(['{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}'])[0]).toMatch(/^--limit: ".*" expands to more than 256 patterns/);
   });
