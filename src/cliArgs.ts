@@ -17,6 +17,8 @@ import {
 import { isSeverity } from './policy/severity.js';
 import { SEVERITIES } from './report/severities.js';
 import { MAX_SHARDS, type Shard } from './inventory/shard.js';
+import { parseHostEntries, type HostEntry } from './inventory/hostEntry.js';
+import { splitPatternList } from './util/glob.js';
 
 /**
  * The largest --max-output: a host's output is decoded into one string, and V8 refuses strings past about 2^29
@@ -31,7 +33,8 @@ export const BASELINE_LATEST = 'latest';
 
 /** A command line that cannot be run as written (exit 64, with a pointer to --help). */
 export class UsageError extends InputError {
-  constructor(message: string) {
+  /** @param message one problem, or every problem found (each bad host entry, say) */
+  constructor(message: string | readonly string[]) {
     super('usage', message);
     this.name = 'UsageError';
   }
@@ -39,6 +42,17 @@ export class UsageError extends InputError {
 
 export interface AuditOptions {
   inventory: string | null;
+  /**
+   * Hosts given on the command line (`audit HOST…`, `-H LIST`), in the order given, instead of an inventory;
+   * empty when none are.
+   */
+  hosts: HostEntry[];
+  /** `--local`: audit this machine through `sh -s`, without SSH. */
+  local: boolean;
+  /** `--libvirt-uri` for command-line and local hosts; null: the inventory default, qemu:///system. */
+  libvirtUri: string | null;
+  /** `--sudo`: command-line and local hosts run virsh through `sudo -n`. @default false */
+  sudo: boolean;
   limit: string[];
   concurrency: number;
   timeoutMs: number;
@@ -108,7 +122,13 @@ export type CommandName = (typeof COMMANDS)[number];
 
 const AUDIT_OPTIONS = `Audit options:
   -i, --inventory FILE        inventory YAML (see inventory.example.yaml, docs/inventory.md)
-  -l, --limit PATTERN         only hosts or groups matching PATTERN (globs * ?, !PATTERN excludes,
+  HOST…, -H, --host LIST      audit these hosts, without an inventory: [user@]host[:port] (IPv6 as
+                              [addr]:port), named as written without user and port; -H is repeatable,
+                              comma- or space-separated (audit hv1 hv2 -H root@hv3:2222). ssh_config applies
+      --local                 audit this machine, without SSH (sh -s here), named after its host name
+      --libvirt-uri URI       libvirt URI for HOST… and --local (default qemu:///system)
+      --sudo                  run virsh through sudo -n on HOST… and --local
+  -l, --limit PATTERN         only hosts or groups matching PATTERN (globs * ? [a-z] {a,b}, !PATTERN excludes,
                               comma-separated or repeated)
   -c, --concurrency N         hosts audited at once (default ${DEFAULT_CONCURRENCY})
   -t, --timeout SECONDS       deadline per host, connect + probe (default ${DEFAULT_TIMEOUT_MS / 1000})
@@ -145,9 +165,12 @@ Ctrl-C, SIGTERM and SIGHUP stop the run and still write the report, marked incom
 
 export const COMMAND_USAGE: Readonly<Record<CommandName, string>> = {
   audit: `Usage: kvm-netaudit [audit] -i inventory.yaml [options]
+       kvm-netaudit audit [user@]host[:port]… [options]     (or -H host,host…)
+       kvm-netaudit audit --local [options]
 
-Audit the hosts of an inventory over SSH: one read-only probe per host, the networking mode of every libvirt
-network and VM NIC, reports in reports/ (docs/cli.md, docs/report.md).
+Audit the hosts of an inventory, or the hosts named, over SSH (or this machine with --local): one read-only
+probe per host, the networking mode of every libvirt network and VM NIC, reports in reports/ (docs/cli.md,
+docs/report.md).
 
 ${AUDIT_OPTIONS}`,
   demo: `Usage: kvm-netaudit demo [--hosts N] [audit options]
@@ -156,7 +179,8 @@ Audit the embedded demo fleet: local SSH servers answering the real probe with c
 checked with strict host keys. Its two broken hosts failing as designed do not fail the demo (exit 0).
 
       --hosts N               serve N hosts made from the bundled captures (default: the bundled fleet)
-  --timeout defaults to 3 s here; every audit option works (kvm-netaudit help audit).
+  --timeout defaults to 3 s here; every audit option works (kvm-netaudit help audit) but those that say
+  which hosts to audit (-i, HOST…, -H, --local, --libvirt-uri, --sudo).
 `,
   'show-probe': `Usage: kvm-netaudit show-probe [-i inventory.yaml [--host NAME]]
 
@@ -202,6 +226,7 @@ export const USAGE = `kvm-netaudit: which networking mode every libvirt network 
 
 Usage:
   kvm-netaudit [audit] -i inventory.yaml [options]   audit the hosts of an inventory
+  kvm-netaudit audit HOST… | -H LIST | --local       audit hosts named here ([user@]host[:port]), or this machine
   kvm-netaudit demo [--hosts N] [options]            audit the embedded demo fleet (local SSH servers; its two
                                                      broken hosts failing as designed do not fail the demo)
   kvm-netaudit show-probe [-i inventory.yaml --host NAME]
@@ -241,6 +266,17 @@ const AUDIT_FLAGS = {
   version: { type: 'boolean', short: 'V' },
 } as const;
 
+/**
+ * The flags that say which hosts to audit besides `-i`: audit only (the demo audits its own fleet). `-H` as pssh's
+ * (`-H "hv1 hv2"`, repeatable); pssh's `-h FILE` is our `-h` for help, and an inventory is `-i`.
+ */
+const HOST_FLAGS = {
+  host: { type: 'string', short: 'H', multiple: true },
+  local: { type: 'boolean' },
+  'libvirt-uri': { type: 'string' },
+  sudo: { type: 'boolean' },
+} as const;
+
 const MERGE_FLAGS = {
   out: { type: 'string', short: 'o' },
   format: { type: 'string' },
@@ -271,13 +307,54 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv, stdoutI
   }
   if (first !== undefined && first !== 'audit' && !first.startsWith('-')) throw unknownCommand(first);
   const args = first === 'audit' ? rest : argv;
-  const { values, options } = parseAuditLike(args, {}, env, stdoutIsTty);
+  const { values, options } = parseAuditLike(args, HOST_FLAGS, env, stdoutIsTty, first === 'audit' ? 'hosts' : 'hint');
   if (values.help) return { name: 'help', topic: first === 'audit' ? 'audit' : null };
   if (values.version) return { name: 'version' };
-  if (options.inventory === null && options.replay === null) {
-    throw new UsageError('missing --inventory FILE (or try: kvm-netaudit demo)');
-  }
+  checkAuditTargets(options);
   return { name: 'audit', options };
+}
+
+/**
+ * What to audit: an inventory, hosts named on the command line, or this machine, exactly one of them, and only the
+ * flags that mean something for it. Each refusal says what to do instead.
+ */
+function checkAuditTargets(options: AuditOptions): void {
+  const hosts = options.hosts.length > 0;
+  if (options.local && (options.inventory !== null || hosts)) {
+    throw new UsageError('--local audits this machine alone: leave out -i and the hosts (or audit them in a run of their own)');
+  }
+  if (options.inventory !== null && hosts) {
+    // `-i inv.yaml hv01` most likely means "hv01 of the inventory": auditing it with no inventory settings would be wrong.
+    throw new UsageError(
+      `-i with hosts on the command line (${options.hosts[0]!.text}${options.hosts.length > 1 ? ', …' : ''}): pick hosts of the inventory with --limit NAME, or leave out -i to audit the hosts as given`,
+    );
+  }
+  if (options.inventory !== null && (options.libvirtUri !== null || options.sudo)) {
+    throw new UsageError(`${options.libvirtUri !== null ? '--libvirt-uri' : '--sudo'} is for hosts named on the command line and --local: with -i, set ${options.libvirtUri !== null ? 'libvirtUri' : 'sudo'}: in the inventory`);
+  }
+  if (options.local) {
+    const ssh = [
+      ['--replay', options.replay],
+      ['--transport', options.transport],
+      ['--known-hosts', options.knownHosts],
+      ['--host-key-policy', options.hostKeyPolicy],
+      ['--connect-timeout', options.connectTimeoutMs],
+    ].find(([, value]) => value !== null);
+    if (ssh) {
+      throw new UsageError(
+        ssh[0] === '--replay'
+          ? '--local runs the probe on this machine; to replay its saved capture, name it: kvm-netaudit audit NAME --replay DIR'
+          : `--local connects to nothing, so ${String(ssh[0])} does not apply`,
+      );
+    }
+  }
+  if (options.inventory === null && !hosts && !options.local) {
+    throw new UsageError(
+      options.replay !== null
+        ? '--replay needs the hosts whose captures to replay: -i inventory.yaml, or their names (kvm-netaudit audit hv1 hv2 --replay DIR)'
+        : 'missing --inventory FILE, hosts (kvm-netaudit audit hv1 hv2, or -H hv1,hv2) or --local (or try: kvm-netaudit demo)',
+    );
+  }
 }
 
 function parseHelp(args: string[]): Command {
@@ -391,20 +468,41 @@ function connectionFlags(str: (key: string) => string | null): Pick<AuditOptions
   };
 }
 
+/**
+ * @param positionals what words that are not options are: `hosts` to audit (after `audit`), refused with a `hint`
+ *   that they need the `audit` command (the implicit audit: `kvm-netaudit hv1` reads like a mistyped command), or
+ *   refused as `none` (the demo)
+ */
 function parseAuditLike(
   args: string[],
-  extra: Record<string, { type: 'string' | 'boolean' }>,
+  extra: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>,
   env: NodeJS.ProcessEnv,
   stdoutIsTty: boolean,
+  positionals: 'hosts' | 'hint' | 'none' = 'none',
 ) {
-  const { values } = parseOrUsage(args, { ...AUDIT_FLAGS, ...extra });
+  const { values, tokens } = parseOrUsage(args, { ...AUDIT_FLAGS, ...extra }, positionals !== 'none');
+  const words = tokens.flatMap((t) => (t.kind === 'positional' ? [t.value] : []));
+  if (positionals === 'hint' && words.length > 0) {
+    throw new UsageError(
+      values.inventory !== undefined
+        ? `unexpected argument "${words[0]}": pick hosts of the inventory with --limit ${words[0]}`
+        : `unexpected argument "${words[0]}": hosts to audit follow the audit command (kvm-netaudit audit ${words[0]} …), or come with -H`,
+    );
+  }
+  // -H values and host arguments in the order given: that is the order of the report.
+  const hostValues = tokens.flatMap((t) =>
+    t.kind === 'positional' ? [t.value] : t.kind === 'option' && t.name === 'host' ? [t.value ?? ''] : [],
+  );
+  const { entries: hosts, problems } = parseHostEntries(hostValues);
+  if (problems.length > 0) throw new UsageError(problems);
+  if (hostValues.length > 0 && hosts.length === 0) throw new UsageError('no host given: write -H hv1,hv2, or the hosts after audit');
   const v = values as Record<string, string | string[] | boolean | undefined>;
   const str = (key: string) => (typeof v[key] === 'string' ? (v[key] as string) : null);
   const connection = connectionFlags(str);
   const { formats, policies, failOn } = reportOptions(v);
   const shard = str('shard') === null ? null : parseShard(str('shard')!);
   if (shard !== null) checkShardOutputs(str('json'), formats, str('baseline'));
-  const limit = ((v.limit as string[] | undefined) ?? []).flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
+  const limit = ((v.limit as string[] | undefined) ?? []).flatMap(splitPatternList).map((p) => p.trim()).filter(Boolean);
   const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
   const mib = (flag: string, max: number, fallback: number) => (str(flag) === null ? fallback : positiveInt(str(flag)!, `--${flag}`, max) * 1024 * 1024);
   const maxBytes = mib('max-output', MAX_OUTPUT_LIMIT_MIB, DEFAULT_MAX_BYTES);
@@ -412,6 +510,10 @@ function parseAuditLike(
   if (maxTotalBytes < maxBytes) throw new UsageError('--max-output-total must be at least --max-output (one host alone could never finish)');
   const options: AuditOptions = {
     inventory: str('inventory'),
+    hosts,
+    local: v.local === true,
+    libvirtUri: str('libvirt-uri'),
+    sudo: v.sudo === true,
     limit,
     concurrency: str('concurrency') === null ? DEFAULT_CONCURRENCY : positiveInt(str('concurrency')!, '--concurrency', 10_000),
     timeoutMs: str('timeout') === null ? DEFAULT_TIMEOUT_MS : positiveSeconds(str('timeout')!, '--timeout') * 1000,
@@ -470,7 +572,7 @@ function checkShardOutputs(json: string | null, formats: readonly string[], base
 
 function parseOrUsage(args: string[], options: NonNullable<ParseArgsConfig['options']>, allowPositionals = false) {
   try {
-    return parseArgs({ args, options, allowPositionals, strict: true });
+    return parseArgs({ args, options, allowPositionals, strict: true, tokens: true });
   } catch (err) {
     const message = (err as Error).message.replace(/\. To specify a positional.*$/s, '');
     // Node says `Unknown option '--timeot'`: name the option that was meant.

@@ -1,13 +1,13 @@
 /**
- * The commands that audit (audit, demo), show the probe, and compare reports (diff). Loaded by cli.ts only when
- * one of them runs.
+ * The commands that audit (audit: an inventory, hosts named on the command line, or this machine; demo), show the
+ * probe, and compare reports (diff). Loaded by cli.ts only when one of them runs.
  */
 import path from 'node:path';
-import type { HostConfig } from './model.js';
+import type { Connector, HostConfig, Inventory } from './model.js';
 import { UsageError, type AuditOptions } from './cliArgs.js';
 import { exitCodeOf, reportNotWritten } from './auditExit.js';
 import { EXIT } from './exitCodes.js';
-import { localContext, selectHosts } from './inventory/index.js';
+import { adHocInventory, localContext, localInventory, selectHosts } from './inventory/index.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from './defaults.js';
 import { createSshConfigResolver } from './sshconfig/resolver.js';
 import { createFleetConnector } from './transport/fleetConnector.js';
@@ -17,6 +17,7 @@ import { sanitizeForTerminal } from './ui/sanitize.js';
 import { loadInventory } from './io/inventoryFile.js';
 import { createSshConnector } from './transport/ssh.js';
 import { createReplayConnector } from './transport/replay.js';
+import { createLocalConnector } from './transport/local.js';
 import { buildProbeScript } from './probe/script.js';
 import { startDemoFleet } from './demo/fleet.js';
 import { prepareCompliance, runAuditSession, type Compliance } from './session.js';
@@ -55,26 +56,43 @@ export async function showProbe(inventoryFile: string | null, hostName: string |
   return EXIT.ok;
 }
 
+/**
+ * `audit`: the hosts of the inventory (`-i`), those named on the command line (`audit HOST…`, `-H`), or this machine
+ * (`--local`, through `sh -s` here). The same runner, reports and exit codes for all three; the report's `inventory`
+ * says which it was: the file, `(ad-hoc: hv1, hv2, …)` or `(local: NAME)`.
+ */
 export async function auditInventory(options: AuditOptions): Promise<number> {
-  if (options.inventory === null) throw new UsageError('--replay needs --inventory too (the hosts to replay)');
-  const inventory = loadInventory(options.inventory);
+  const inventory = auditedInventory(options);
   const hosts = selectHosts(inventory.hosts, options.limit);
-  const label = options.inventory;
+  const label = inventory.file;
   const compliance = await prepareCompliance(options, inventory.groups);
-  const connector = options.replay
-    ? createReplayConnector(options.replay)
-    : createFleetConnector({
-        transport: options.transport,
-        hostKeyPolicy: options.hostKeyPolicy,
-        connectTimeoutMs: options.connectTimeoutMs,
-        defaultConnectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
-        knownHostsOverride: options.knownHosts,
-        resolver: createSshConfigResolver(localContext()),
-        warn: (message) => console.error(`kvm-netaudit: warning: ${message}`), // console: Ink prints it above the live table
-      });
-  const { report, evaluation, writeError } = await auditSelected(hosts, label, connector, options, compliance);
+  const { report, evaluation, writeError } = await auditSelected(hosts, label, auditConnector(options), options, compliance);
   if (writeError !== null) return reportNotWritten(writeError);
   return exitCodeOf(report, evaluation, options.failOn);
+}
+
+/** What `audit` audits; cliArgs.ts has checked that exactly one of `-i`, hosts and `--local` is given. */
+function auditedInventory(options: AuditOptions): Inventory {
+  const settings = { libvirtUri: options.libvirtUri, sudo: options.sudo };
+  if (options.local) return localInventory(settings);
+  if (options.inventory !== null) return loadInventory(options.inventory);
+  if (options.hosts.length > 0) return adHocInventory(options.hosts, settings);
+  throw new UsageError('nothing to audit: give -i inventory.yaml, hosts, or --local');
+}
+
+/** Saved captures, this machine, or SSH (each host through its transport and ssh_config). */
+function auditConnector(options: AuditOptions): Connector {
+  if (options.replay) return createReplayConnector(options.replay);
+  if (options.local) return createLocalConnector();
+  return createFleetConnector({
+    transport: options.transport,
+    hostKeyPolicy: options.hostKeyPolicy,
+    connectTimeoutMs: options.connectTimeoutMs,
+    defaultConnectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
+    knownHostsOverride: options.knownHosts,
+    resolver: createSshConfigResolver(localContext()),
+    warn: (message) => console.error(`kvm-netaudit: warning: ${message}`), // console: Ink prints it above the live table
+  });
 }
 
 /** How the demo's reports name their inventory. */

@@ -1,4 +1,6 @@
-/** The inventory (docs/inventory.md): load, validate, merge, select. */
+/** The inventory (docs/inventory.md): load, validate, merge, select; and hosts given on the command line instead. */
 export { HostSelectionError, InventoryError } from './errors.js';
 export { localContext, parseInventory, type InventoryOptions } from './load.js';
 export { selectHosts } from './select.js';
+export { adHocInventory, adHocLabel, localHostName, localInventory, type AdHocSettings } from './adhoc.js';
+export { parseHostEntries, parseHostEntry, safeHostName, splitHostList, type HostEntry } from './hostEntry.js';

@@ -405,7 +405,10 @@ export const fleetReportSchema = z
     run: z.object({
       startedAt: z.string().default('').describe('ISO 8601 time.'),
       finishedAt: z.string().default('').describe('ISO 8601 time; after a re-audit from the live table, the time of the latest rewrite.'),
-      inventory: z.string().default('').describe('The inventory file, or `(embedded demo fleet)`.'),
+      inventory: z
+        .string()
+        .default('')
+        .describe('The inventory file; `(embedded demo fleet)`; `(ad-hoc: hv1, hv2, …)` for hosts named on the command line; `(local: NAME)` for `--local`.'),
       concurrency: count.default(0).describe('Hosts audited at once.'),
       complete: z
         .boolean()

@@ -14,6 +14,11 @@ describe('parseCommandLine', () => {
       name: 'audit',
       options: {
         inventory: 'inv.yaml',
+        // no hosts on the command line, not this machine: the inventory's own settings apply
+        hosts: [],
+        local: false,
+        libvirtUri: null,
+        sudo: false,
         limit: [],
         concurrency: 32,
         timeoutMs: 30_000,
@@ -74,7 +79,7 @@ describe('parseCommandLine', () => {
     [['ssh-settings', '--host', 'hv01', '--host-key-policy', 'maybe'], /needs --inventory|strict, accept-new or off/],
     [['-i', 'x', '--bogus'], /bogus/],
     [['-i', 'x', 'extra'], /extra/],
-    [[], /missing --inventory/],
+    [[], /missing --inventory FILE, hosts \(kvm-netaudit audit hv1 hv2, or -H hv1,hv2\) or --local/],
     [['show-probe', '--host', 'hv01'], /--host needs --inventory/],
     [['-i', 'x', '--policy', 'p.yaml', '--fail-on', 'severe'], /--fail-on: expected one of info, low, medium, high, critical/],
     [['-i', 'x', '--fail-on', 'high'], /--fail-on needs --policy/],
@@ -85,6 +90,87 @@ describe('parseCommandLine', () => {
   ])('rejects %j with a usage error', (argv, message) => {
     expect(() => tty(argv as string[])).toThrow(UsageError);
     expect(() => tty(argv as string[])).toThrow(message);
+  });
+
+  describe('hosts on the command line and --local', () => {
+    const hostsOf = (argv: string[]) => auditOptions(argv).hosts.map(({ name, address, user, port }) => [name, address, user, port]);
+
+    it('takes hosts after audit and with -H, split at commas and spaces, in the order given', () => {
+      // Given host arguments and -H values interleaved, in pssh's space-separated and clush's comma-separated forms
+      const argv = ['audit', 'hv1', '-H', 'hv2,root@hv3:2222', 'audit@[2001:db8::1]:2200', '--host', 'hv4 hv5', '--host=hv6'];
+      // When parsed, then every entry is a host, in the order written, user and port apart, named as written
+      expect(hostsOf(argv)).toEqual([
+        ['hv1', 'hv1', null, null],
+        ['hv2', 'hv2', null, null],
+        ['hv3', 'hv3', 'root', 2222],
+        ['2001-db8--1', '2001:db8::1', 'audit', 2200],
+        ['hv4', 'hv4', null, null],
+        ['hv5', 'hv5', null, null],
+        ['hv6', 'hv6', null, null],
+      ]);
+      expect(auditOptions(argv)).toMatchObject({ inventory: null, local: false, libvirtUri: null, sudo: false });
+      // -H alone is an audit too (audit is the default command)
+      expect(hostsOf(['-H', 'hv1'])).toEqual([['hv1', 'hv1', null, null]]);
+    });
+
+    it('applies --libvirt-uri and --sudo to those hosts and to --local, and keeps --limit', () => {
+      expect(auditOptions(['audit', 'hv1', 'hv2', '--libvirt-uri', 'qemu:///session', '--sudo', '--limit', 'hv2'])).toMatchObject({
+        libvirtUri: 'qemu:///session',
+        sudo: true,
+        limit: ['hv2'],
+      });
+      expect(auditOptions(['--local', '--sudo'])).toMatchObject({ local: true, sudo: true, hosts: [], inventory: null });
+      expect(auditOptions(['audit', '--local', '--libvirt-uri', 'test:///default'])).toMatchObject({ local: true, libvirtUri: 'test:///default' });
+    });
+
+    it('lets --replay find the captures of hosts named on the command line', () => {
+      expect(auditOptions(['audit', 'hv1', '--replay', 'captures'])).toMatchObject({ replay: 'captures', hosts: [{ name: 'hv1' }] });
+    });
+
+    it('names every bad entry at once', () => {
+      // Given three bad entries among good ones
+      const parse = () => tty(['audit', 'hv1', '@hv2', '-H', 'hv3:0,hv[01-03]']);
+      // When parsed, then one usage error lists each, by the entry as written
+      expect(parse).toThrow(UsageError);
+      let messages: readonly string[] = [];
+      try {
+        parse();
+      } catch (error) {
+        messages = (error as UsageError).messages;
+      }
+      expect(messages).toEqual([
+        'host "@hv2": no user before "@" (write user@host, or leave "@" out)',
+        'host "hv3:0": port "0": expected a number from 1 to 65535',
+        'host "hv[01-03]": ranges and globs (hv[01-03], hv*) are not expanded here: list each host',
+      ]);
+    });
+
+    it.each([
+      [['audit', '-i', 'inv.yaml', 'hv01'], /-i with hosts on the command line \(hv01\): pick hosts of the inventory with --limit NAME/],
+      [['-i', 'inv.yaml', '-H', 'hv01,hv02'], /-i with hosts on the command line \(hv01, …\)/],
+      [['--local', '-i', 'inv.yaml'], /--local audits this machine alone/],
+      [['audit', 'hv1', '--local'], /--local audits this machine alone/],
+      [['--local', '--transport', 'openssh'], /--local connects to nothing, so --transport does not apply/],
+      [['--local', '--known-hosts', 'kh'], /--local connects to nothing, so --known-hosts does not apply/],
+      [['--local', '--connect-timeout', '3'], /--local connects to nothing, so --connect-timeout does not apply/],
+      [['--local', '--replay', 'captures'], /--local runs the probe on this machine; to replay its saved capture, name it/],
+      [['-i', 'inv.yaml', '--libvirt-uri', 'qemu:///session'], /--libvirt-uri is for hosts named on the command line and --local: with -i, set libvirtUri: in the inventory/],
+      [['-i', 'inv.yaml', '--sudo'], /--sudo is for hosts named on the command line and --local: with -i, set sudo: in the inventory/],
+      [['--replay', 'captures'], /--replay needs the hosts whose captures to replay/],
+      [['audit', '-H', ','], /no host given/],
+      [['audit', 'hv1', 'alice@hv1'], /hosts "hv1" and "alice@hv1" would both be reported as hv1/],
+      // the implicit audit does not take hosts as arguments: `kvm-netaudit hv01` reads like a mistyped command
+      [['--no-tui', 'hv01'], /unexpected argument "hv01": hosts to audit follow the audit command \(kvm-netaudit audit hv01 …\), or come with -H/],
+      [['hv01'], /unknown command "hv01"/],
+      [['-i', 'inv.yaml', 'hv01'], /unexpected argument "hv01": pick hosts of the inventory with --limit hv01/],
+      // the demo audits its own fleet
+      [['demo', '-H', 'hv1'], /Unknown option '-H'/],
+      [['demo', '--local'], /Unknown option '--local'/],
+      [['demo', 'hv1'], /Unexpected argument 'hv1'/],
+    ])('refuses %j with a usage error that says what to do', (argv, message) => {
+      expect(() => tty(argv as string[])).toThrow(UsageError);
+      expect(() => tty(argv as string[])).toThrow(message);
+    });
   });
 
   it('reads compliance options and the diff command', () => {
