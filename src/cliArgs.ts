@@ -63,6 +63,8 @@ export interface AuditOptions {
   maxTotalBytes: number;
   out: string | null;
   formats: ReportFormat[];
+  /** `--report FORMAT:PATH` (repeatable): that format also written to that file. */
+  reportTargets: ReportTarget[];
   json: string | null;
   tui: boolean;
   knownHosts: string | null;
@@ -93,12 +95,20 @@ export interface SshSettingsOptions {
   knownHosts: string | null;
 }
 
+/** A report written to a file of the operator's choosing (`--report prom:/var/lib/node_exporter/textfile/kvm.prom`). */
+export interface ReportTarget {
+  format: ReportFormat;
+  path: string;
+}
+
 /** `merge`: the shard reports to combine, and how to write and judge the result (as audit does). */
 export interface MergeOptions {
   /** The shard reports (report.json files), as given. */
   reports: string[];
   out: string | null;
   formats: ReportFormat[];
+  /** `--report FORMAT:PATH` (repeatable): that format also written to that file. */
+  reportTargets: ReportTarget[];
   json: string | null;
   policies: string[];
   failOn: Severity | null;
@@ -138,7 +148,9 @@ const AUDIT_OPTIONS = `Audit options:
       --max-output-total MIB  output held for all hosts in flight; a host that would pass it is cut
                               off (default ${DEFAULT_MAX_TOTAL_BYTES / 1024 / 1024})
   -o, --out DIR               write reports to DIR (default reports/YYYYMMDD-HHMMSS/)
-      --format LIST           report files to write: json,md,junit (default json,md)
+      --format LIST           report files to write: json,md,junit,prom (default json,md)
+      --report FORMAT[:PATH]  also write FORMAT, to PATH when given (repeatable; e.g.
+                              prom:/var/lib/prometheus/node-exporter/kvm_netaudit.prom)
       --json FILE|-           also write report.json to FILE, or to stdout with -
       --no-tui                plain line log instead of the live table (also when not a TTY or CI is set)
       --known-hosts FILE      known_hosts file for every host (default: each host's knownHostsFile)
@@ -208,7 +220,9 @@ section. It refuses (exit 64) a host found in two reports, shards of different N
 report incomplete ("complete": false, the missing shards named on stderr and in run.merge.missing).
 
   -o, --out DIR               write the merged reports to DIR (default reports/YYYYMMDD-HHMMSS/)
-      --format LIST           report files to write: json,md,junit (default json,md)
+      --format LIST           report files to write: json,md,junit,prom (default json,md)
+      --report FORMAT[:PATH]  also write FORMAT, to PATH when given (repeatable; e.g.
+                              prom:/var/lib/prometheus/node-exporter/kvm_netaudit.prom)
       --json FILE|-           also write report.json to FILE, or to stdout with -
       --policy FILE           the policy the shards were audited with (repeatable): the compliance section,
                               junit.xml and --fail-on need it; findings that differ from the shards' are refused
@@ -251,6 +265,7 @@ const AUDIT_FLAGS = {
   'max-output-total': { type: 'string' },
   out: { type: 'string', short: 'o' },
   format: { type: 'string' },
+  report: { type: 'string', multiple: true },
   json: { type: 'string' },
   'no-tui': { type: 'boolean' },
   'known-hosts': { type: 'string' },
@@ -280,6 +295,7 @@ const HOST_FLAGS = {
 const MERGE_FLAGS = {
   out: { type: 'string', short: 'o' },
   format: { type: 'string' },
+  report: { type: 'string', multiple: true },
   json: { type: 'string' },
   policy: { type: 'string', multiple: true },
   'fail-on': { type: 'string' },
@@ -396,8 +412,8 @@ function parseMerge(args: string[]): Command {
   if (positionals.length === 0) throw new UsageError('merge needs the shard reports: kvm-netaudit merge SHARD.json… [-o DIR]');
   const v = values as Record<string, string | string[] | boolean | undefined>;
   const str = (key: string) => (typeof v[key] === 'string' ? (v[key] as string) : null);
-  const { formats, policies, failOn } = reportOptions(v);
-  return { name: 'merge', options: { reports: positionals, out: str('out'), formats, json: str('json'), policies, failOn, baseline: str('baseline') } };
+  const { formats, reportTargets, policies, failOn } = reportOptions(v);
+  return { name: 'merge', options: { reports: positionals, out: str('out'), formats, reportTargets, json: str('json'), policies, failOn, baseline: str('baseline') } };
 }
 
 /**
@@ -499,7 +515,7 @@ function parseAuditLike(
   const v = values as Record<string, string | string[] | boolean | undefined>;
   const str = (key: string) => (typeof v[key] === 'string' ? (v[key] as string) : null);
   const connection = connectionFlags(str);
-  const { formats, policies, failOn } = reportOptions(v);
+  const { formats, reportTargets, policies, failOn } = reportOptions(v);
   const shard = str('shard') === null ? null : parseShard(str('shard')!);
   if (shard !== null) checkShardOutputs(str('json'), formats, str('baseline'));
   const limit = ((v.limit as string[] | undefined) ?? []).flatMap(splitPatternList).map((p) => p.trim()).filter(Boolean);
@@ -522,6 +538,7 @@ function parseAuditLike(
     maxTotalBytes,
     out: str('out'),
     formats,
+    reportTargets,
     json: str('json'),
     tui: !v['no-tui'] && stdoutIsTty && !ci && str('json') !== '-',
     knownHosts: str('known-hosts'),
@@ -540,20 +557,34 @@ function parseAuditLike(
 /** `--format`, `--policy` and `--fail-on`, as audit and merge both take them. */
 function reportOptions(v: Record<string, string | string[] | boolean | undefined>): {
   formats: ReportFormat[];
+  reportTargets: ReportTarget[];
   policies: string[];
   failOn: Severity | null;
 } {
   const str = (key: string) => (typeof v[key] === 'string' ? (v[key] as string) : null);
   const formats = (str('format') ?? 'json,md').split(',').map((f) => f.trim()).filter(Boolean);
   for (const f of formats) if (!isReportFormat(f)) throw new UsageError(`--format: unknown format "${f}" (${REPORT_FORMATS.join(', ')})`);
+  // InSpec's `--reporter json:FILE` habit: FORMAT adds a file to the report folder, FORMAT:PATH writes one there.
+  const reportTargets: ReportTarget[] = [];
+  for (const value of (v.report as string[] | undefined) ?? []) {
+    const colon = value.indexOf(':');
+    const format = (colon === -1 ? value : value.slice(0, colon)).trim();
+    const target = colon === -1 ? '' : value.slice(colon + 1);
+    if (!isReportFormat(format)) throw new UsageError(`--report ${value}: unknown format "${format}" (${REPORT_FORMATS.join(', ')}), as FORMAT or FORMAT:PATH`);
+    if (colon === -1) formats.push(format);
+    else if (target === '') throw new UsageError(`--report ${value}: the path after "${format}:" is empty`);
+    else reportTargets.push({ format, path: target });
+  }
   const failOn = str('fail-on');
   if (failOn !== null && !isSeverity(failOn)) {
     throw new UsageError(`--fail-on: expected one of ${SEVERITIES.join(', ')}, got "${failOn}"`);
   }
   const policies = ((v.policy as string[] | undefined) ?? []).map((p) => p.trim()).filter(Boolean);
   if (failOn !== null && policies.length === 0) throw new UsageError('--fail-on needs --policy (which rules should fail the run?)');
-  if (formats.includes('junit') && policies.length === 0) throw new UsageError('--format junit needs --policy (its test cases are the rules)');
-  return { formats: [...new Set(formats.filter(isReportFormat))], policies, failOn: failOn as Severity | null };
+  if ((formats.includes('junit') || reportTargets.some((t) => t.format === 'junit')) && policies.length === 0) {
+    throw new UsageError('--format junit needs --policy (its test cases are the rules)');
+  }
+  return { formats: [...new Set(formats.filter(isReportFormat))], reportTargets, policies, failOn: failOn as Severity | null };
 }
 
 /**

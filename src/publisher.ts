@@ -8,8 +8,8 @@ import path from 'node:path';
 import type { AuditOptions } from './cliArgs.js';
 
 /** What the publisher reads of the command line: where and what to write. */
-export type PublishOptions = Pick<AuditOptions, 'out' | 'formats' | 'json'>;
-import { writeJsonTo, writeReports } from './io/reportFiles.js';
+export type PublishOptions = Pick<AuditOptions, 'out' | 'formats' | 'json'> & Partial<Pick<AuditOptions, 'reportTargets'>>;
+import { writeJsonTo, writeReports, writeReportTo, type ReportRenderer } from './io/reportFiles.js';
 import type { FleetReportView, HostReport } from './model.js';
 import { mergeEvaluations, type PolicyEvaluation } from './policy/index.js';
 import { diffReports } from './report/diff.js';
@@ -56,6 +56,14 @@ export function createReportPublisher(
     } catch (error) {
       last.writeError = `cannot write report.json to --json ${options.json}: ${messageOf(error)}`;
     }
+    for (const target of options.reportTargets ?? []) {
+      try {
+        await writeReportTo(target.path, target.format, report, renderersFor(report, last.evaluation, compliance));
+        files.push(target.path);
+      } catch (error) {
+        last.writeError = `cannot write the ${target.format} report to --report ${target.format}:${target.path}: ${messageOf(error)}`;
+      }
+    }
     return files;
   }
 
@@ -80,14 +88,15 @@ function writeAllReports(
   compliance: Compliance,
   dir: string | undefined,
 ) {
+  return writeReports(report, { outDir: dir, formats: options.formats, renderers: renderersFor(report, evaluation, compliance) });
+}
+
+/** The renderers that need more than the report: report.md with compliance and drift, junit.xml with the checks. */
+function renderersFor(report: FleetReportView, evaluation: PolicyEvaluation | null, compliance: Compliance): Partial<Record<'md' | 'junit', ReportRenderer>> {
   const { policy } = compliance;
   const drift = compliance.baseline ? diffReports(compliance.baseline, report) : null;
-  return writeReports(report, {
-    outDir: dir,
-    formats: options.formats,
-    renderers: {
-      md: (r) => markdownChunks(r, { compliance: evaluation && policy ? { evaluation, sources: policy.sources } : null, drift }),
-      junit: (r) => junitChunks(r, evaluation),
-    },
-  });
+  return {
+    md: (r) => markdownChunks(r, { compliance: evaluation && policy ? { evaluation, sources: policy.sources } : null, drift }),
+    junit: (r) => junitChunks(r, evaluation),
+  };
 }

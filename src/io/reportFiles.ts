@@ -74,6 +74,22 @@ export async function writeReports(report: FleetReportView, options: WriteReport
 }
 
 /**
+ * `--report FORMAT:PATH`: one format to a file of the operator's choosing (atomically, parents created), with the
+ * same renderers as the report folder's.
+ */
+export async function writeReportTo(
+  file: string,
+  format: ReportFormat,
+  report: FleetReportView,
+  renderers: Partial<Record<ReportFormat, ReportRenderer>> = {},
+): Promise<void> {
+  const render = renderers[format] ?? DEFAULT_RENDERERS[format];
+  if (!render) throw new Error(`no renderer for the ${format} report`);
+  await mkdir(dirname(file), { recursive: true });
+  await writeFileAtomic(file, render(report));
+}
+
+/**
  * `--json FILE|-`: the JSON report to a file (atomically, parents created) or, for `-`, to `stdout`.
  */
 export async function writeJsonTo(target: string, report: FleetReportView, stdout: NodeJS.WritableStream = process.stdout): Promise<void> {

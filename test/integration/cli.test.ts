@@ -60,6 +60,27 @@ describe('kvm-netaudit CLI', () => {
     ]);
   });
 
+  it('writes each --report FORMAT[:PATH] where it says: prom for the textfile collector, md into the folder', async () => {
+    const inventory = path.join(dir, 'replay-prom.yaml');
+    await writeFile(inventory, 'hosts:\n  - name: hv-nat-01\n    address: 198.18.0.99\n');
+    const collector = path.join(dir, 'textfile-collector', 'nested');
+    const out = path.join(dir, 'replay-prom');
+    const result = await runCli([
+      '-i', inventory, '--replay', path.join(dir, 'captures'), '--no-tui', '--out', out, '--format', 'json',
+      '--report', `prom:${path.join(collector, 'kvm_netaudit.prom')}`, '--report', 'md',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const prom = await readFile(path.join(collector, 'kvm_netaudit.prom'), 'utf8');
+    expect(prom).toContain('kvm_netaudit_host_up{hypervisor="hv-nat-01"} 1');
+    expect(prom).toMatch(/kvm_netaudit_vm_interface_info\{hypervisor="hv-nat-01",[^}]*mode="nat"/);
+    // only the collector's file there: the temporary one was renamed over it
+    expect(await readdir(collector)).toEqual(['kvm_netaudit.prom']);
+    expect((await readdir(out)).sort()).toEqual(['report.json', 'report.md']);
+    const bad = await runCli(['-i', inventory, '--replay', path.join(dir, 'captures'), '--no-tui', '--report', 'pdf:/tmp/x']);
+    expect(bad.code).toBe(64);
+    expect(bad.stderr).toContain('--report pdf:/tmp/x: unknown format "pdf"');
+  });
+
   it('exits 2 when a host cannot be audited (here: no saved capture to replay)', async () => {
     const inventory = path.join(dir, 'missing.yaml');
     await writeFile(inventory, 'hosts:\n  - name: hv-nat-01\n    address: 198.18.0.99\n  - name: hv-nowhere\n    address: 198.18.0.98\n');

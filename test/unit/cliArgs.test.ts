@@ -28,6 +28,7 @@ describe('parseCommandLine', () => {
         maxTotalBytes: 512 * 1024 * 1024,
         out: null,
         formats: ['json', 'md'],
+        reportTargets: [],
         json: null,
         tui: true,
         knownHosts: null,
@@ -171,6 +172,21 @@ describe('parseCommandLine', () => {
       expect(() => tty(argv as string[])).toThrow(UsageError);
       expect(() => tty(argv as string[])).toThrow(message);
     });
+  });
+
+  it('reads --report FORMAT (into the folder) and FORMAT:PATH (to that file), repeatable, for audit and merge', () => {
+    const o = auditOptions(['-i', 'x', '--format', 'json', '--report', 'prom:/var/lib/textfile/kvm.prom', '--report', 'md', '--report', 'json:C:/odd:path.json']);
+    expect([o.formats, o.reportTargets]).toEqual([
+      ['json', 'md'],
+      [
+        { format: 'prom', path: '/var/lib/textfile/kvm.prom' },
+        { format: 'json', path: 'C:/odd:path.json' },
+      ],
+    ]);
+    expect(tty(['merge', 'a.json', '--report', 'prom:m.prom'])).toMatchObject({ options: { reportTargets: [{ format: 'prom', path: 'm.prom' }] } });
+    expect(() => auditOptions(['-i', 'x', '--report', 'pdf'])).toThrow(/--report pdf: unknown format "pdf"/);
+    expect(() => auditOptions(['-i', 'x', '--report', 'prom:'])).toThrow(/the path after "prom:" is empty/);
+    expect(() => auditOptions(['-i', 'x', '--report', 'junit:j.xml'])).toThrow(/junit needs --policy/);
   });
 
   it('reads compliance options and the diff command', () => {
