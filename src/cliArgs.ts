@@ -138,8 +138,9 @@ const AUDIT_OPTIONS = `Audit options:
       --local                 audit this machine, without SSH (sh -s here), named after its host name
       --libvirt-uri URI       libvirt URI for HOST… and --local (default qemu:///system)
       --sudo                  run virsh through sudo -n on HOST… and --local
-  -l, --limit PATTERN         only hosts or groups matching PATTERN (globs * ? [a-z] {a,b}, !PATTERN excludes,
-                              comma-separated or repeated)
+  -l, --limit PATTERN         only hosts or groups matching PATTERN: globs * ? [a-z] {a,b}, ranges hv[01:20],
+                              group[0:9]; separated by , or : as in Ansible, !PATTERN excludes, &PATTERN
+                              intersects; repeatable
   -c, --concurrency N         hosts audited at once (default ${DEFAULT_CONCURRENCY})
   -t, --timeout SECONDS       deadline per host, connect + probe (default ${DEFAULT_TIMEOUT_MS / 1000})
       --connect-timeout SECONDS   TCP connect, SSH handshake and login (default: ssh_config's
