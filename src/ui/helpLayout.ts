@@ -5,8 +5,8 @@
 import { MODES } from '../model.js';
 import { KEY_HELP } from './keymap.js';
 import { blankLine, segmentsLine, textLine, type FrameLine } from './lines.js';
-import { fitEnd } from './sanitize.js';
 import { LEGEND_MARK, modeColor, type Segment } from './styles.js';
+import { fitEnd } from './textWidth.js';
 
 const FILTER_EXAMPLES: readonly { filter: string; what: string }[] = [
   { filter: 'mode:bridged', what: 'hosts with a bridged VM NIC or network' },

@@ -22,7 +22,8 @@ import {
   formatOutcomes,
   plural,
 } from './format.js';
-import { displayWidth, sanitizeForTerminal } from './sanitize.js';
+import { sanitizeForTerminal } from './sanitize.js';
+import { displayWidth } from './textWidth.js';
 import { SEVERITIES_WORST_FIRST } from '../report/schema.js';
 
 /** Width of the first column (status word, and the labels of the summary lines). */

@@ -4,8 +4,9 @@
  * Ink elements, so every view can be tested without a renderer and a frame never has more lines than
  * planned. Pure helpers.
  */
-import { displayWidth, ELLIPSIS, sanitizeForTerminal, sliceToWidth, truncateToWidth } from './sanitize.js';
+import { sanitizeForTerminal } from './sanitize.js';
 import type { Segment, SegmentColor } from './styles.js';
+import { displayWidth, ELLIPSIS, sliceToWidth, truncateToWidth } from './textWidth.js';
 
 export type { Segment, SegmentColor } from './styles.js';
 

@@ -20,8 +20,9 @@ import { inFlightCount, type FleetState, type HostRow } from './fleetState.js';
 import { formatClock, formatCount, formatDuration, formatHostProblem, formatOutcomes, plural } from './format.js';
 import { blankLine, countSegment, fitCell, fitSegments, restyle, segmentsLine, segmentsWidth, textLine, type FrameLine } from './lines.js';
 import { orderRows, type RowQuery } from './rowQuery.js';
-import { displayWidth, fitEnd, fitStart, sanitizeForTerminal } from './sanitize.js';
+import { sanitizeForTerminal } from './sanitize.js';
 import { LEGEND_MARK, modeColor, type Segment } from './styles.js';
+import { displayWidth, fitEnd, fitStart } from './textWidth.js';
 import { scrollWindow, type ScrollWindow } from './visibleRows.js';
 
 export type { FrameLine } from './lines.js';

@@ -11,8 +11,9 @@
  */
 import type { HostReport, InterfaceAudit, Mode } from '../model.js';
 import { fitSegments, type FrameLine } from './lines.js';
-import { displayWidth, fitEnd, sanitizeForTerminal, truncateToWidth } from './sanitize.js';
+import { sanitizeForTerminal } from './sanitize.js';
 import { modeColor, type Segment } from './styles.js';
+import { displayWidth, fitEnd, truncateToWidth } from './textWidth.js';
 
 /** NICs listed per branch before the rest are counted. */
 const MAX_NICS_PER_BRANCH = 4;

@@ -4,7 +4,7 @@ import type { RunEvent } from '../../../src/model.js';
 import { FleetTable } from '../../../src/ui/FleetTable.js';
 import { initialFleetState, reduceFleet, type FleetState } from '../../../src/ui/fleetState.js';
 import type { RowQuery } from '../../../src/ui/rowQuery.js';
-import { displayWidth } from '../../../src/ui/sanitize.js';
+import { displayWidth } from '../../../src/ui/textWidth.js';
 import { layoutFleet } from '../../../src/ui/tableLayout.js';
 import {
   connecting,

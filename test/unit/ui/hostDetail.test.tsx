@@ -9,7 +9,7 @@ import { layoutDetailFrame } from '../../../src/ui/detailFrame.js';
 import { initialFleetState, reduceFleet, type FleetState, type HostRow } from '../../../src/ui/fleetState.js';
 import { FrameView } from '../../../src/ui/FrameView.js';
 import { eagerLines, rawCaptureLines, type LazyLines } from '../../../src/ui/rawLayout.js';
-import { displayWidth } from '../../../src/ui/sanitize.js';
+import { displayWidth } from '../../../src/ui/textWidth.js';
 import { topologyBranches, topologyLines } from '../../../src/ui/topologyLayout.js';
 import { connecting, done, hostReport, network, nic, normaliseFrame, runStartedWith, T0, vm } from './builders.js';
 

@@ -6,7 +6,7 @@ import { initialFleetState, reduceFleet } from '../../../src/ui/fleetState.js';
 import { nextFrameDelay } from '../../../src/ui/LiveFleetApp.js';
 import { LiveFleetApp, startLiveView, type FleetSnapshot, type LiveView } from '../../../src/ui/liveView.js';
 import { colorsWanted } from '../../../src/ui/styles.js';
-import { displayWidth } from '../../../src/ui/sanitize.js';
+import { displayWidth } from '../../../src/ui/textWidth.js';
 import { connecting, done, failedHost, finished, fleetReport, hostReport, normaliseFrame, probing, runStarted, stripAnsi, T0, vm, wholeRun } from './builders.js';
 import { FakeStdin, FakeStdout } from '../../helpers/fakeTerminal.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { displayWidth, fitEnd, sanitizeForTerminal, truncateToWidth } from '../../../src/ui/sanitize.js';
+import { sanitizeForTerminal } from '../../../src/ui/sanitize.js';
+import { displayWidth, fitEnd, truncateToWidth } from '../../../src/ui/textWidth.js';
 
 describe('sanitizeForTerminal', () => {
   it('turns escape sequences into visible text so they cannot drive the terminal', () => {
@@ -28,6 +29,25 @@ describe('sanitizeForTerminal', () => {
   it('replaces lone surrogates and keeps valid astral characters', () => {
     expect(sanitizeForTerminal('a\ud800b\udc00c')).toBe('a\ufffdb\ufffdc');
     expect(sanitizeForTerminal('ok 🚀 é 漢字')).toBe('ok 🚀 é 漢字');
+  });
+
+  it('escapes invisible format characters, so a name cannot pass itself off as another', () => {
+    // Given names with a zero-width space, a soft hyphen, a word joiner and a Hangul filler in them
+    // Then each shows where the invisible character is (and Ink no longer gets a cluster it measures as none)
+    expect(sanitizeForTerminal('web\u200b01')).toBe('web\\u{200b}01');
+    expect(sanitizeForTerminal('hyper\u00advisor')).toBe('hyper\\xadvisor');
+    expect(sanitizeForTerminal('a\u2060b\u3164')).toBe('a\\u{2060}b\\u{3164}');
+  });
+
+  it('escapes a combining mark that opens the text, having nothing to combine with', () => {
+    expect(sanitizeForTerminal('\u0301abc')).toBe('\\u{301}abc');
+    expect(sanitizeForTerminal('\u200dx')).toBe('\\u{200d}x');
+    expect(sanitizeForTerminal('e\u0301')).toBe('e\u0301');
+  });
+
+  it('keeps the joiners, selectors and tags that emoji and scripts need inside a cluster', () => {
+    const kept = ['👩‍👩‍👧‍👦', '☺\ufe0f', '🏴󠁧󠁢󠁳󠁣󠁴󠁿', 'क्षि', 'می\u200cخواهم', '1\ufe0f\u20e3'];
+    for (const text of kept) expect(sanitizeForTerminal(text)).toBe(text);
   });
 
   it('returns ordinary names unchanged', () => {
