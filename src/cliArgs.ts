@@ -131,7 +131,8 @@ export const COMMANDS = ['audit', 'demo', 'show-probe', 'ssh-settings', 'diff', 
 export type CommandName = (typeof COMMANDS)[number];
 
 const AUDIT_OPTIONS = `Audit options:
-  -i, --inventory FILE        inventory YAML (see inventory.example.yaml, docs/inventory.md)
+  -i, --inventory FILE        inventory YAML (inventory.example.yaml), or an Ansible inventory: INI, YAML,
+                              a directory, a script, or its ansible-inventory --list JSON (docs/inventory.md)
   HOST…, -H, --host LIST      audit these hosts, without an inventory: [user@]host[:port] (IPv6 as
                               [addr]:port), named as written without user and port; -H is repeatable,
                               comma- or space-separated (audit hv1 hv2 -H root@hv3:2222). ssh_config applies

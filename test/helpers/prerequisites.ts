@@ -55,6 +55,8 @@ const DEBIAN_PACKAGES = {
   groupadd: 'passwd',
   // Prometheus's own exposition-format parser and linter, for --format prom.
   promtool: 'prometheus',
+  // Ansible's own reader of its inventories (INI, YAML, directories, scripts), for -i with an Ansible inventory.
+  'ansible-inventory': 'ansible-core',
 } as const satisfies Record<string, string>;
 
 /** A tool a test runs: a name looked up like the lab looks it up, or an absolute path. */

@@ -67,6 +67,7 @@ describe('merge', () => {
         reports: ['a/report.json', 'b/report.json'],
         out: 'out',
         formats: ['json', 'md', 'junit'],
+        reportTargets: [],
         json: '-',
         policies: ['p.yaml'],
         failOn: 'high',
