@@ -9,11 +9,8 @@ import { InputError } from '../errors.js';
 import type { Inventory } from '../model.js';
 import type { HostEntry } from './hostEntry.js';
 import { safeHostName } from './hostEntry.js';
-import { fromZodIssues, formatPath, type InventoryIssue } from './issues.js';
-import { localContext, type InventoryOptions } from './load.js';
-import { checkNamesAndReferences } from './references.js';
-import { resolveHosts } from './resolve.js';
-import { inventorySchema } from './schema.js';
+import { formatPath, type InventoryIssue } from './issues.js';
+import { checkAndResolve, type InventoryOptions } from './load.js';
 
 /** What the command line says about every host it names (the inventory's `defaults:`, for the keys it has flags for). */
 export interface AdHocSettings {
@@ -50,13 +47,10 @@ export function adHocInventory(entries: readonly HostEntry[], settings: AdHocSet
   const fail = (issues: readonly InventoryIssue[]): never => {
     throw new InputError('usage', issues.map((issue) => `${where(issue.path)}: ${issue.message}`));
   };
-  const parsed = inventorySchema.safeParse(raw);
-  const issues = [...(parsed.success ? [] : fromZodIssues(parsed.error.issues)), ...checkNamesAndReferences(raw, (index) => `"${entries[index]?.text}"`)];
-  if (!parsed.success || issues.length > 0) return fail(issues);
   // No entry names a path: the directory only anchors OpenSSH's defaults, which are absolute once `~` is expanded.
-  const resolved = resolveHosts(parsed.data, { ...localContext(options), baseDir: process.cwd() });
-  if (resolved.issues.length > 0) return fail(resolved.issues);
-  return { file: adHocLabel(entries.map((entry) => entry.name)), groups: [], hosts: resolved.hosts };
+  const checked = checkAndResolve(raw, (index) => `"${entries[index]?.text}"`, options, process.cwd());
+  if (checked.issues.length > 0) return fail(checked.issues);
+  return { file: adHocLabel(entries.map((entry) => entry.name)), groups: [], hosts: checked.inventory!.hosts };
 }
 
 /**

@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { defaultAgentSocket } from '../defaults.js';
 import type { Inventory } from '../model.js';
 import { InventoryError } from './errors.js';
-import { formatIssues, fromZodIssues } from './issues.js';
+import { formatIssues, fromZodIssues, type InventoryIssue } from './issues.js';
 import { checkNamesAndReferences } from './references.js';
 import { resolveHosts } from './resolve.js';
 import { inventorySchema } from './schema.js';
@@ -47,12 +47,29 @@ export function parseInventory(text: string, file: string, options: InventoryOpt
     throw new InventoryError([`${file}:1: the inventory is empty: it needs at least a hosts: list`]);
   }
 
-  const parsed = inventorySchema.safeParse(source.data, { reportInput: true });
   const describeHost = (index: number): string => `${file}:${source.lineOf(['hosts', index])}`;
-  const issues = [...(parsed.success ? [] : fromZodIssues(parsed.error.issues)), ...checkNamesAndReferences(source.data, describeHost)];
-  if (!parsed.success || issues.length > 0) throw new InventoryError(formatIssues(issues, file, source));
+  const checked = checkAndResolve(source.data, describeHost, options, dirname(resolve(file)));
+  if (checked.issues.length > 0) throw new InventoryError(formatIssues(checked.issues, file, source));
+  return { file, ...checked.inventory! };
+}
 
-  const resolved = resolveHosts(parsed.data, { ...localContext(options), baseDir: dirname(resolve(file)) });
-  if (resolved.issues.length > 0) throw new InventoryError(formatIssues(resolved.issues, file, source));
-  return { file, groups: Object.keys(parsed.data.groups ?? {}), hosts: resolved.hosts };
+/**
+ * The one way every source of hosts (this YAML, an Ansible inventory, hosts on the command line) becomes an
+ * inventory: the raw mapping through the schema, the names and references checks, then defaults → groups → host
+ * merged. Problems come back as data, for each source to say in its own terms (file:line, host "x", --flag).
+ * @param describeHost how a problem naming two hosts points at the `index`th
+ * @param baseDir what relative paths are relative to
+ */
+export function checkAndResolve(
+  raw: unknown,
+  describeHost: (index: number) => string,
+  options: InventoryOptions,
+  baseDir: string,
+): { issues: InventoryIssue[]; inventory: Pick<Inventory, 'groups' | 'hosts'> | null } {
+  const parsed = inventorySchema.safeParse(raw, { reportInput: true });
+  const issues = [...(parsed.success ? [] : fromZodIssues(parsed.error.issues)), ...checkNamesAndReferences(raw, describeHost)];
+  if (!parsed.success || issues.length > 0) return { issues, inventory: null };
+  const resolved = resolveHosts(parsed.data, { ...localContext(options), baseDir });
+  if (resolved.issues.length > 0) return { issues: resolved.issues, inventory: null };
+  return { issues: [], inventory: { groups: Object.keys(parsed.data.groups ?? {}), hosts: resolved.hosts } };
 }

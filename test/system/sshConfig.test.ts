@@ -30,7 +30,8 @@ import { createHostCa, type HostCa } from '../lab/hostCa.js';
 import { resolveTool, run, runCollect, type CommandResult } from '../lab/run.js';
 import { startSshd, type RunningSshd } from '../lab/sshd.js';
 import { connects, createWorkstation, type Workstation } from '../lab/workstation.js';
-import { SYSTEM_FLEET, type SystemHost } from './fleet.js';
+import { type SystemHost } from './fleet.js';
+import { errorsOf, expectAuditedAsExpected, fleetHost, hostReport, parseReport } from './expectations.js';
 import { removeLeftovers, startSystemLab, systemTierGate, type SystemLab, type SystemLabHost } from './systemLab.js';
 
 const PREFIX = 'kna-sc-';
@@ -38,13 +39,6 @@ const SUBNET = '198.18.4';
 const CHAIN_PREFIX = 'kna-sj-';
 const CHAIN_SUBNET = '198.18.5';
 const gate = systemTierGate('sshConfig.test.ts');
-
-/** The fleet member called `name` in fleet.ts. */
-function fleetHost(name: string): SystemHost {
-  const host = SYSTEM_FLEET.find((h) => h.spec.name === name);
-  if (!host) throw new Error(`fleet.ts has no host ${name}`);
-  return host;
-}
 
 /** Reached through ssh_config aliases on the fabric; each one's alias is `lab-hv-<name without sys->`. */
 const ALIASED = [fleetHost('sys-nat'), fleetHost('sys-bridged')];
@@ -59,45 +53,6 @@ const CERTIFIED_ADDRESS = `${SUBNET}.111`;
 /** The operator's key and known_hosts, named so that nothing finds them without the ssh_config. */
 const KEY_FILE = '~/.ssh/keys/lab_ed25519';
 const KNOWN_HOSTS_FILE = '~/.ssh/known_hosts.lab';
-
-/** Parse the CLI's `--json -` output, saying what it printed when that is not a report. */
-function parseReport(result: CommandResult): FleetReport {
-  try {
-    return JSON.parse(result.stdout) as FleetReport;
-  } catch {
-    throw new Error(`the CLI did not print a JSON report (exit ${result.code}).\nstdout:\n${result.stdout.slice(0, 2000)}\nstderr:\n${result.stderr.slice(0, 4000)}`);
-  }
-}
-
-function hostReport(report: FleetReport, name: string): HostReport {
-  const found = report.hosts.find((h) => h.name === name);
-  if (!found) throw new Error(`the report has no host ${name} (hosts: ${report.hosts.map((h) => h.name).join(', ')})`);
-  return found;
-}
-
-/** Every host's error, for the message of a failed expectation. */
-const errorsOf = (report: FleetReport) => JSON.stringify(report.hosts.map((h) => ({ host: h.name, error: h.error })));
-
-/** What audit.test.ts checks of each host: status, networks, bridges and their uplinks, VMs and every NIC's mode. */
-function expectAuditedAsExpected(report: FleetReport, expected: SystemHost): void {
-  const host = hostReport(report, expected.spec.name);
-  expect.soft(host.status, `${host.name}: ${JSON.stringify(host.error)}`).toBe('ok');
-  expect.soft(host.error, host.name).toBeNull();
-  expect.soft(host.networks.map((n) => n.name).sort(), `${host.name} networks`).toEqual(expected.networks.map((n) => n.name).sort());
-  for (const want of expected.networks) {
-    expect.soft(host.networks.find((n) => n.name === want.name), `${host.name} network ${want.name}`).toMatchObject(want);
-  }
-  for (const want of expected.bridges) {
-    const got = host.bridges.find((b) => b.name === want.name);
-    expect.soft(got?.uplinks.slice().sort(), `${host.name} bridge ${want.name} uplinks`).toEqual(want.uplinks.slice().sort());
-  }
-  expect.soft(Object.fromEntries(host.vms.map((vm) => [vm.name, vm.state])), `${host.name} VM states`).toEqual(expected.vmStates);
-  const nics = host.vms.flatMap((vm) => vm.interfaces.map((nic) => ({ vm: vm.name, mac: nic.mac, mode: nic.mode, via: nic.via })));
-  expect.soft(nics.sort((a, b) => String(a.mac).localeCompare(String(b.mac))), `${host.name} VM NICs`).toEqual(
-    expected.nics.slice().sort((a, b) => a.mac.localeCompare(b.mac)),
-  );
-  expect.soft(host.modes, `${host.name} modes`).toEqual([...new Set<Mode>(expected.nics.map((n) => n.mode))].sort());
-}
 
 /** `ssh -G` output as keyword → values (a keyword such as identityfile may repeat). */
 function sshG(stdout: string): Map<string, string[]> {
