@@ -19,7 +19,7 @@ import type { Compliance } from './session.js';
 import { messageOf } from './errors.js';
 
 export interface ReportPublisher {
-  /** Write `report` (after any publish still under way); resolves with the paths written, or one "not written" line. */
+  /** Write `report` (after any publish still under way); resolves with the paths written, and a "not written: …" line per failure. */
   publish(report: FleetReportView): Promise<string[]>;
   /** The last report published, its policy evaluation, and why it could not be written (null: it was). */
   readonly last: { report: FleetReportView | null; evaluation: PolicyEvaluation | null; writeError: string | null };
@@ -41,30 +41,31 @@ export function createReportPublisher(
   async function write(report: FleetReportView): Promise<string[]> {
     last.report = report;
     last.evaluation = compliance.policy ? mergeEvaluations(Array.from(report.hosts, evaluationOf)) : null;
-    let files: string[];
+    // Each destination on its own: a read-only run folder must not leave node_exporter's file stale, nor the reverse.
+    const files: string[] = [];
+    const errors: string[] = [];
     try {
       const written = await writeAllReports(report, last.evaluation, options, compliance, reportDir);
       reportDir = written.dir;
-      files = written.files.map((f) => path.relative(process.cwd(), f) || f);
+      files.push(...written.files.map((f) => path.relative(process.cwd(), f) || f));
     } catch (error) {
-      last.writeError = `cannot write the reports${reportDir ? ` to ${reportDir}` : ''}: ${messageOf(error)}`;
-      return [`not written: ${last.writeError}`];
+      errors.push(`cannot write the reports${reportDir ? ` to ${reportDir}` : ''}: ${messageOf(error)}`);
     }
     try {
       if (options.json !== null) await writeJsonTo(options.json, report, process.stdout);
-      last.writeError = null;
     } catch (error) {
-      last.writeError = `cannot write report.json to --json ${options.json}: ${messageOf(error)}`;
+      errors.push(`cannot write report.json to --json ${options.json}: ${messageOf(error)}`);
     }
     for (const target of options.reportTargets ?? []) {
       try {
         await writeReportTo(target.path, target.format, report, renderersFor(report, last.evaluation, compliance));
         files.push(target.path);
       } catch (error) {
-        last.writeError = `cannot write the ${target.format} report to --report ${target.format}:${target.path}: ${messageOf(error)}`;
+        errors.push(`cannot write the ${target.format} report to --report ${target.format}:${target.path}: ${messageOf(error)}`);
       }
     }
-    return files;
+    last.writeError = errors.length > 0 ? errors.join('; ') : null;
+    return errors.length > 0 ? [...files, ...errors.map((e) => `not written: ${e}`)] : files;
   }
 
   return {

@@ -8,7 +8,7 @@
  * - `group[0]`, `group[1:3]`, `group[-1]`, `group[2:]` pick hosts of a group by position (from 0, the end
  *   included), as Ansible's subscripts do.
  */
-import { compileGlob, MAX_BRACE_EXPANSIONS, type Glob } from '../util/glob.js';
+import { compileGlob, MAX_BRACE_EXPANSIONS, splitPatternList, type Glob } from '../util/glob.js';
 
 export type TermKind = 'union' | 'intersection' | 'exclusion';
 
@@ -30,7 +30,7 @@ export const MAX_RANGE_NAMES = 100_000;
 export function limitTerms(patterns: readonly string[]): LimitTerm[] {
   const terms: LimitTerm[] = [];
   for (const pattern of patterns) {
-    for (const raw of splitOutsideGroups(pattern)) {
+    for (const raw of splitPatternList(pattern, ',:')) {
       const text = raw.trim();
       if (text === '') continue;
       const kind: TermKind = text.startsWith('&') ? 'intersection' : text.startsWith('!') ? 'exclusion' : 'union';
@@ -38,24 +38,6 @@ export function limitTerms(patterns: readonly string[]): LimitTerm[] {
     }
   }
   return terms;
-}
-
-/** Split at `,` and `:` that are not inside `[…]` or `{…}`. */
-function splitOutsideGroups(text: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i];
-    if (char === '[' || char === '{') depth++;
-    else if ((char === ']' || char === '}') && depth > 0) depth--;
-    else if ((char === ',' || char === ':') && depth === 0) {
-      parts.push(text.slice(start, i));
-      start = i + 1;
-    }
-  }
-  parts.push(text.slice(start));
-  return parts;
 }
 
 /** What a term picks, given the hosts (names and groups) in inventory order. */
@@ -70,26 +52,36 @@ export interface Candidate {
  */
 export function termMatches(pattern: string, hosts: readonly Candidate[]): Set<number> {
   const subscript = /^([A-Za-z0-9._-]+)\[(-?\d+)?(?:(:)(-?\d+)?)?\]$/.exec(pattern);
+  const range = /^(.*)\[([0-9]+|[A-Za-z]):([0-9]+|[A-Za-z])\](.*)$/.exec(pattern);
   if (subscript) {
     const [, group, from, colon, to] = subscript;
     const members = hosts.flatMap((host, index) => (host.groups.includes(group!) ? [index] : []));
-    if (members.length > 0 && (from !== undefined || to !== undefined)) return new Set(slice(members, from, colon !== undefined, to));
-  }
-  const range = /^(.*)\[([0-9]+|[A-Za-z]):([0-9]+|[A-Za-z])\](.*)$/.exec(pattern);
-  if (range) {
-    const [, prefix, from, to, suffix] = range;
-    const names = rangeNames(from!, to!).map((middle) => `${prefix}${middle}${suffix}`);
-    if (!/[*?[{]/.test(`${prefix}${suffix}`)) {
-      // Plain names: one lookup per host, however long the range.
-      const wanted = new Set(names);
-      return new Set(hosts.flatMap((host, index) => (wanted.has(host.name) ? [index] : [])));
+    if (members.length > 0 && (from !== undefined || to !== undefined)) {
+      const picked = slice(members, from, colon !== undefined, to);
+      // `web[01:03]` with a group `web` and hosts web01…: positions or names? Guessing would audit the wrong hosts.
+      if (range && rangePick(range, hosts).size > 0) {
+        throw new Error(`"${pattern}" reads both as hosts ${from ?? ''}…${to ?? ''} of the group ${group} by position and as a range of host names: write the names (${group}${from}, …) or another glob`);
+      }
+      return new Set(picked);
     }
-    if (names.length > MAX_BRACE_EXPANSIONS) throw new Error(`a range with wildcards around it may hold at most ${MAX_BRACE_EXPANSIONS} names`);
-    const globs: Glob[] = names.map((name) => compileGlob(name));
-    return new Set(hosts.flatMap((host, index) => (globs.some((glob) => glob.test(host.name)) ? [index] : [])));
   }
+  if (range) return rangePick(range, hosts);
   const glob = compileGlob(pattern);
   return new Set(hosts.flatMap((host, index) => (glob.test(host.name) || host.groups.some((group) => glob.test(group)) ? [index] : [])));
+}
+
+/** The hosts a `prefix[from:to]suffix` range of names picks. */
+function rangePick(range: RegExpExecArray, hosts: readonly Candidate[]): Set<number> {
+  const [, prefix, from, to, suffix] = range;
+  const names = rangeNames(from!, to!).map((middle) => `${prefix}${middle}${suffix}`);
+  if (!/[*?[{]/.test(`${prefix}${suffix}`)) {
+    // Plain names: one lookup per host, however long the range.
+    const wanted = new Set(names);
+    return new Set(hosts.flatMap((host, index) => (wanted.has(host.name) ? [index] : [])));
+  }
+  if (names.length > MAX_BRACE_EXPANSIONS) throw new Error(`a range with wildcards around it may hold at most ${MAX_BRACE_EXPANSIONS} names`);
+  const globs: Glob[] = names.map((name) => compileGlob(name));
+  return new Set(hosts.flatMap((host, index) => (globs.some((glob) => glob.test(host.name)) ? [index] : [])));
 }
 
 /** Ansible's subscript: one position, or from..to with the end included; negative positions count from the end. */

@@ -36,6 +36,8 @@ const FAMILIES: readonly Family[] = [
               {
                 hypervisor: host.name,
                 domain: vm.name,
+                // The NIC's one id (MAC, else target, else its position): two NICs of a VM never make one series.
+                interface: nic.id,
                 mac: nic.mac ?? '',
                 target: nic.target ?? '',
                 mode: nic.mode,
@@ -168,9 +170,12 @@ function labelText(labels: Labels): string {
   return pairs.length === 0 ? '' : `{${pairs.join(',')}}`;
 }
 
-/** A label value as the text format wants it: `\\`, `\"` and `\n` escaped, after control characters are made visible. */
+/**
+ * A label value as the text format wants it: control characters (newlines included) made visible first, as on the
+ * terminal, so only `\\` and `\"` are left to escape.
+ */
 export function escapeLabelValue(value: string): string {
-  return sanitizeForTerminal(value).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+  return sanitizeForTerminal(value).replace(/\\/g, '\\\\').replace(/"/g, '\\"');
 }
 
 function formatValue(value: number): string {

@@ -100,7 +100,7 @@ type Matcher = (candidate: string) => boolean;
 
 function matcherOf(value: string, exact: boolean): Matcher {
   if (/[*?[{]/.test(value)) {
-    // A filter is typed as it goes: a brace group the user has not closed yet just matches nothing so far.
+    // A filter is typed as it goes: braces that expand too far for now (still being typed) just match nothing.
     let pattern: { test(candidate: string): boolean };
     try {
       pattern = compileGlob(value, { ignoreCase: true });

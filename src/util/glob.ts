@@ -83,18 +83,19 @@ export function compileGlobs(globs: readonly string[]): (name: string) => boolea
 }
 
 /**
- * Split a comma-separated list of patterns (`--limit prod,hv-{01,02}`) at the commas that are not inside braces.
+ * Split a list of globs at the separators that are not inside `{…}` or `[…]` (`eno[1,2],bond{0,1}` is two globs).
+ * @param separators the characters that separate: `,` by default; `--limit` also takes Ansible's `:`
  * @example splitPatternList('a,{b,c},d') // ['a', '{b,c}', 'd']
  */
-export function splitPatternList(text: string): string[] {
+export function splitPatternList(text: string, separators = ','): string[] {
   const parts: string[] = [];
   let depth = 0;
   let start = 0;
   for (let i = 0; i < text.length; i++) {
-    const char = text[i];
-    if (char === '{') depth++;
-    else if (char === '}' && depth > 0) depth--;
-    else if (char === ',' && depth === 0) {
+    const char = text[i]!;
+    if (char === '{' || char === '[') depth++;
+    else if ((char === '}' || char === ']') && depth > 0) depth--;
+    else if (separators.includes(char) && depth === 0) {
       parts.push(text.slice(start, i));
       start = i + 1;
     }

@@ -76,6 +76,13 @@ describe('kvm-netaudit CLI', () => {
     // only the collector's file there: the temporary one was renamed over it
     expect(await readdir(collector)).toEqual(['kvm_netaudit.prom']);
     expect((await readdir(out)).sort()).toEqual(['report.json', 'report.md']);
+    // A run folder that cannot be written (a file is in the way) still leaves the collector's file fresh, and exits 73
+    const blocked = path.join(dir, 'not-a-folder');
+    await writeFile(blocked, 'x');
+    const fresh = path.join(collector, 'fresh.prom');
+    const stuck = await runCli(['-i', inventory, '--replay', path.join(dir, 'captures'), '--no-tui', '--out', blocked, '--report', `prom:${fresh}`]);
+    expect(stuck.code).toBe(73);
+    expect(await readFile(fresh, 'utf8')).toContain('kvm_netaudit_host_up{hypervisor="hv-nat-01"} 1');
     const bad = await runCli(['-i', inventory, '--replay', path.join(dir, 'captures'), '--no-tui', '--report', 'pdf:/tmp/x']);
     expect(bad.code).toBe(64);
     expect(bad.stderr).toContain('--report pdf:/tmp/x: unknown format "pdf"');

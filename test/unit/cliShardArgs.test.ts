@@ -14,6 +14,13 @@ function usageError(argv: string[]): string {
   throw new Error(`expected a usage error for ${argv.join(' ')}`);
 }
 
+describe('--shard with --report json:PATH', () => {
+  it('takes the report.json a --report json:PATH writes as what merge will read', () => {
+    const command = parseCommandLine(['-i', 'x', '--shard', '1/2', '--format', 'md', '--report', 'json:shard-1.json'], {}, false);
+    expect(command).toMatchObject({ name: 'audit', options: { shard: { index: 1, count: 2 }, reportTargets: [{ format: 'json', path: 'shard-1.json' }] } });
+  });
+});
+
 describe('--shard K/N', () => {
   it('takes slice K of N on audit and demo, K from 1 as in Jest and Playwright', () => {
     expect(parse(['-i', 'inv.yaml', '--shard', '2/3'])).toMatchObject({ name: 'audit', options: { shard: { index: 2, count: 3 } } });

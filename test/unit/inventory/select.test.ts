@@ -44,6 +44,7 @@ describe('selectHosts (--limit)', () => {
     expect(names(['hv0[!1]'])).toEqual(['hv02']);
     expect(names(['{edge,lab-*},hv1?'])).toEqual(['hv10', 'lab-1', 'edge']);
     expect(names(['!{prod,lab}'])).toEqual(['hv10', 'edge']);
+    expect(names(['hv0[1,2]:hv1[0]'])).toEqual(['hv01', 'hv02', 'hv10']);
   });
 
   it("takes Ansible's patterns: `:` as well as `,`, `&` intersects and `!` excludes whatever the order", () => {
@@ -62,6 +63,16 @@ describe('selectHosts (--limit)', () => {
     expect(names(['dmz[-1]'])).toEqual(['hv10']);
     expect(names(['prod[0:1],lab[0:]'])).toEqual(['hv01', 'hv02', 'lab-1']);
     expect(selectionErrors(['hv[0:99999999]'])[0]).toMatch(/holds more than 100000 names/);
+  });
+
+  it('refuses a pattern that reads both as positions in a group and as a range of names, rather than guess', () => {
+    const { hosts: web } = parseInventory(
+      'groups: { web: {} }\nhosts:\n' + ['web01', 'web02', 'web03', 'web04'].map((n) => `  - { name: ${n}, address: a, groups: [web] }`).join('\n'),
+      'inventory.yaml',
+      { homeDir: '/home/x' },
+    );
+    expect(() => selectHosts(web, ['web[01:03]'])).toThrow(/reads both as hosts 01…03 of the group web by position and as a range of host names/);
+    expect(selectHosts(web, ['web[2:]']).map((h) => h.name)).toEqual(['web03', 'web04']);
   });
 
   it('refuses a pattern whose braces expand past the limit, naming it', () => {

@@ -48,7 +48,7 @@ describe('--format prom (the textfile collector file)', () => {
     const nics = out.split('\n').filter((line) => line.startsWith('kvm_netaudit_vm_interface_info{'));
     expect(nics).toHaveLength(2);
     expect(nics[0]).toBe(
-      'kvm_netaudit_vm_interface_info{hypervisor="hv1",domain="web",mac="52:54:00:12:34:56",target="vnet0",mode="nat",network="default",bridge="virbr0",uplink=""} 1',
+      'kvm_netaudit_vm_interface_info{hypervisor="hv1",domain="web",interface="52:54:00:12:34:56",mac="52:54:00:12:34:56",target="vnet0",mode="nat",network="default",bridge="virbr0",uplink=""} 1',
     );
     expect(nics[1]).toContain('mode="bridged",network="",bridge="br0",uplink="eno1,eno2"');
     expect(out).toContain('kvm_netaudit_network_info{hypervisor="hv1",network="default",mode="nat",forward="nat",bridge="virbr0",uplink="",active="true"} 1');
@@ -65,6 +65,13 @@ describe('--format prom (the textfile collector file)', () => {
     expect(out).toContain(`kvm_netaudit_last_run_timestamp_seconds ${Date.parse('2026-12-03T10:00:42.500Z') / 1000}`);
     expect(out).toContain('kvm_netaudit_last_run_duration_seconds 42.500');
     expect(out).toContain('kvm_netaudit_last_run_complete 1');
+  });
+
+  it('never writes one series twice, even for two NICs of a VM with no MAC and no target (node_exporter refuses that)', () => {
+    const twins = host('hv3', { vms: [vm('twin', [nic({ id: 'nic0', mac: null, target: null }), nic({ id: 'nic1', mac: null, target: null })])] });
+    const report = buildFleetReport({ hosts: [twins], startedAt: new Date(0), finishedAt: new Date(0), inventory: 'i', concurrency: 1, complete: true, version: '0' });
+    const series = text(report).split('\n').filter((line) => line !== '' && !line.startsWith('#')).map((line) => line.slice(0, line.lastIndexOf(' ')));
+    expect(new Set(series).size).toBe(series.length);
   });
 
   it('escapes what hosts send: quotes, backslashes, newlines, and control characters made visible', () => {
