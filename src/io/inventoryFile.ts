@@ -4,8 +4,8 @@
  * `inventory/ansibleDetect.ts` alone; an Ansible inventory other than its JSON is listed by `ansible-inventory`.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { delimiter, join, resolve } from 'node:path';
 import { detectInventoryFormat, InventoryError, parseAnsibleInventory, parseInventory, type InventoryOptions, type InventorySource } from '../inventory/index.js';
 import type { Inventory } from '../model.js';
 
@@ -81,11 +81,18 @@ export function listAnsibleInventory(path: string, why: string, options: LoadInv
   // Absolute: a path starting with "-" must not read as an option, and ansible-inventory takes one with a comma
   // that does not exist as a list of hosts.
   const argv = ['-i', resolve(path), '--list'];
-  const result = spawnSync(command, argv, {
+  // spawnSync's own timeout kills ansible-inventory alone, and a dynamic inventory script it started (and what that
+  // started) would live on. coreutils' `timeout` kills the whole process group; spawnSync's deadline stays as a
+  // backstop where it is missing.
+  const groupTimeout = findOnPath('timeout');
+  const runsCommand = command.includes('/') ? existsSync(command) : findOnPath(command) !== null;
+  const [file, args] =
+    groupTimeout !== null && runsCommand ? [groupTimeout, ['-s', 'KILL', `${timeoutMs / 1000}s`, command, ...argv]] : [command, argv];
+  const result = spawnSync(file, args, {
     encoding: 'utf8',
     shell: false,
     stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: timeoutMs,
+    timeout: groupTimeout !== null && runsCommand ? timeoutMs + 5_000 : timeoutMs,
     // SIGKILL: a hung inventory script is what the deadline is for, and it must end.
     killSignal: 'SIGKILL',
     maxBuffer: ANSIBLE_INVENTORY_MAX_BYTES,
@@ -105,7 +112,9 @@ export function listAnsibleInventory(path: string, why: string, options: LoadInv
         'or give the JSON it prints: ansible-inventory -i PATH --list > inventory.json, then -i inventory.json',
     ]);
   }
-  if (error?.code === 'ETIMEDOUT') throw new InventoryError([`${path}: ${ran} did not finish in ${timeoutMs / 1000} s, and was stopped${said}`]);
+  // `timeout -s KILL` kills the whole group, itself included (or exits 128 + 9 where it outlives it).
+  const timedOut = error?.code === 'ETIMEDOUT' || (file !== command && (result.signal === 'SIGKILL' || result.status === 137));
+  if (timedOut) throw new InventoryError([`${path}: ${ran} did not finish in ${timeoutMs / 1000} s, and was stopped${said}`]);
   if (error?.code === 'ENOBUFS') throw new InventoryError([`${path}: ${ran} printed more than ${ANSIBLE_INVENTORY_MAX_BYTES / 1024 / 1024} MiB`]);
   if (error) throw new InventoryError([`${path}: cannot run ${ran}: ${error.message}`]);
   if (result.status !== 0) {
@@ -117,6 +126,14 @@ export function listAnsibleInventory(path: string, why: string, options: LoadInv
   } catch (parseError) {
     throw new InventoryError([`${path}: ${ran} printed no JSON (${(parseError as Error).message})${said}`]);
   }
+}
+
+/** The path of `name` on PATH, or null. */
+function findOnPath(name: string): string | null {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir !== '' && existsSync(join(dir, name))) return join(dir, name);
+  }
+  return null;
 }
 
 /** `:` and the last lines of stderr, indented; nothing when it is empty. */

@@ -8,7 +8,7 @@
  * with stand-in programs.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -258,15 +258,25 @@ describe('running ansible-inventory (stand-in programs: no Ansible needed)', () 
     ]);
   });
 
-  it('stops one that does not finish in time, and shows what it said', async () => {
-    // Given an ansible-inventory that says something, then hangs
-    const { ini, command } = await standIn('hung', 'echo "asking the cloud" >&2\nexec sleep 30');
+  it('stops one that does not finish in time, with what it started, and shows what it said', async () => {
+    // Given an ansible-inventory that says something, starts a helper of its own (a dynamic inventory script), then hangs
+    const { ini, command } = await standIn('hung', 'echo "asking the cloud" >&2\nsleep 31.5 &\nsleep 30');
     const started = Date.now();
     // When it is given half a second
     const errors = errorsOf(() => loadInventory(ini, { ...options(), ansibleInventory: { command, timeoutMs: 500 } }));
     // Then it is stopped at its deadline, and the error says so with its stderr
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(errors).toEqual([`${ini}: ${command} -i ${ini} --list did not finish in 0.5 s, and was stopped; it said:\n  asking the cloud`]);
+    // And nothing it started lives on
+    await new Promise((done) => setTimeout(done, 200));
+    const helpers = readdirSync('/proc').filter((pid) => /^\d+$/.test(pid)).filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('31.5');
+      } catch {
+        return false;
+      }
+    });
+    expect(helpers).toEqual([]);
   });
 
   it('shows the last lines of stderr of one that fails, and refuses output that is not JSON', async () => {
