@@ -20,9 +20,19 @@
  * - lone UTF-16 surrogates, which become `�`;
  * - a combining character (\p{Grapheme_Extend}, ZWJ) at the very start: it has nothing to combine with, so
  *   it would sit on a cell of its own that is zero wide by `string-width`, or be drawn onto whatever the
- *   terminal shows to its left.
+ *   terminal shows to its left;
+ * - the joiners and selectors kept above (ZWJ, ZWNJ, CGJ, variation selectors, tag characters) after an ASCII
+ *   character, where they join nothing and only make `web\u200d01` look like `web01` (a keycap, `1\ufe0f\u20e3`,
+ *   keeps its selector).
  */
-const UNSAFE = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}]|(?![\u200c\u200d\u{e0020}-\u{e007f}\p{Mn}])[\p{Cf}\p{Default_Ignorable_Code_Point}]|^[\p{Grapheme_Extend}\u200d]/gu;
+const JOINERS = '\\u200c\\u200d\\u034f\\ufe00-\\ufe0f\\u{e0000}-\\u{e007f}\\u{e0100}-\\u{e01ef}';
+const UNSAFE = new RegExp(
+  '[\\p{Cc}\\p{Cs}\\p{Zl}\\p{Zp}]' +
+    '|(?![\\u200c\\u200d\\u{e0020}-\\u{e007f}\\p{Mn}])[\\p{Cf}\\p{Default_Ignorable_Code_Point}]' +
+    '|^[\\p{Grapheme_Extend}\\u200d]' +
+    `|(?<=[\\x00-\\x7f][${JOINERS}]*)(?!\\ufe0f\\u20e3)[${JOINERS}]`,
+  'gu',
+);
 // Printable ASCII: nearly every name and message, answered without the Unicode regex.
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 

@@ -102,3 +102,18 @@ describe('fitCell', () => {
     expect(text(fitCell(cell, 9))).toBe('7: nat 1…');
   });
 });
+
+describe('joiners and selectors that join nothing', () => {
+  it('are escaped after an ASCII character, where they only make a name look like another', () => {
+    expect(sanitizeForTerminal('web\u200d01')).toBe('web\\u{200d}01');
+    expect(sanitizeForTerminal('web\ufe0f01')).toBe('web\\u{fe0f}01');
+    expect(sanitizeForTerminal('web\u034f01')).toBe('web\\u{34f}01');
+    expect(sanitizeForTerminal('web\u{e0030}\u{e0031}01')).toBe('web\\u{e0030}\\u{e0031}01');
+  });
+
+  it('are kept where they join: emoji sequences, a keycap, tag flags, Indic conjuncts', () => {
+    for (const kept of ['1\ufe0f\u20e3', '👨\u200d👩\u200d👧', '🏴\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f}', '❤\ufe0f', 'क्\u200dष']) {
+      expect(sanitizeForTerminal(kept)).toBe(kept);
+    }
+  });
+});
