@@ -23,6 +23,7 @@ import { checkAndResolve, type InventoryOptions } from './load.js';
 import { NAME_PATTERN } from './references.js';
 import { ALLOWED_KEYS, type RawSettings } from './schema.js';
 import { parseProxyJump, proxyOfArgs, type Hop, type Parsed, type Proxy } from './ansibleArgs.js';
+import { isRecord } from '../util/records.js';
 
 /** The prefix of this tool's own variables in an Ansible inventory. */
 export const OWN_VARIABLE_PREFIX = 'kvm_netaudit_';
@@ -642,6 +643,3 @@ class JumpRegistry {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -15,6 +15,7 @@
  */
 import { parseDocument } from 'yaml';
 import { isAnsibleList } from './ansible.js';
+import { isRecord } from '../util/records.js';
 
 /** What the path of `-i` is. */
 export type InventorySource = { kind: 'directory' } | { kind: 'file'; text: string; executable: boolean };
@@ -69,6 +70,3 @@ function safeToJs(doc: ReturnType<typeof parseDocument>): unknown {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

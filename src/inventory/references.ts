@@ -4,6 +4,7 @@
  * defensively, so that schema errors and these are reported together.
  */
 import type { InventoryIssue } from './issues.js';
+import { isRecord } from '../util/records.js';
 
 /**
  * Host, group and jump host names: no glob characters, commas, `!` or spaces (they would be
@@ -97,6 +98,3 @@ function listOrNone(names: readonly string[]): string {
   return names.length > 0 ? `defined: ${names.join(', ')}` : 'none defined';
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

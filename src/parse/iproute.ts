@@ -4,7 +4,8 @@
  */
 import type { LinkFacts } from '../model.js';
 import { ParseError } from './errors.js';
-import { intField, isRecord, parseIprouteJson, recordField, stringField } from './iprouteJson.js';
+import { intField, parseIprouteJson, recordField, stringField } from './iprouteJson.js';
+import { isRecord } from '../util/records.js';
 
 /** One address of a link, as LinkFacts carries it. */
 export type LinkAddress = LinkFacts['addresses'][number];

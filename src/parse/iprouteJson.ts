@@ -5,6 +5,7 @@
  * name back with its real characters.
  */
 import { ParseError } from './errors.js';
+import { isRecord } from '../util/records.js';
 
 /** Escape raw U+0000–U+001F characters that appear inside JSON strings as `\u00XX`. */
 export function escapeControlCharsInJsonStrings(text: string): string {
@@ -60,9 +61,6 @@ function parseJsonOrNull(text: string): unknown {
   }
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** A string field, or null. */
 export function stringField(record: Record<string, unknown> | undefined, key: string): string | null {

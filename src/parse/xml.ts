@@ -5,6 +5,7 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { ParseError } from './errors.js';
+import { isRecord } from '../util/records.js';
 
 /** An element as fast-xml-parser returns it: children by tag name, attributes under `$`, text under `#text`. */
 export type XmlElement = { readonly [key: string]: unknown };
@@ -140,10 +141,6 @@ export function vlanTagsOf(element: XmlElement | undefined): number[] {
   return children(child(element, 'vlan'), 'tag')
     .map((tag) => intAttr(tag, 'id'))
     .filter((id): id is number => id !== null);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Elements without attributes or children come back from the parser as plain strings (or ''): wrap them. */

@@ -13,6 +13,7 @@ import { PolicyError } from './errors.js';
 import { POLICY_KEYS, policySchema, type RawPolicy, type RawSelector } from './schema.js';
 import { SUBJECT_KINDS, type HostSelector, type Policy, type PolicyRule, type SubjectKind, type Waiver } from './types.js';
 import { unknownKeyMessage } from '../util/suggest.js';
+import { isRecord } from '../util/records.js';
 
 /** How policies are checked against the run. */
 export interface PolicyLoadOptions {
@@ -246,6 +247,3 @@ function unique(items: readonly string[]): string[] {
   return [...new Set(items)];
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -6,6 +6,7 @@
 import * as z from 'zod';
 import type { FleetReportView } from '../model.js';
 import { hostReportSchema, REPORT_SCHEMA_ID, reportFileSchema } from './schema.js';
+import { isRecord } from '../util/records.js';
 
 /** Serialise the report: the schema's keys only, 2-space indent, trailing newline. */
 export function renderJson(report: FleetReportView): string {
@@ -72,6 +73,3 @@ function project(schema: z.ZodType, value: unknown): unknown {
   return value;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

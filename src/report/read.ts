@@ -11,6 +11,7 @@ import type { FleetReport } from '../model.js';
 import { interfaceId } from './nic.js';
 import { readableReportSchema } from './schema.js';
 import { InputError } from '../errors.js';
+import { isRecord } from '../util/records.js';
 
 /** The newest report format this version reads. */
 export const READABLE_SCHEMA_VERSION = 1;
@@ -76,10 +77,6 @@ function listAt(value: unknown, key: string): readonly unknown[] {
   if (!isRecord(value)) return [];
   const list = value[key];
   return Array.isArray(list) ? list : [];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function stringOrNull(value: unknown): string | null {
