@@ -18,7 +18,6 @@ import { isSeverity } from './policy/severity.js';
 import { SEVERITIES } from './report/severities.js';
 import { MAX_SHARDS, type Shard } from './inventory/shard.js';
 import { parseHostEntries, type HostEntry } from './inventory/hostEntry.js';
-import { splitPatternList } from './util/glob.js';
 
 /**
  * The largest --max-output: a host's output is decoded into one string, and V8 refuses strings past about 2^29
@@ -74,6 +73,8 @@ export interface AuditOptions {
   transport: TransportName | null;
   saveCaptures: string | null;
   replay: string | null;
+  /** `--from-sos PATH…`: sosreports (folders or archives) to audit instead of hosts; absent when not given. */
+  fromSos?: string[];
   /** Policy files and/or `builtin:baseline`. */
   policies: string[];
   /** Exit 1 when a failing finding has this severity or a higher one. */
@@ -151,7 +152,7 @@ const AUDIT_OPTIONS = `Audit options:
                               off (default ${DEFAULT_MAX_TOTAL_BYTES / 1024 / 1024})
   -o, --out DIR               write reports to DIR (default reports/YYYYMMDD-HHMMSS/)
       --format LIST           report files to write: json,md,junit,prom (default json,md)
-      --report FORMAT[:PATH]  also write FORMAT, to PATH when given (repeatable; e.g.
+      --report FORMAT[:PATH]  also write FORMAT into the report folder, or to PATH (repeatable; e.g.
                               prom:/var/lib/prometheus/node-exporter/kvm_netaudit.prom)
       --json FILE|-           also write report.json to FILE, or to stdout with -
       --no-tui                plain line log instead of the live table (also when not a TTY or CI is set)
@@ -162,6 +163,8 @@ const AUDIT_OPTIONS = `Audit options:
                               host's transport:, else ssh2)
       --save-captures DIR     save each host's raw probe output as DIR/HOST.json
       --replay DIR            audit saved captures instead of connecting
+      --from-sos PATH…        audit sosreports instead (extracted folders or sos's .tar.xz/.tar.gz), one
+                              host each, named by the report's hostname; what sos did not collect is unknown
       --shard K/N             audit only slice K of N (1-based) of the selected hosts, picked by a hash
                               of each host's name; combine the slices with kvm-netaudit merge
 
@@ -181,6 +184,7 @@ export const COMMAND_USAGE: Readonly<Record<CommandName, string>> = {
   audit: `Usage: kvm-netaudit [audit] -i inventory.yaml [options]
        kvm-netaudit audit [user@]host[:port]… [options]     (or -H host,host…)
        kvm-netaudit audit --local [options]
+       kvm-netaudit audit --from-sos PATH… [options]     (sosreports: folders or .tar.xz/.tar.gz)
 
 Audit the hosts of an inventory, or the hosts named, over SSH (or this machine with --local): one read-only
 probe per host, the networking mode of every libvirt network and VM NIC, reports in reports/ (docs/cli.md,
@@ -223,7 +227,7 @@ report incomplete ("complete": false, the missing shards named on stderr and in 
 
   -o, --out DIR               write the merged reports to DIR (default reports/YYYYMMDD-HHMMSS/)
       --format LIST           report files to write: json,md,junit,prom (default json,md)
-      --report FORMAT[:PATH]  also write FORMAT, to PATH when given (repeatable; e.g.
+      --report FORMAT[:PATH]  also write FORMAT into the report folder, or to PATH (repeatable; e.g.
                               prom:/var/lib/prometheus/node-exporter/kvm_netaudit.prom)
       --json FILE|-           also write report.json to FILE, or to stdout with -
       --policy FILE           the policy the shards were audited with (repeatable): the compliance section,
@@ -292,6 +296,7 @@ const HOST_FLAGS = {
   local: { type: 'boolean' },
   'libvirt-uri': { type: 'string' },
   sudo: { type: 'boolean' },
+  'from-sos': { type: 'string', multiple: true },
 } as const;
 
 const MERGE_FLAGS = {
@@ -338,6 +343,18 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv, stdoutI
  */
 function checkAuditTargets(options: AuditOptions): void {
   const hosts = options.hosts.length > 0;
+  if (options.fromSos !== undefined) {
+    const other = [
+      ['-i', options.inventory !== null],
+      ['hosts', hosts],
+      ['--local', options.local],
+      ['--replay', options.replay !== null],
+      ['--libvirt-uri', options.libvirtUri !== null],
+      ['--sudo', options.sudo],
+    ].find(([, given]) => given);
+    if (other) throw new UsageError(`--from-sos audits the sosreports given, and only them: leave out ${String(other[0])}`);
+    return;
+  }
   if (options.local && (options.inventory !== null || hosts)) {
     throw new UsageError('--local audits this machine alone: leave out -i and the hosts (or audit them in a run of their own)');
   }
@@ -499,7 +516,10 @@ function parseAuditLike(
   positionals: 'hosts' | 'hint' | 'none' = 'none',
 ) {
   const { values, tokens } = parseOrUsage(args, { ...AUDIT_FLAGS, ...extra }, positionals !== 'none');
-  const words = tokens.flatMap((t) => (t.kind === 'positional' ? [t.value] : []));
+  const given = tokens.flatMap((t) => (t.kind === 'positional' ? [t.value] : []));
+  // `--from-sos a.tar.xz b.tar.xz` (a shell glob): the words after it are more reports, not hosts.
+  const sosPaths = values['from-sos'] === undefined ? [] : [...(values['from-sos'] as string[]), ...given];
+  const words = sosPaths.length > 0 ? [] : given;
   if (positionals === 'hint' && words.length > 0) {
     throw new UsageError(
       values.inventory !== undefined
@@ -509,7 +529,7 @@ function parseAuditLike(
   }
   // -H values and host arguments in the order given: that is the order of the report.
   const hostValues = tokens.flatMap((t) =>
-    t.kind === 'positional' ? [t.value] : t.kind === 'option' && t.name === 'host' ? [t.value ?? ''] : [],
+    t.kind === 'positional' ? (sosPaths.length > 0 ? [] : [t.value]) : t.kind === 'option' && t.name === 'host' ? [t.value ?? ''] : [],
   );
   const { entries: hosts, problems } = parseHostEntries(hostValues);
   if (problems.length > 0) throw new UsageError(problems);
@@ -519,8 +539,10 @@ function parseAuditLike(
   const connection = connectionFlags(str);
   const { formats, reportTargets, policies, failOn } = reportOptions(v);
   const shard = str('shard') === null ? null : parseShard(str('shard')!);
-  if (shard !== null) checkShardOutputs(str('json'), formats, str('baseline'));
-  const limit = ((v.limit as string[] | undefined) ?? []).flatMap(splitPatternList).map((p) => p.trim()).filter(Boolean);
+  // `--report json:PATH` writes the report.json merge reads as well as --json does.
+  if (shard !== null) checkShardOutputs(str('json') ?? reportTargets.find((t) => t.format === 'json')?.path ?? null, formats, str('baseline'));
+  // Split into terms in one place: inventory/limitPatterns.ts.
+  const limit = ((v.limit as string[] | undefined) ?? []).map((p) => p.trim()).filter(Boolean);
   const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
   const mib = (flag: string, max: number, fallback: number) => (str(flag) === null ? fallback : positiveInt(str(flag)!, `--${flag}`, max) * 1024 * 1024);
   const maxBytes = mib('max-output', MAX_OUTPUT_LIMIT_MIB, DEFAULT_MAX_BYTES);
@@ -548,6 +570,7 @@ function parseAuditLike(
     transport: connection.transport,
     saveCaptures: str('save-captures'),
     replay: str('replay'),
+    ...(positionals !== 'none' && sosPaths.length > 0 ? { fromSos: sosPaths } : {}),
     policies,
     failOn,
     baseline: str('baseline'),

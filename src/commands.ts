@@ -18,6 +18,7 @@ import { loadInventory } from './io/inventoryFile.js';
 import { createSshConnector } from './transport/ssh.js';
 import { createReplayConnector } from './transport/replay.js';
 import { createLocalConnector } from './transport/local.js';
+import { loadSosReports, type SosReports } from './sos/read.js';
 import { buildProbeScript } from './probe/script.js';
 import { startDemoFleet } from './demo/fleet.js';
 import { prepareCompliance, runAuditSession, type Compliance } from './session.js';
@@ -62,11 +63,13 @@ export async function showProbe(inventoryFile: string | null, hostName: string |
  * says which it was: the file, `(ad-hoc: hv1, hv2, …)` or `(local: NAME)`.
  */
 export async function auditInventory(options: AuditOptions): Promise<number> {
-  const inventory = auditedInventory(options);
+  // --from-sos: each sosreport is a host, answered from what sos collected (sos/read.ts).
+  const sos: SosReports | null = options.fromSos ? await loadSosReports(options.fromSos) : null;
+  const inventory = sos?.inventory ?? auditedInventory(options);
   const hosts = selectHosts(inventory.hosts, options.limit);
   const label = inventory.file;
   const compliance = await prepareCompliance(options, inventory.groups);
-  const { report, evaluation, writeError } = await auditSelected(hosts, label, auditConnector(options), options, compliance);
+  const { report, evaluation, writeError } = await auditSelected(hosts, label, sos?.connector ?? auditConnector(options), options, compliance);
   if (writeError !== null) return reportNotWritten(writeError);
   return exitCodeOf(report, evaluation, options.failOn);
 }

@@ -156,7 +156,8 @@ function fallbackWarnings(sections: ProbeSection[], tools: Map<string, string | 
     {
       kind: 'tool-missing',
       subject: 'tool ip -j',
-      message: 'this iproute2 cannot print JSON (ip -j): links, addresses and routes were read from `ip -o` text output instead',
+      // Also a sosreport's case (sos/layout.ts): sos collects `ip` text output only.
+      message: 'links, addresses and routes were read from `ip -o` text output: this iproute2 cannot print JSON (ip -j), or the capture holds only text (a sosreport)',
     },
   ];
 }

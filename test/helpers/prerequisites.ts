@@ -55,6 +55,9 @@ const DEBIAN_PACKAGES = {
   groupadd: 'passwd',
   // Prometheus's own exposition-format parser and linter, for --format prom.
   promtool: 'prometheus',
+  // sos's archives (--from-sos reads .tar.xz through the system tar).
+  tar: 'tar',
+  xz: 'xz-utils',
   // Ansible's own reader of its inventories (INI, YAML, directories, scripts), for -i with an Ansible inventory.
   'ansible-inventory': 'ansible-core',
 } as const satisfies Record<string, string>;
