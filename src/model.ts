@@ -121,6 +121,11 @@ export interface HostConfig {
   jump: JumpHostConfig | null;
   /** The SSH client that audits the host; ssh2 when absent. */
   transport?: TransportName;
+  /**
+   * Why the host cannot be audited as its source describes it (an Ansible host reached otherwise than over SSH):
+   * it stays in the run and fails with kind `config`; absent for every host that can be.
+   */
+  unusable?: string;
   /** The ssh_config that applies; none (`off`) when absent. */
   sshConfig?: SshConfigChoice;
   /** The connection keys some inventory level names (they win over ssh_config); all of them when absent. */

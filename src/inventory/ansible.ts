@@ -86,6 +86,11 @@ export interface AnsibleMapping {
   groups: string[];
   /** Problems found while mapping; hosts with a problem of their own are left out of `raw`. */
   issues: AnsibleIssue[];
+  /**
+   * Hosts Ansible reaches otherwise than over SSH (`ansible_connection=local`, `winrm`…), and why: they stay in the
+   * inventory (every host is reported, and `--limit` can leave them out) and fail with kind `config` when audited.
+   */
+  unusable: Map<string, string>;
   /** Where the value at a key path of `raw` came from (`['hosts', 2, 'port']`); null when nothing says. */
   originOf(path: readonly (string | number)[]): Origin | null;
 }
@@ -125,6 +130,7 @@ export function ansibleToRaw(list: unknown): AnsibleMapping {
   const depth = groupDepths(groups, parents, issues);
   const jumps = new JumpRegistry();
   const hosts: RawHostEntry[] = [];
+  const unusable = new Map<string, string>();
 
   for (const name of order) {
     if (!NAME_PATTERN.test(name)) {
@@ -139,6 +145,7 @@ export function ansibleToRaw(list: unknown): AnsibleMapping {
     const shown = [...memberOf].filter((group) => !IMPLICIT_GROUPS.has(group)).sort();
     const entry = mapHost(name, shown, variables, jumps, issues);
     if (entry === null) continue;
+    if (entry.unusable !== undefined) unusable.set(name, entry.unusable);
     const index = hosts.length;
     hosts.push(entry.host);
     for (const [key, origin] of entry.origins) origins.set(JSON.stringify(['hosts', index, key]), origin);
@@ -150,6 +157,7 @@ export function ansibleToRaw(list: unknown): AnsibleMapping {
     raw: { groups: Object.fromEntries(groupNames.map((group) => [group, null])), jumpHosts: jumps.entries, hosts },
     groups: groupNames,
     issues,
+    unusable,
     originOf(path) {
       const [section, key, setting] = path;
       if (section === 'groups' && typeof key === 'string') return { kind: 'group', name: key, variable: null };
@@ -176,7 +184,11 @@ export function parseAnsibleInventory(list: unknown, file: string, options: Inve
   const said = (issue: InventoryIssue) => mapping.raw.hosts.length > 0 || issue.path.join('.') !== 'hosts';
   for (const issue of checked.issues.filter(said)) issues.push({ origin: mapping.originOf(issue.path), message: issue.message });
   if (issues.length > 0 || checked.inventory === null) throw new InventoryError(formatAnsibleIssues(issues, file));
-  return { file, groups: mapping.groups, hosts: checked.inventory.hosts };
+  const hosts = checked.inventory.hosts.map((host) => {
+    const why = mapping.unusable.get(host.name);
+    return why === undefined ? host : { ...host, unusable: why };
+  });
+  return { file, groups: mapping.groups, hosts };
 }
 
 /** How many hosts one message names before it counts the rest. */
@@ -390,9 +402,15 @@ function mapHost(
   variables: ReadonlyMap<string, Variable>,
   jumps: JumpRegistry,
   issues: AnsibleIssue[],
-): { host: RawHostEntry; origins: Map<string, Origin> } | null {
+): { host: RawHostEntry; origins: Map<string, Origin>; unusable?: string } | null {
   const host: RawHostEntry = { name, address: name, groups };
   const origins = new Map<string, Origin>();
+  // Not an SSH host (localhost, a Windows or network device): nothing else of it is read, it is failed when audited.
+  const connectionVariable = variables.get('ansible_connection');
+  const connectionValue = connectionVariable?.value;
+  if (connectionValue !== null && connectionValue !== undefined && unreadable(connectionValue) === null && !SSH_CONNECTIONS.has(String(connectionValue))) {
+    return { host, origins, unusable: `ansible_connection=${String(connectionValue)}: kvm-netaudit audits hosts over SSH only (ssh or paramiko)` };
+  }
   const before = issues.length;
   const problem = (origin: Origin, message: string) => issues.push({ origin, message });
   const set = (key: string, value: unknown, origin: Origin) => {
@@ -416,10 +434,8 @@ function mapHost(
     return found;
   };
 
-  const connection = pick(['ansible_connection']);
-  if (connection && !SSH_CONNECTIONS.has(String(connection.value))) {
-    problem(connection.origin, `"${String(connection.value)}": kvm-netaudit audits hosts over SSH only (ssh or paramiko)`);
-  }
+  // Read for what it cannot be (a Jinja template): an SSH host's has been let through above.
+  pick(['ansible_connection']);
 
   const address = pick(ANSIBLE_VARIABLES.address);
   if (address) set('address', address.value, address.origin);

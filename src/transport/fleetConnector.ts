@@ -3,7 +3,7 @@
  * client it names, or the run's `--transport`. ssh2 hosts get ssh_config laid over them first (OpenSSH's
  * client reads it itself); settings the operator gave on the command line win over ssh_config's.
  */
-import type { Connector, HostConfig, HostKeyPolicy, JumpHostConfig, TransportName } from '../model.js';
+import { TransportError, type Connector, type HostConfig, type HostKeyPolicy, type JumpHostConfig, type TransportName } from '../model.js';
 import type { SshConfigResolver } from '../sshconfig/resolver.js';
 import { createOpenSshConnector } from './openssh.js';
 import { createSshConnector } from './ssh.js';
@@ -42,6 +42,7 @@ export function createFleetConnector(options: FleetConnectorOptions): Connector 
 
   return {
     async connect(host, { signal }) {
+      if (host.unusable !== undefined) throw new TransportError('config', `${host.name}: ${host.unusable}`);
       const transport = options.transport ?? host.transport ?? 'ssh2';
       if (transport === 'openssh') return opensshConnector().connect(host, signal ? { signal } : {});
       const { host: resolved } = await options.resolver.resolve(host, signal);

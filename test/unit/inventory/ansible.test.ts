@@ -139,9 +139,16 @@ describe("Ansible's connection variables", () => {
     ]);
   });
 
-  it('refuses a host Ansible reaches by other means than SSH', () => {
-    const data = list({ all: { hosts: ['localhost', 'hv01'] } }, { localhost: { ansible_connection: 'local' }, hv01: { ansible_connection: 'ssh' } });
-    expect(errorsOf(data)).toEqual(['inventory.json: host "localhost": ansible_connection: "local": kvm-netaudit audits hosts over SSH only (ssh or paramiko)']);
+  it('keeps a host Ansible reaches by other means than SSH, marked so that it fails as config, and reads nothing else of it', () => {
+    const data = list(
+      { all: { hosts: ['localhost', 'hv01'] } },
+      { localhost: { ansible_connection: 'local', ansible_host: '{{ lookup("env", "X") }}' }, hv01: { ansible_connection: 'ssh' } },
+    );
+    const { hosts } = parseAnsibleInventory(data, 'inventory.json', { homeDir: '/home/x' });
+    expect(hosts.map((h) => [h.name, h.unusable])).toEqual([
+      ['localhost', 'ansible_connection=local: kvm-netaudit audits hosts over SSH only (ssh or paramiko)'],
+      ['hv01', undefined],
+    ]);
   });
 
   it('refuses values only Ansible could read: Jinja templates and Vault secrets', () => {
