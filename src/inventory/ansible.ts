@@ -13,7 +13,7 @@
  *
  * There are no lines to point at: each problem names the inventory, then the host or group and the variable.
  */
-import { isIPv6 } from 'node:net';
+import { safeHostName } from './hostEntry.js';
 import type { Inventory } from '../model.js';
 import { closestName } from '../util/suggest.js';
 import { splitPatternList } from '../util/glob.js';
@@ -648,11 +648,8 @@ class JumpRegistry {
   }
 
   private freeName(address: string): string {
-    // An IPv6 address as ipv6-literal.net names write it (`::1` → `0--1`), as the command line names such hosts.
-    const safe = isIPv6(address)
-      ? address.replace(/:/g, '-').replace('%', 's').replace(/^-/, '0-').replace(/[^A-Za-z0-9._-]/g, '-')
-      : address.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '');
-    const base = safe === '' ? 'jump' : safe;
+    // Named as the command line names such hosts (an IPv6 address as ipv6-literal.net writes it: `::1` → `0--1`).
+    const base = safeHostName(address) ?? 'jump';
     let name = base;
     for (let n = 2; Object.hasOwn(this.entries, name); n++) name = `${base}-${n}`;
     return name;

@@ -6,7 +6,7 @@
  * Ansible splits each of these variables with Python's `shlex.split` and hands the words to `ssh`, which keeps the
  * first ProxyJump or ProxyCommand it is given; so does {@link proxyOfArgs}, over the variables in Ansible's order.
  */
-import { isIPv6 } from 'node:net';
+import { splitDestination } from '../util/destination.js';
 
 /** One bastion, outermost first in a chain. */
 export interface Hop {
@@ -78,37 +78,19 @@ export function shellWords(text: string): Parsed<string[]> {
  */
 export function parseHop(text: string): Parsed<Hop> {
   const bad = (why: string) => fail<Hop>(`hop "${text}": ${why}`);
-  const spec = text.startsWith('ssh://') ? text.slice('ssh://'.length) : text;
-  const at = spec.lastIndexOf('@');
-  const user = at >= 0 ? spec.slice(0, at) : null;
-  const rest = at >= 0 ? spec.slice(at + 1) : spec;
-  // `%r` and the like are OpenSSH's tokens, which only OpenSSH expands.
-  if (user !== null && (user === '' || user.startsWith('-') || /[\s\x00-\x1f\x7f'"`%]/.test(user))) return bad('expected [user@]host[:port]');
-  let address: string;
-  let portText: string | null = null;
-  if (rest.startsWith('[')) {
-    const close = rest.indexOf(']');
-    if (close < 0) return bad('"[" without "]"');
-    address = rest.slice(1, close);
-    const after = rest.slice(close + 1);
-    if (after.startsWith(':')) portText = after.slice(1);
-    else if (after !== '') return bad(`unexpected "${after}" after "]"`);
-  } else if (rest.indexOf(':') !== rest.lastIndexOf(':')) {
-    if (!isIPv6(rest)) return bad('expected [user@]host[:port]');
-    // OpenSSH needs brackets here too; an address that is plainly IPv6 cannot mean anything else.
-    address = rest;
-  } else {
-    const colon = rest.indexOf(':');
-    address = colon >= 0 ? rest.slice(0, colon) : rest;
-    portText = colon >= 0 ? rest.slice(colon + 1) : null;
+  const split = splitDestination(text.startsWith('ssh://') ? text.slice('ssh://'.length) : text);
+  if (!split.ok) {
+    const { problem } = split;
+    if (problem.kind === 'unclosed-bracket') return bad('"[" without "]"');
+    if (problem.kind === 'after-bracket') return bad(`unexpected "${problem.after}" after "]"`);
+    if (problem.kind === 'port') return bad(problem.message);
+    return bad('expected [user@]host[:port]');
   }
-  // A leading "-" would read as an option to ssh; quotes, spaces and % have no place in a host name.
-  if (address === '' || address.startsWith('-') || /[\s\x00-\x1f\x7f'"`%]/.test(address)) return bad('expected [user@]host[:port]');
-  let port: number | null = null;
-  if (portText !== null) {
-    if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) return bad(`port "${portText}": expected a number from 1 to 65535`);
-    port = Number(portText);
-  }
+  const { user, address, port } = split.value;
+  // A leading "-" would read as an option to ssh; quotes, spaces and % (OpenSSH's tokens, which only it expands)
+  // have no place in a user or host name.
+  const unfit = (word: string) => word === '' || word.startsWith('-') || /[\s\x00-\x1f\x7f'"`%]/.test(word);
+  if ((user !== null && unfit(user)) || unfit(address)) return bad('expected [user@]host[:port]');
   return ok({ text, address, user, port, identityFile: null });
 }
 

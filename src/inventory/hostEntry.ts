@@ -5,6 +5,7 @@
  * entries into HostConfigs through the inventory's own schema and resolver.
  */
 import { isIPv4, isIPv6 } from 'node:net';
+import { splitDestination } from '../util/destination.js';
 import { NAME_PATTERN } from './references.js';
 
 /** One host given on the command line. */
@@ -46,43 +47,19 @@ const HOST_RULE = 'a host name (letters, digits, ".", "_" and "-", starting with
  */
 export function parseHostEntry(text: string): ParsedEntry {
   const fail = (why: string): ParsedEntry => ({ ok: false, problem: `host "${text}": ${why}` });
-  const at = text.lastIndexOf('@');
-  const user = at >= 0 ? text.slice(0, at) : null;
-  const rest = at >= 0 ? text.slice(at + 1) : text;
+  const split = splitDestination(text);
+  if (!split.ok) {
+    const { problem } = split;
+    if (problem.kind === 'unclosed-bracket') return fail('"[" without "]" (an IPv6 address with a port is written [addr]:port)');
+    if (problem.kind === 'after-bracket') return fail(`unexpected "${problem.after}" after "]" (write [addr]:port)`);
+    if (problem.kind === 'port') return fail(problem.message);
+    return fail('not an IPv6 address (a port after an IPv6 address needs brackets: [addr]:port)');
+  }
+  const { user, address, port, bracketed } = split.value;
   if (user !== null) {
     if (user === '') return fail('no user before "@" (write user@host, or leave "@" out)');
     // A user starting with "-" would read as an option to ssh; control characters have no place in a login.
     if (user.startsWith('-') || /[\s\x00-\x1f\x7f]/.test(user)) return fail(`"${user}" is not a user name`);
-  }
-  if (rest === '') return fail('no host');
-
-  let address: string;
-  let portText: string | null = null;
-  let bracketed = false;
-  if (rest.startsWith('[')) {
-    const close = rest.indexOf(']');
-    if (close < 0) return fail('"[" without "]" (an IPv6 address with a port is written [addr]:port)');
-    address = rest.slice(1, close);
-    bracketed = true;
-    const after = rest.slice(close + 1);
-    if (after.startsWith(':')) portText = after.slice(1);
-    else if (after !== '') return fail(`unexpected "${after}" after "]" (write [addr]:port)`);
-  } else if (rest.indexOf(':') !== rest.lastIndexOf(':')) {
-    // Two colons or more: an IPv6 address, which cannot carry a port without brackets.
-    if (!isIPv6(rest)) return fail('not an IPv6 address (a port after an IPv6 address needs brackets: [addr]:port)');
-    address = rest;
-  } else {
-    const colon = rest.indexOf(':');
-    address = colon >= 0 ? rest.slice(0, colon) : rest;
-    portText = colon >= 0 ? rest.slice(colon + 1) : null;
-  }
-
-  let port: number | null = null;
-  if (portText !== null) {
-    if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
-      return fail(`port "${portText}": expected a number from 1 to 65535`);
-    }
-    port = Number(portText);
   }
   if (address === '') return fail('no host');
   if (!isIPv6(address) && !isIPv4(address) && !NAME_PATTERN.test(address)) {

@@ -18,8 +18,7 @@ import { InputError } from '../errors.js';
 import { adHocInventory, safeHostName } from '../inventory/index.js';
 import type { Connector, Inventory } from '../model.js';
 import { newNonce } from '../probe/script.js';
-import { createOutputCollector } from '../transport/outputCollector.js';
-import { replayCapture } from '../transport/replay.js';
+import { replayTransport } from '../transport/replay.js';
 import { TransportError, type RawCapture } from '../model.js';
 import {
   isReadLibvirtFile,
@@ -78,14 +77,7 @@ function sosConnector(captures: ReadonlyMap<string, RawCapture>): Connector {
     async connect(host) {
       const capture = captures.get(host.name);
       if (!capture) throw new TransportError('unreachable', 'no sosreport for this host');
-      return {
-        async exec(script, { maxBytes, budget }) {
-          const output = createOutputCollector(maxBytes, budget);
-          output.push('stdout', replayCapture(capture, script));
-          return output.finish({ code: 0, signal: null });
-        },
-        close() {},
-      };
+      return replayTransport(capture);
     },
     async close() {},
   };

@@ -2,8 +2,9 @@
  * ssh_config as OpenSSH resolved it for one destination, as data: the `key value` lines of `ssh -G` (keys
  * lower-case, a key given more than once, like `identityfile`, keeps every value in order), and which of them
  * the operator's configuration set, found by comparing with what the same command prints with no configuration
- * at all (`ssh -G -F /dev/null`). Pure: the processes live in openSshResolver.ts.
+ * at all (`ssh -G -F /dev/null`). Pure: the processes live in resolver.ts.
  */
+import { splitDestination } from '../util/destination.js';
 
 /** Every value of every key, keys lower-case, values in the order printed. */
 export type SshSettings = ReadonlyMap<string, readonly string[]>;
@@ -62,18 +63,10 @@ export function parseProxyJump(value: string): JumpSpec[] {
 }
 
 function parseJumpSpec(spec: string): JumpSpec {
-  const body = spec.replace(/^ssh:\/\//i, '').replace(/\/$/, '');
-  const at = body.lastIndexOf('@');
-  const user = at >= 0 ? body.slice(0, at) : null;
-  const hostPort = at >= 0 ? body.slice(at + 1) : body;
-  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(hostPort);
-  const plain = /^([^:[\]]+)(?::(\d+))?$/.exec(hostPort);
-  const match = bracketed ?? plain;
-  const port = match?.[2] === undefined ? null : Number(match[2]);
-  if (!match?.[1] || user === '' || (port !== null && (port < 1 || port > 65535))) {
-    throw new Error(`ProxyJump hop "${spec}" is not [user@]host[:port]`);
-  }
-  return { spec, host: match[1], user, port };
+  const split = splitDestination(spec.replace(/^ssh:\/\//i, '').replace(/\/$/, ''));
+  if (!split.ok || split.value.address === '' || split.value.user === '') throw new Error(`ProxyJump hop "${spec}" is not [user@]host[:port]`);
+  const { user, address, port } = split.value;
+  return { spec, host: address, user, port };
 }
 
 /**

@@ -38,15 +38,23 @@ export function createReplayConnector(dir: string): Connector {
       const capture = await readCapture(file).catch((err: Error) => {
         throw new TransportError('unreachable', `no saved capture for this host (${err.message})`);
       });
-      return {
-        async exec(script, { maxBytes, budget }) {
-          const output = createOutputCollector(maxBytes, budget);
-          output.push('stdout', replayCapture(capture, script));
-          return output.finish({ code: 0, signal: null });
-        },
-        close() {},
-      };
+      return replayTransport(capture);
     },
     async close() {},
+  };
+}
+
+/**
+ * A transport that answers the probe from a capture already read: the output the host gave (sections re-framed under
+ * this run's nonce), under the same output cap as a live host. Used by `--replay` and `--from-sos`.
+ */
+export function replayTransport(capture: RawCapture): Transport {
+  return {
+    async exec(script, { maxBytes, budget }) {
+      const output = createOutputCollector(maxBytes, budget);
+      output.push('stdout', replayCapture(capture, script));
+      return output.finish({ code: 0, signal: null });
+    },
+    close() {},
   };
 }
